@@ -1,0 +1,47 @@
+# The two commands a newcomer needs: `make run` and `make test`. See README.md.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install browser migrate messages check bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## make run: virtualenv, install, migrate, demo data, serve on http://127.0.0.1:8000 (SQLite, DEBUG on)
+run: install
+	DEBUG=1 $(BIN)/python manage.py migrate --noinput
+	DEBUG=1 $(BIN)/python manage.py load_demo
+	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+## make test: the whole suite, browser tests included, on $$DATABASE_URL (SQLite by default)
+test: install browser
+	KREM_TESTING=1 $(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Find a Chromium for the browser tests; never skip them silently.
+browser:
+	@if [ -n "$$KREM_CHROMIUM" ] && [ -x "$$KREM_CHROMIUM" ]; then echo "Browser: $$KREM_CHROMIUM"; \
+	elif [ -x /usr/bin/chromium ]; then echo "Browser: /usr/bin/chromium"; \
+	elif $(BIN)/python -m playwright install chromium >/dev/null 2>&1; then echo "Browser: Playwright's Chromium"; \
+	else echo "No Chromium found for the browser tests. Install one: 'sudo apt-get install chromium' (Debian/Ubuntu) or '$(BIN)/python -m playwright install chromium'." >&2; exit 1; fi
+
+## make messages: collect UI strings into locale/ and compile the .mo files (commit both)
+messages: install
+	DEBUG=1 $(BIN)/python manage.py makemessages -l nb -l en --no-obsolete --ignore=.venv --ignore=staticfiles --ignore=tests
+	DEBUG=1 $(BIN)/python manage.py compilemessages --ignore=.venv
+
+check: install
+	KREM_TESTING=1 $(BIN)/python manage.py check
+	KREM_TESTING=1 $(BIN)/python manage.py makemigrations --check --dry-run
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache

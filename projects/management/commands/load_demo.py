@@ -1,0 +1,205 @@
+"""Load what the 2012 report states as demo data, plus one demo account per role.
+
+Loading twice changes nothing: every row is matched on a natural key and only saved when it differs.
+"""
+
+import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import yaml
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from dialogues.models import Dialogue, TimePrecision
+from krem.dates import normalise, period_end
+from participants.models import Participant, Perspective
+from projects.models import District, Municipality, Organisation, Partnership, Project
+from projects.rules import COORDINATORS_GROUP
+
+DATA_FILE = Path(__file__).resolve().parents[2] / "demo" / "report.yaml"
+OSLO = ZoneInfo("Europe/Oslo")
+
+# username, role description, perspective, organisation name (None: no organisation)
+DEMO_ACCOUNTS = [
+    ("admin", "admin", None, None),
+    ("koordinator", "coordinator", Perspective.OTHER, "KREM"),
+    ("nav-ansatt", "NAV staff member", Perspective.STAFF, "NAV Larvik"),
+    ("deltaker", "service-user participant", Perspective.LIVED_EXPERIENCE, None),
+]
+
+
+def upsert(model, lookup, values):
+    """Get or create a row by `lookup`; save only fields that differ. Returns (obj, changed)."""
+    obj = model.objects.filter(**lookup).first()
+    if obj is None:
+        return model.objects.create(**lookup, **values), True
+    changed = [name for name, value in values.items() if getattr(obj, name) != value]
+    for name in changed:
+        setattr(obj, name, values[name])
+    if changed:
+        obj.save()
+    return obj, bool(changed)
+
+
+def approx(value, *, end=False):
+    """({date, precision} mapping) -> (date, precision), both None when absent.
+
+    A start is stored as the first day of its period, an end as the last (see Project.clean)."""
+    if not value:
+        return None, None
+    date = value["date"] if isinstance(value["date"], datetime.date) else datetime.date.fromisoformat(value["date"])
+    return (period_end if end else normalise)(date, value["precision"]), value["precision"]
+
+
+class Command(BaseCommand):
+    help = "Load the report's municipalities, partners, projects and gatherings, and the demo accounts."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--file", default=str(DATA_FILE), help="YAML data file (default: the report's data).")
+
+    @transaction.atomic
+    def handle(self, *args, file, **options):
+        data = yaml.safe_load(Path(file).read_text(encoding="utf-8"))
+        self.changes = 0
+        municipalities = self.load_municipalities(data.get("municipalities", []))
+        organisations = self.load_organisations(data.get("organisations", []), municipalities)
+        for item in data.get("projects", []):
+            self.load_project(item, municipalities, organisations)
+        self.load_accounts()
+        self.stdout.write(
+            f"Demo data: {Municipality.objects.count()} municipalities, {Organisation.objects.count()} organisations, "
+            f"{Project.objects.count()} projects, {Dialogue.objects.count()} dialogues; {self.changes} rows changed."
+        )
+
+    def track(self, result):
+        obj, changed = result
+        self.changes += changed
+        return obj
+
+    def load_municipalities(self, items):
+        by_number = {}
+        for item in items:
+            number = str(item["number"]).zfill(4)
+            municipality = self.track(
+                upsert(Municipality, {"number": number}, {"name": item["name"], "county": item.get("county") or ""})
+            )
+            by_number[number] = municipality
+            for name in item.get("districts") or []:
+                self.track(upsert(District, {"municipality": municipality, "name": name}, {}))
+        return by_number
+
+    def load_organisations(self, items, municipalities):
+        by_key = {}
+        for item in items:
+            municipality = municipalities.get(str(item.get("municipality") or "").zfill(4)) if item.get("municipality") else None
+            district = None
+            if item.get("district") and municipality:
+                district = District.objects.get(municipality=municipality, name=item["district"])
+            values = {
+                "sector": item.get("sector") or "other",
+                "municipality": municipality,
+                "district": district,
+                "website": item.get("website") or "",
+                "notes": item.get("notes") or "",
+            }
+            by_key[item["key"]] = self.track(upsert(Organisation, {"name": item["name"]}, values))
+        return by_key
+
+    def load_project(self, item, municipalities, organisations):
+        start_date, start_precision = approx(item.get("start"))
+        end_date, end_precision = approx(item.get("end"), end=True)
+        values = {
+            "title": item["title"],
+            "report_section": str(item.get("section") or ""),
+            "summary": (item.get("summary") or "").strip(),
+            "goals": (item.get("goals") or "").strip(),
+            "target_groups": (item.get("target_groups") or "").strip(),
+            "status": item.get("status") or "completed",
+            "continued_by": organisations.get(item.get("continued_by")),
+            "start_date": start_date,
+            "start_precision": start_precision or "day",
+            "end_date": end_date,
+            "end_precision": end_precision or "day",
+        }
+        project = self.track(upsert(Project, {"slug": item["slug"]}, values))
+        wanted = [municipalities[str(n).zfill(4)] for n in item.get("municipalities") or []]
+        if set(project.municipalities.all()) != set(wanted):
+            project.municipalities.set(wanted)
+            self.changes += 1
+        districts = [
+            District.objects.get(municipality=municipalities[str(d["municipality"]).zfill(4)], name=d["name"])
+            for d in item.get("districts") or []
+        ]
+        if set(project.districts.all()) != set(districts):
+            project.districts.set(districts)
+            self.changes += 1
+        for partner in item.get("partners") or []:
+            self.track(
+                upsert(Partnership, {"project": project, "organisation": organisations[partner["org"]], "role": partner["role"]}, {})
+            )
+        for gathering in item.get("dialogues") or []:
+            self.load_dialogue(project, gathering, municipalities, organisations)
+        return project
+
+    def load_dialogue(self, project, item, municipalities, organisations):
+        start, precision = approx(item["start"])
+        end = approx(item["end"], end=True)[0] if item.get("end") else start
+        starts_at = datetime.datetime.combine(start, datetime.time(0, 0), tzinfo=OSLO)
+        ends_at = datetime.datetime.combine(max(end, start) + datetime.timedelta(days=1), datetime.time(0, 0), tzinfo=OSLO)
+        values = {
+            "kind": item.get("kind") or "other",
+            "ends_at": ends_at,
+            "time_precision": TimePrecision(precision),
+            "venue": item.get("venue") or "",
+            "municipality": municipalities.get(str(item.get("municipality") or "").zfill(4)) if item.get("municipality") else None,
+            "status": item.get("status") or "held",
+            "purpose": (item.get("purpose") or "").strip(),
+            "source": str(item.get("source") or ""),
+        }
+        dialogue = self.track(
+            upsert(Dialogue, {"project": project, "title": item["title"], "starts_at": starts_at}, values)
+        )
+        facilitators = {organisations[key] for key in item.get("facilitators") or []}
+        if set(dialogue.facilitators.all()) != facilitators:
+            dialogue.facilitators.set(facilitators)
+            self.changes += 1
+        return dialogue
+
+    def load_accounts(self):
+        User = get_user_model()
+        coordinators, _ = Group.objects.get_or_create(name=COORDINATORS_GROUP)
+        rows = []
+        for username, role, perspective, org_name in DEMO_ACCOUNTS:
+            user = User.objects.filter(username=username).first()
+            password = f"demo-{username}-2012"
+            if user is None:
+                user = User(username=username, is_staff=role == "admin", is_superuser=role == "admin")
+                if settings.DEBUG:
+                    user.set_password(password)
+                else:
+                    user.set_unusable_password()
+                user.save()
+                self.changes += 1
+            if role == "coordinator" and not user.groups.filter(pk=coordinators.pk).exists():
+                user.groups.add(coordinators)
+                self.changes += 1
+            if perspective:
+                organisation = Organisation.objects.filter(name=org_name).first() if org_name else None
+                self.track(
+                    upsert(
+                        Participant,
+                        {"user": user},
+                        {"display_name": username, "perspective": perspective, "organisation": organisation},
+                    )
+                )
+            rows.append((username, role, password))
+        if settings.DEBUG:
+            self.stdout.write("Demo accounts (DEBUG is on; never use these in production):")
+            for username, role, password in rows:
+                self.stdout.write(f"  {role:<26} {username:<12} {password}")
+        else:
+            self.stdout.write("Demo accounts exist without passwords; set one with `manage.py changepassword USERNAME`.")

@@ -1,0 +1,250 @@
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from krem.dates import Precision, format_approx, normalise, period_end
+
+from .validators import validate_municipality_number, validate_org_number, validate_period
+
+
+class Municipality(models.Model):
+    name = models.CharField(_("name"), max_length=100)
+    number = models.CharField(
+        _("municipality number"),
+        max_length=4,
+        unique=True,
+        validators=[validate_municipality_number],
+        help_text=_("The official four-digit number, e.g. 3901 for Horten."),
+    )
+    county = models.CharField(_("county"), max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("municipality")
+        verbose_name_plural = _("municipalities")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("projects:municipality_detail", args=[self.number])
+
+
+class District(models.Model):
+    """An area inside a municipality, such as Oslo's city district (bydel) Grünerløkka."""
+
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="districts", verbose_name=_("municipality")
+    )
+    name = models.CharField(_("name"), max_length=100)
+
+    class Meta:
+        ordering = ["municipality__name", "name"]
+        verbose_name = _("city district")
+        verbose_name_plural = _("city districts")
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "name"], name="district_unique_name_per_municipality")
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.municipality})"
+
+
+class Sector(models.TextChoices):
+    NAV = "nav", _("NAV")
+    MUNICIPAL = "municipal", _("Municipal agency")
+    STATE = "state", _("State agency")
+    PRIVATE = "private", _("Private business")
+    VOLUNTARY = "voluntary", _("Voluntary organisation")
+    RESEARCH = "research", _("Research and education")
+    USER_ORG = "user_org", _("User organisation")
+    SOCIAL_ENTREPRENEUR = "social_entrepreneur", _("Social entrepreneur")
+    OTHER = "other", _("Other")
+
+
+class Organisation(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    sector = models.CharField(_("sector"), max_length=20, choices=Sector.choices, default=Sector.OTHER)
+    org_number = models.CharField(
+        _("organisation number"),
+        max_length=9,
+        null=True,
+        blank=True,
+        validators=[validate_org_number],
+        help_text=_("Nine digits, from the Brønnøysund Register Centre. Optional."),
+    )
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="organisations",
+        verbose_name=_("municipality"),
+    )
+    district = models.ForeignKey(
+        District,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="organisations",
+        verbose_name=_("city district"),
+    )
+    website = models.URLField(_("website"), blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        constraints = [
+            # Unique only when given: many partners (networks, groups) have no number.
+            models.UniqueConstraint(
+                fields=["org_number"], condition=Q(org_number__isnull=False), name="organisation_unique_org_number"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.org_number = self.org_number or None  # "" would collide with other blanks
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("projects:organisation_detail", args=[self.pk])
+
+
+class ProjectStatus(models.TextChoices):
+    IDEA = "idea", _("Idea")
+    PLANNED = "planned", _("Planned")
+    ACTIVE = "active", _("Active")
+    COMPLETED = "completed", _("Completed")
+    CONTINUED = "continued", _("Continued by partner")
+
+
+class ProjectQuerySet(models.QuerySet):
+    def for_list(self):
+        return self.prefetch_related("municipalities", "partnerships__organisation")
+
+
+class Project(models.Model):
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(_("short name in the address"), max_length=100, unique=True)
+    report_section = models.CharField(
+        _("report section"), max_length=10, blank=True, help_text=_("Section of the 2012 report, e.g. 5.13.")
+    )
+    summary = models.TextField(_("summary"), blank=True)
+    goals = models.TextField(_("goals"), blank=True)
+    target_groups = models.TextField(_("target groups"), blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=ProjectStatus.choices, default=ProjectStatus.PLANNED)
+    continued_by = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="continued_projects",
+        verbose_name=_("continued by"),
+        help_text=_("The municipality, NAV office or partner that carried the work on."),
+    )
+    start_date = models.DateField(_("start"), null=True, blank=True)
+    start_precision = models.CharField(
+        _("start known to the"), max_length=10, choices=Precision.choices, default=Precision.DAY
+    )
+    end_date = models.DateField(_("end"), null=True, blank=True)
+    end_precision = models.CharField(_("end known to the"), max_length=10, choices=Precision.choices, default=Precision.DAY)
+    municipalities = models.ManyToManyField(
+        Municipality, blank=True, related_name="projects", verbose_name=_("municipalities")
+    )
+    districts = models.ManyToManyField(District, blank=True, related_name="projects", verbose_name=_("city districts"))
+    partners = models.ManyToManyField(
+        Organisation, through="Partnership", related_name="projects", verbose_name=_("partners")
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ProjectQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name = _("project")
+        verbose_name_plural = _("projects")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(start_date__isnull=True) | Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="project_end_not_before_start",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="continued") | Q(continued_by__isnull=False),
+                name="project_continued_has_continuer",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("projects:project_detail", args=[self.slug])
+
+    def clean(self):
+        if self.start_date:
+            self.start_date = normalise(self.start_date, self.start_precision)
+        if self.end_date:
+            # An end known only to the year is stored as the year's last day, so it sorts and compares honestly.
+            self.end_date = period_end(self.end_date, self.end_precision)
+        validate_period(self.start_date, self.start_precision, self.end_date, self.end_precision)
+        if self.status == ProjectStatus.CONTINUED and not self.continued_by_id:
+            raise ValidationError({"continued_by": _("Say who continued the project.")})
+
+    @property
+    def start_display(self):
+        return format_approx(self.start_date, self.start_precision)
+
+    @property
+    def end_display(self):
+        return format_approx(self.end_date, self.end_precision)
+
+    @property
+    def period_display(self):
+        start, end = self.start_display, self.end_display
+        if start and end:
+            return start if start == end else f"{start} – {end}"
+        if start:
+            return _("from %(start)s") % {"start": start}
+        if end:
+            return _("until %(end)s") % {"end": end}
+        return ""
+
+
+class PartnerRole(models.TextChoices):
+    LEAD = "lead", _("Lead")
+    PARTNER = "partner", _("Partner")
+    FUNDER = "funder", _("Funder")
+    RESEARCH_PARTNER = "research_partner", _("Research partner")
+    FACILITATOR = "facilitator", _("Facilitator")
+    EVALUATOR = "evaluator", _("Evaluator")
+
+
+class Partnership(models.Model):
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="partnerships", verbose_name=_("project")
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="partnerships", verbose_name=_("organisation")
+    )
+    role = models.CharField(_("role"), max_length=20, choices=PartnerRole.choices, default=PartnerRole.PARTNER)
+
+    class Meta:
+        ordering = ["project__title", "organisation__name"]
+        verbose_name = _("partnership")
+        verbose_name_plural = _("partnerships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "organisation", "role"], name="partnership_unique_role_per_organisation"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.organisation} – {self.get_role_display()} – {self.project}"

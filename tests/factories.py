@@ -1,0 +1,108 @@
+"""factory-boy factories for every model. Tests build their data here, never from fixtures."""
+
+import datetime
+
+import factory
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from dialogues.models import Dialogue, DialogueKind, DialogueStatus
+from participants.models import Attendance, Participant, Perspective
+from projects.models import Municipality, Organisation, Partnership, Project, ProjectStatus, Sector
+from projects.rules import COORDINATORS_GROUP
+
+PASSWORD = "correct-horse-battery"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ["username"]
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    password = factory.django.Password(PASSWORD)
+
+
+class CoordinatorFactory(UserFactory):
+    @factory.post_generation
+    def coordinator_group(self, create, extracted, **kwargs):
+        if create:
+            self.groups.add(Group.objects.get_or_create(name=COORDINATORS_GROUP)[0])
+
+
+class MunicipalityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Municipality
+        django_get_or_create = ["number"]
+
+    name = factory.Sequence(lambda n: f"Kommune {n}")
+    number = factory.Sequence(lambda n: f"{5000 + n:04d}")
+    county = "Vestfold"
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    name = factory.Sequence(lambda n: f"Organisasjon {n}")
+    sector = Sector.NAV
+    municipality = factory.SubFactory(MunicipalityFactory)
+
+
+class ProjectFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Project
+
+    title = factory.Sequence(lambda n: f"Prosjekt {n}")
+    slug = factory.Sequence(lambda n: f"prosjekt-{n}")
+    summary = "Et partnerskapsprosjekt."
+    status = ProjectStatus.ACTIVE
+    start_date = datetime.date(2011, 1, 1)
+    start_precision = "year"
+
+
+class PartnershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Partnership
+
+    project = factory.SubFactory(ProjectFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    role = "partner"
+
+
+class DialogueFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Dialogue
+
+    project = factory.SubFactory(ProjectFactory)
+    kind = DialogueKind.DIALOGUE_SEMINAR
+    title = factory.Sequence(lambda n: f"Dialogseminar {n}")
+    starts_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=7))
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + datetime.timedelta(hours=3))
+    status = DialogueStatus.PLANNED
+
+
+class ParticipantFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Participant
+
+    display_name = factory.Sequence(lambda n: f"Deltaker {n}")
+    perspective = Perspective.LIVED_EXPERIENCE
+
+
+class AttendanceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Attendance
+
+    dialogue = factory.SubFactory(DialogueFactory)
+    participant = factory.SubFactory(ParticipantFactory)
+    perspective = factory.LazyAttribute(lambda o: o.participant.perspective)
+
+
+def member_of(organisation, **kwargs):
+    """A user with a participant record in `organisation`: a member of its projects."""
+    user = UserFactory(**kwargs)
+    ParticipantFactory(user=user, organisation=organisation, perspective=Perspective.STAFF)
+    return user

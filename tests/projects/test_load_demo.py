@@ -1,0 +1,92 @@
+"""load_demo loads what the report states, and loading twice changes nothing."""
+
+import datetime
+from io import StringIO
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from dialogues.models import Dialogue
+from participants.models import Participant, Perspective
+from projects.models import Municipality, Organisation, Partnership, Project
+from projects.rules import is_coordinator
+
+pytestmark = pytest.mark.django_db
+
+
+def load():
+    out = StringIO()
+    call_command("load_demo", stdout=out)
+    return out.getvalue()
+
+
+def snapshot():
+    return {
+        model.__name__: sorted(model.objects.values_list("pk", flat=True))
+        for model in (Municipality, Organisation, Project, Partnership, Dialogue, Participant)
+    } | {"updated": sorted(Project.objects.values_list("updated_at", flat=True))}
+
+
+def test_loads_the_reports_projects_partners_and_municipalities():
+    load()
+    assert Project.objects.count() >= 20
+    assert Organisation.objects.count() >= 25
+    for name in ["Horten", "Vestnes", "Larvik", "Drammen", "Risør", "Gjerdrum", "Notodden", "Skien", "Oslo"]:
+        assert Municipality.objects.filter(name=name).exists(), name
+    assert Municipality.objects.get(name="Oslo").districts.filter(name="Grünerløkka").exists()
+
+
+def test_loading_twice_changes_nothing():
+    load()
+    before = snapshot()
+    second = load()
+    assert snapshot() == before
+    assert "0 rows changed" in second
+
+
+def test_larvik_tenk_om_conference_on_8_march_2011():
+    load()
+    conference = Dialogue.objects.filter(kind="conference", municipality__name="Larvik").order_by("starts_at").first()
+    assert conference is not None
+    assert conference.starts_at.astimezone(datetime.timezone(datetime.timedelta(hours=1))).date() == datetime.date(2011, 3, 8)
+    assert conference.time_precision == "day"
+
+
+def test_pa_vei_til_egen_bolig_is_in_skien():
+    load()
+    project = Project.objects.get(report_section="5.13")
+    assert [m.name for m in project.municipalities.all()] == ["Skien"]
+
+
+def test_vestnes_project_is_from_2011():
+    load()
+    project = Project.objects.get(report_section="5.2")
+    assert project.municipalities.filter(name="Vestnes").exists()
+    assert project.start_date.year == 2011
+
+
+def test_hortensia_runs_2008_to_2011_in_horten():
+    load()
+    project = Project.objects.get(report_section="5.6")
+    assert project.municipalities.filter(name="Horten").exists()
+    assert (project.start_date.year, project.end_date.year) == (2008, 2011)
+
+
+def test_demo_accounts_exist_for_every_role():
+    load()
+    User = get_user_model()
+    assert User.objects.get(username="admin").is_superuser
+    assert is_coordinator(User.objects.get(username="koordinator"))
+    assert Participant.objects.get(user__username="nav-ansatt").perspective == Perspective.STAFF
+    assert Participant.objects.get(user__username="deltaker").perspective == Perspective.LIVED_EXPERIENCE
+
+
+def test_passwords_are_not_printed_without_debug(settings):
+    settings.DEBUG = False
+    assert "demo-" not in load()
+
+
+def test_passwords_are_printed_with_debug(settings):
+    settings.DEBUG = True
+    assert "demo-koordinator-2012" in load()

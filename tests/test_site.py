@@ -1,0 +1,113 @@
+"""The site shell: login required everywhere, home page counts, admin pages, settings."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.contrib import admin
+from django.urls import reverse
+
+from dialogues.models import DialogueStatus
+from projects.models import ProjectStatus
+from tests.factories import DialogueFactory, MunicipalityFactory, ProjectFactory
+
+pytestmark = pytest.mark.django_db
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_anonymous_user_is_sent_to_login(client):
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_login_page_is_open_and_in_norwegian(client):
+    response = client.get(reverse("login"))
+    assert response.status_code == 200
+    assert 'lang="nb"' in response.content.decode()
+    assert "Logg inn" in response.content.decode()
+
+
+def test_language_switch_to_english(client):
+    client.post(reverse("set_language"), {"language": "en", "next": "/logg-inn/"})
+    response = client.get(reverse("login"))
+    assert 'lang="en"' in response.content.decode()
+    assert "Log in" in response.content.decode()
+
+
+def test_failed_login_shows_error_summary_tied_to_form(client):
+    response = client.post(reverse("login"), {"username": "nobody", "password": "wrong"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "ds-error-summary" in html
+    assert 'value="nobody"' in html  # what the user typed is kept
+
+
+def test_field_errors_are_tied_with_aria_describedby(client, user):
+    client.force_login(user)
+    response = client.post(reverse("password_change"), {"old_password": "", "new_password1": "", "new_password2": ""})
+    html = response.content.decode()
+    assert 'aria-describedby="id_old_password-error"' in html
+    assert 'id="id_old_password-error"' in html
+    assert 'aria-invalid="true"' in html
+
+
+def test_home_page_counts_projects_and_dialogues(client, user):
+    municipality = MunicipalityFactory()
+    active = ProjectFactory(status=ProjectStatus.ACTIVE)
+    active.municipalities.add(municipality)
+    ProjectFactory(status=ProjectStatus.COMPLETED)
+    DialogueFactory(project=active, status=DialogueStatus.HELD)
+    DialogueFactory(project=active, status=DialogueStatus.PLANNED)
+    client.force_login(user)
+    response = client.get(reverse("home"))
+    assert response.context["counts"] == {"projects": 2, "active_projects": 1, "dialogues_held": 1, "municipalities": 1}
+
+
+def admin_urls():
+    for model in admin.site._registry:
+        opts = model._meta
+        yield f"admin:{opts.app_label}_{opts.model_name}_changelist"
+        yield f"admin:{opts.app_label}_{opts.model_name}_add"
+
+
+@pytest.mark.parametrize("url_name", sorted(admin_urls()))
+def test_every_admin_page_answers_for_a_superuser(client, admin_user, url_name):
+    client.force_login(admin_user)
+    assert client.get(reverse(url_name)).status_code == 200
+
+
+@pytest.mark.parametrize("url_name", ["admin:projects_organisation_changelist"])
+def test_organisation_admin_searches_by_name_and_number(client, admin_user, url_name):
+    from tests.factories import OrganisationFactory
+
+    OrganisationFactory(name="NAV Horten", org_number="974760673")
+    OrganisationFactory(name="Røde Kors")
+    client.force_login(admin_user)
+    by_number = client.get(reverse(url_name), {"q": "974760673"})
+    assert [o.name for o in by_number.context["cl"].result_list] == ["NAV Horten"]
+
+
+def run_manage(*args, **env):
+    environment = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "KREM_TESTING", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
+    environment.update(env)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_app_refuses_to_start_without_secret_key_in_production():
+    result = run_manage("check")
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_deploy_check_is_clean_with_production_settings():
+    result = run_manage(
+        "check", "--deploy", "--fail-level", "WARNING",
+        SECRET_KEY="x" * 20 + "a-long-random-production-secret-key-for-the-check",
+        ALLOWED_HOSTS="krem.example.org",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
