@@ -1,4 +1,6 @@
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -126,8 +128,21 @@ class ProjectStatus(models.TextChoices):
 
 
 class ProjectQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Coordinators see every project; others the projects their organisation is a partner in."""
+        from .rules import is_coordinator
+
+        if is_coordinator(user):
+            return self
+        if not user.is_authenticated:
+            return self.none()
+        member_of = Partnership.objects.filter(organisation__participants__user=user).values("project")
+        return self.filter(pk__in=member_of)
+
     def for_list(self):
-        return self.prefetch_related("municipalities", "partnerships__organisation")
+        return self.prefetch_related(
+            "municipalities", models.Prefetch("partnerships", Partnership.objects.select_related("organisation"))
+        )
 
 
 class Project(models.Model):
@@ -248,3 +263,136 @@ class Partnership(models.Model):
 
     def __str__(self):
         return f"{self.organisation} – {self.get_role_display()} – {self.project}"
+
+
+class ApproxDated(models.Model):
+    """A date known to the day, month, season or year (see krem.dates)."""
+
+    date = models.DateField(_("date"), null=True, blank=True)
+    date_precision = models.CharField(
+        _("date known to the"), max_length=10, choices=Precision.choices, default=Precision.DAY
+    )
+
+    class Meta:
+        abstract = True
+
+    def clean(self):
+        super().clean()
+        if self.date:
+            self.date = normalise(self.date, self.date_precision)
+
+    @property
+    def date_display(self):
+        return format_approx(self.date, self.date_precision)
+
+
+class LearningKind(models.TextChoices):
+    """The report's own structure: Gjort / Lært / Lurt."""
+
+    DONE = "done", _("Done")
+    LEARNED = "learned", _("Learned")
+    WISE = "wise", _("Wise (what we recommend)")
+
+
+class LearningEntry(ApproxDated):
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="learning_entries", verbose_name=_("project")
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=LearningKind.choices)
+    text = models.TextField(_("text"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="learning_entries",
+        verbose_name=_("author"),
+    )
+    source = models.CharField(_("source"), max_length=200, blank=True, help_text=_("E.g. report section 5.3."))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["kind", "date", "created_at"]
+        verbose_name = _("learning entry")
+        verbose_name_plural = _("learning log")
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.text[:60]}"
+
+
+class Result(ApproxDated):
+    """A stated, measurable result, such as '13 of 14 participants moved into their own home'."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="results", verbose_name=_("project"))
+    description = models.TextField(_("description"))
+    value = models.DecimalField(
+        _("number"), max_digits=12, decimal_places=2, null=True, blank=True,
+        validators=[MinValueValidator(-(10**9)), MaxValueValidator(10**9)],
+    )
+    unit = models.CharField(_("unit"), max_length=100, blank=True)
+    source = models.CharField(_("source"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["date", "pk"]
+        verbose_name = _("result")
+        verbose_name_plural = _("results")
+
+    def __str__(self):
+        return self.description[:80]
+
+
+class ChangeLevel(models.TextChoices):
+    """What does this mean for the frameworks, the guidelines and the practice?"""
+
+    FRAMEWORK = "framework", _("Framework")
+    GUIDELINE = "guideline", _("Guideline")
+    PRACTICE = "practice", _("Practice")
+
+
+class SystemChange(ApproxDated):
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="system_changes", verbose_name=_("project")
+    )
+    level = models.CharField(_("level"), max_length=10, choices=ChangeLevel.choices)
+    description = models.TextField(_("description"))
+    adopted_by = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="adopted_changes",
+        verbose_name=_("adopted by"),
+    )
+    evidence_url = models.URLField(_("evidence (link)"), blank=True, max_length=500)
+    source = models.CharField(_("source"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["level", "date", "pk"]
+        verbose_name = _("system change")
+        verbose_name_plural = _("system changes")
+
+    def __str__(self):
+        return f"{self.get_level_display()}: {self.description[:60]}"
+
+
+class DocumentKind(models.TextChoices):
+    REPORT = "report", _("Report")
+    FILM = "film", _("Film")
+    ARTICLE = "article", _("Article")
+    BOOK = "book", _("Book")
+    OTHER = "other", _("Other")
+
+
+class Document(models.Model):
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="documents", verbose_name=_("project"))
+    title = models.CharField(_("title"), max_length=300)
+    kind = models.CharField(_("kind"), max_length=10, choices=DocumentKind.choices, default=DocumentKind.REPORT)
+    url = models.URLField(_("address (URL)"), blank=True, max_length=500)
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name = _("document or link")
+        verbose_name_plural = _("documents and links")
+
+    def __str__(self):
+        return self.title

@@ -1,4 +1,8 @@
-"""Who may do what with projects and organisations. Views ask for these permissions by name."""
+"""Who may do what with projects and organisations. Views ask for these permissions by name.
+
+Rights follow membership (of the coordinators group, or of a partner organisation through one's
+participant record), never the perspective a person brings.
+"""
 
 import rules
 
@@ -7,4 +11,46 @@ COORDINATORS_GROUP = "coordinators"
 
 @rules.predicate
 def is_coordinator(user):
-    return user.is_authenticated and (user.is_superuser or user.groups.filter(name=COORDINATORS_GROUP).exists())
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    # Cached on the user object: a page asks this many times per request.
+    if not hasattr(user, "_krem_is_coordinator"):
+        user._krem_is_coordinator = user.groups.filter(name=COORDINATORS_GROUP).exists()
+    return user._krem_is_coordinator
+
+
+@rules.predicate
+def is_project_member(user, project):
+    """The user belongs to an organisation that is a partner in the project."""
+    if project is None or not user.is_authenticated:
+        return False
+    return project.partnerships.filter(organisation__participants__user=user).exists()
+
+
+@rules.predicate
+def is_author(user, entry):
+    return entry is not None and entry.author_id == user.pk
+
+
+def project_of(predicate):
+    """Apply a project predicate to the project an entry belongs to."""
+
+    @rules.predicate(name=f"{predicate.name}_of_project")
+    def check(user, entry):
+        return entry is not None and predicate(user, entry.project)
+
+    return check
+
+
+rules.add_perm("projects.add_project", is_coordinator)
+rules.add_perm("projects.view_project", is_coordinator | is_project_member)
+rules.add_perm("projects.change_project", is_coordinator)
+rules.add_perm("projects.add_learningentry", is_coordinator | is_project_member)
+rules.add_perm("projects.change_learningentry", is_coordinator | (is_author & project_of(is_project_member)))
+rules.add_perm("projects.change_result", is_coordinator)
+rules.add_perm("projects.change_systemchange", is_coordinator)
+rules.add_perm("projects.change_document", is_coordinator)
+rules.add_perm("projects.add_organisation", is_coordinator)
+rules.add_perm("projects.change_organisation", is_coordinator)

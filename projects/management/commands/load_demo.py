@@ -4,6 +4,7 @@ Loading twice changes nothing: every row is matched on a natural key and only sa
 """
 
 import datetime
+from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -17,7 +18,17 @@ from django.db import transaction
 from dialogues.models import Dialogue, TimePrecision
 from krem.dates import normalise, period_end
 from participants.models import Participant, Perspective
-from projects.models import District, Municipality, Organisation, Partnership, Project
+from projects.models import (
+    Document,
+    District,
+    LearningEntry,
+    Municipality,
+    Organisation,
+    Partnership,
+    Project,
+    Result,
+    SystemChange,
+)
 from projects.rules import COORDINATORS_GROUP
 
 DATA_FILE = Path(__file__).resolve().parents[2] / "demo" / "report.yaml"
@@ -27,7 +38,7 @@ OSLO = ZoneInfo("Europe/Oslo")
 DEMO_ACCOUNTS = [
     ("admin", "admin", None, None),
     ("koordinator", "coordinator", Perspective.OTHER, "KREM"),
-    ("nav-ansatt", "NAV staff member", Perspective.STAFF, "NAV Larvik"),
+    ("nav-ansatt", "NAV staff member", Perspective.STAFF, "NAV Drammen"),
     ("deltaker", "service-user participant", Perspective.LIVED_EXPERIENCE, None),
 ]
 
@@ -143,7 +154,51 @@ class Command(BaseCommand):
             )
         for gathering in item.get("dialogues") or []:
             self.load_dialogue(project, gathering, municipalities, organisations)
+        self.load_project_sections(project, item, organisations)
         return project
+
+    def load_project_sections(self, project, item, organisations):
+        """The learning log, results, system changes and documents the report states for a project."""
+        for entry in item.get("learning") or []:
+            date, precision = approx(entry.get("date"))
+            self.track(upsert(
+                LearningEntry,
+                {"project": project, "kind": entry["kind"], "text": entry["text"].strip()},
+                {"date": date, "date_precision": precision or "day", "source": str(entry.get("source") or "")},
+            ))
+        for result in item.get("results") or []:
+            date, precision = approx(result.get("date"))
+            value = result.get("value")
+            self.track(upsert(
+                Result,
+                {"project": project, "description": result["description"].strip()},
+                {
+                    "value": None if value is None else Decimal(str(value)),
+                    "unit": result.get("unit") or "",
+                    "date": date,
+                    "date_precision": precision or "day",
+                    "source": str(result.get("source") or ""),
+                },
+            ))
+        for change in item.get("system_changes") or []:
+            date, precision = approx(change.get("date"))
+            self.track(upsert(
+                SystemChange,
+                {"project": project, "level": change["level"], "description": change["description"].strip()},
+                {
+                    "adopted_by": organisations.get(change.get("adopted_by")),
+                    "date": date,
+                    "date_precision": precision or "day",
+                    "evidence_url": change.get("evidence_url") or "",
+                    "source": str(change.get("source") or ""),
+                },
+            ))
+        for document in item.get("documents") or []:
+            self.track(upsert(
+                Document,
+                {"project": project, "title": document["title"].strip()},
+                {"kind": document.get("kind") or "other", "url": document.get("url") or ""},
+            ))
 
     def load_dialogue(self, project, item, municipalities, organisations):
         start, precision = approx(item["start"])

@@ -1,0 +1,80 @@
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from dialogues.models import DialogueKind
+
+from .models import Municipality, Organisation, Project, ProjectStatus, Sector
+
+
+class ProjectFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label=_("Search"), method="search", widget=forms.TextInput(attrs={"type": "search"}),
+        help_text=_("Title, summary, goals or partner name"),
+    )
+    municipality = django_filters.ModelChoiceFilter(
+        label=_("Municipality"), field_name="municipalities", queryset=Municipality.objects.all()
+    )
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=ProjectStatus.choices)
+    partner = django_filters.ModelChoiceFilter(
+        label=_("Partner"), field_name="partners", queryset=Organisation.objects.all()
+    )
+    sector = django_filters.ChoiceFilter(label=_("Partner sector"), field_name="partners__sector", choices=Sector.choices)
+    dialogue_kind = django_filters.ChoiceFilter(
+        label=_("Gathering kind"), field_name="dialogues__kind", choices=DialogueKind.choices
+    )
+    year_from = django_filters.NumberFilter(label=_("From year"), method="from_year")
+    year_to = django_filters.NumberFilter(label=_("To year"), method="to_year")
+    order = django_filters.OrderingFilter(
+        label=_("Sort by"),
+        fields=(("title", "title"), ("start_date", "start"), ("status", "status"), ("updated_at", "updated")),
+        field_labels={"title": _("Title"), "start_date": _("Start"), "status": _("Status"), "updated_at": _("Last changed")},
+    )
+
+    class Meta:
+        model = Project
+        fields = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("year_from", "year_to"):
+            self.filters[name].field.widget = forms.NumberInput(attrs={"min": 1990, "max": 2100})
+            self.filters[name].field.min_value = 1900
+            self.filters[name].field.max_value = 2200
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(title__icontains=value)
+            | Q(summary__icontains=value)
+            | Q(goals__icontains=value)
+            | Q(partners__name__icontains=value)
+        )
+
+    # A project overlaps the years [from, to] when it ends no earlier than `from` and starts no later than `to`;
+    # a missing date is taken as open.
+    def from_year(self, queryset, name, value):
+        return queryset.filter(Q(end_date__year__gte=value) | Q(end_date__isnull=True))
+
+    def to_year(self, queryset, name, value):
+        return queryset.filter(Q(start_date__year__lte=value) | Q(start_date__isnull=True))
+
+    @property
+    def qs(self):
+        # Joins over partners and dialogues repeat rows; distinct keeps one row per project.
+        return super().qs.distinct()
+
+
+class OrganisationFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label=_("Search"), field_name="name", lookup_expr="icontains", widget=forms.TextInput(attrs={"type": "search"})
+    )
+    sector = django_filters.ChoiceFilter(label=_("Sector"), choices=Sector.choices)
+    municipality = django_filters.ModelChoiceFilter(label=_("Municipality"), queryset=Municipality.objects.all())
+
+    class Meta:
+        model = Organisation
+        fields = []

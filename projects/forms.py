@@ -1,0 +1,137 @@
+from django import forms
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+
+from .models import (
+    Document,
+    LearningEntry,
+    Organisation,
+    Partnership,
+    Project,
+    ProjectStatus,
+    Result,
+    SystemChange,
+)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+DATE_HELP = _("For a date known only to the month, season or year, pick any day in it and choose the precision.")
+
+
+class ProjectForm(forms.ModelForm):
+    class Meta:
+        model = Project
+        fields = [
+            "title", "slug", "summary", "goals", "target_groups", "status", "continued_by",
+            "start_date", "start_precision", "end_date", "end_precision", "municipalities", "districts",
+        ]
+        widgets = {
+            "summary": forms.Textarea(attrs={"rows": 4}),
+            "goals": forms.Textarea(attrs={"rows": 3}),
+            "target_groups": forms.Textarea(attrs={"rows": 2}),
+            "start_date": DateInput(),
+            "end_date": DateInput(),
+            "municipalities": forms.CheckboxSelectMultiple(),
+        }
+        help_texts = {"start_date": DATE_HELP}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["slug"].required = False
+        self.fields["slug"].help_text = _("Leave empty to make one from the title.")
+        self.fields["continued_by"].queryset = Organisation.objects.filter(is_active=True)
+        self.fields["districts"].queryset = self.fields["districts"].queryset.select_related("municipality")
+
+    def clean_slug(self):
+        slug = self.cleaned_data.get("slug") or slugify(self.cleaned_data.get("title", ""))[:90]
+        if not slug:
+            return slug
+        base, n = slug, 2
+        while Project.objects.filter(slug=slug).exclude(pk=self.instance.pk).exists():
+            slug, n = f"{base}-{n}", n + 1
+        return slug
+
+
+class PartnershipForm(forms.ModelForm):
+    class Meta:
+        model = Partnership
+        fields = ["organisation", "role"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = Organisation.objects.filter(is_active=True)
+
+
+PartnershipFormSet = forms.inlineformset_factory(
+    Project, Partnership, form=PartnershipForm, extra=1, can_delete=True, max_num=50, validate_max=True
+)
+
+
+class CloseProjectForm(forms.ModelForm):
+    """Close a project: it is completed, or a partner carries it on."""
+
+    class Meta:
+        model = Project
+        fields = ["status", "continued_by", "end_date", "end_precision"]
+        widgets = {"end_date": DateInput()}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [
+            (ProjectStatus.COMPLETED, ProjectStatus.COMPLETED.label),
+            (ProjectStatus.CONTINUED, ProjectStatus.CONTINUED.label),
+        ]
+        self.fields["end_date"].required = True
+
+
+class LearningEntryForm(forms.ModelForm):
+    class Meta:
+        model = LearningEntry
+        fields = ["kind", "date", "date_precision", "text"]
+        widgets = {"date": DateInput(), "text": forms.Textarea(attrs={"rows": 4}), "kind": forms.RadioSelect()}
+
+
+class ResultForm(forms.ModelForm):
+    class Meta:
+        model = Result
+        fields = ["description", "value", "unit", "date", "date_precision", "source"]
+        widgets = {"date": DateInput(), "description": forms.Textarea(attrs={"rows": 3})}
+
+
+class SystemChangeForm(forms.ModelForm):
+    class Meta:
+        model = SystemChange
+        fields = ["level", "description", "adopted_by", "date", "date_precision", "evidence_url", "source"]
+        widgets = {"date": DateInput(), "description": forms.Textarea(attrs={"rows": 3}), "level": forms.RadioSelect()}
+
+
+class DocumentForm(forms.ModelForm):
+    class Meta:
+        model = Document
+        fields = ["title", "kind", "url"]
+
+
+class OrganisationForm(forms.ModelForm):
+    """What coordinators edit in the browser. Organisation number and deactivation stay in the admin."""
+
+    class Meta:
+        model = Organisation
+        fields = ["name", "sector", "municipality", "district", "website", "notes"]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["district"].queryset = self.fields["district"].queryset.select_related("municipality")
+
+    def clean(self):
+        cleaned = super().clean()
+        district, municipality = cleaned.get("district"), cleaned.get("municipality")
+        if district and municipality and district.municipality_id != municipality.pk:
+            self.add_error("district", _("The city district is not in the chosen municipality."))
+        return cleaned

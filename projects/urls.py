@@ -1,0 +1,23 @@
+from django.urls import path
+
+from . import views
+
+app_name = "projects"
+
+urlpatterns = [
+    path("prosjekter/", views.project_list, name="project_list"),
+    path("prosjekter/ny/", views.project_create, name="project_create"),
+    path("prosjekter/partner-rad/", views.partner_row, name="partner_row"),
+    path("prosjekter/<slug:slug>/", views.project_detail, name="project_detail"),
+    path("prosjekter/<slug:slug>/endre/", views.project_edit, name="project_edit"),
+    path("prosjekter/<slug:slug>/avslutt/", views.project_close, name="project_close"),
+    path("prosjekter/<slug:slug>/<str:section>/ny/", views.entry_create, name="entry_create"),
+    path("prosjekter/<slug:slug>/<str:section>/<int:pk>/endre/", views.entry_edit, name="entry_edit"),
+    path("prosjekter/<slug:slug>/<str:section>/<int:pk>/slett/", views.entry_delete, name="entry_delete"),
+    path("partnere/", views.organisation_list, name="organisation_list"),
+    path("partnere/ny/", views.organisation_create, name="organisation_create"),
+    path("partnere/<int:pk>/", views.organisation_detail, name="organisation_detail"),
+    path("partnere/<int:pk>/endre/", views.organisation_edit, name="organisation_edit"),
+    path("kommuner/", views.municipality_list, name="municipality_list"),
+    path("kommuner/<str:number>/", views.municipality_detail, name="municipality_detail"),
+]

@@ -1,0 +1,339 @@
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Count, F, Q
+from django.db.models.functions import ExtractYear
+from django.forms import ModelForm
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from dialogues.models import Dialogue, DialogueStatus
+
+from .filters import OrganisationFilter, ProjectFilter
+from .forms import (
+    CloseProjectForm,
+    DocumentForm,
+    LearningEntryForm,
+    OrganisationForm,
+    PartnershipFormSet,
+    ProjectForm,
+    ResultForm,
+    SystemChangeForm,
+)
+from .models import (
+    Document,
+    LearningEntry,
+    LearningKind,
+    Municipality,
+    Organisation,
+    Partnership,
+    Project,
+    ProjectStatus,
+    Result,
+    SystemChange,
+)
+
+PAGE_SIZE = 25
+
+
+def is_htmx(request):
+    return request.headers.get("HX-Request") == "true"
+
+
+def paginate(request, queryset):
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("side"))
+
+
+def get_project_for_user(user, slug):
+    """Fetch and authorise in one step: a project the user may not see does not exist for them."""
+    return get_object_or_404(Project.objects.visible_to(user), slug=slug)
+
+
+def require_perm(user, perm, obj=None):
+    """The object is visible but read-only for this user: 403."""
+    if not user.has_perm(perm, obj):
+        raise PermissionDenied
+
+
+def project_list(request):
+    projects = Project.objects.visible_to(request.user).for_list()
+    project_filter = ProjectFilter(request.GET, queryset=projects)
+    page = paginate(request, project_filter.qs)
+    context = {"filter": project_filter, "page": page, "query": querystring_without_page(request)}
+    template = "projects/project_list.html#results" if is_htmx(request) else "projects/project_list.html"
+    return render(request, template, context)
+
+
+def querystring_without_page(request):
+    query = request.GET.copy()
+    query.pop("side", None)
+    return query.urlencode()
+
+
+def project_detail(request, slug):
+    project = get_project_for_user(request.user, slug)
+    partnerships = project.partnerships.select_related("organisation").order_by("role", "organisation__name")
+    entries = project.learning_entries.select_related("author").order_by(F("date").asc(nulls_last=True), "created_at")
+    learning = [(kind, [e for e in entries if e.kind == kind]) for kind in LearningKind]
+    context = {
+        "project": project,
+        "partnerships": partnerships,
+        "municipalities": project.municipalities.all(),
+        "districts": project.districts.select_related("municipality"),
+        "dialogues": project.dialogues.select_related("municipality").order_by("starts_at"),
+        "learning": learning,
+        "results": project.results.all(),
+        "system_changes": project.system_changes.select_related("adopted_by"),
+        "documents": project.documents.all(),
+        "can_edit": request.user.has_perm("projects.change_project", project),
+        "can_add_learning": request.user.has_perm("projects.add_learningentry", project),
+    }
+    return render(request, "projects/project_detail.html", context)
+
+
+def project_create(request):
+    require_perm(request.user, "projects.add_project")
+    return project_form(request, Project())
+
+
+def project_edit(request, slug):
+    project = get_project_for_user(request.user, slug)
+    require_perm(request.user, "projects.change_project", project)
+    return project_form(request, project)
+
+
+def project_form(request, project):
+    """Create or edit a project with its partners. Without JavaScript, 'add partner row' posts back here."""
+    data = request.POST if request.method == "POST" else None
+    form = ProjectForm(data, instance=project)
+    formset = PartnershipFormSet(data, instance=project, prefix="partners")
+    if data is not None and "add_partner_row" in data:
+        formset = add_empty_row(formset)
+    elif data is not None and form.is_valid() and formset.is_valid():
+        with transaction.atomic():
+            project = form.save()
+            formset.instance = project
+            formset.save()
+        messages.success(request, _("The project “%(title)s” was saved.") % {"title": project.title})
+        return redirect(project)
+    return render(request, "projects/project_form.html", {"form": form, "formset": formset, "project": project})
+
+
+def add_empty_row(formset):
+    """Re-render a bound formset with one more empty row, keeping everything typed."""
+    data = formset.data.copy()
+    total = f"{formset.prefix}-TOTAL_FORMS"
+    data[total] = str(int(data.get(total, 0)) + 1)
+    return formset.__class__(data, instance=formset.instance, prefix=formset.prefix)
+
+
+def partner_row(request):
+    """One empty partner row for the htmx 'add partner' button."""
+    require_perm(request.user, "projects.add_project")
+    try:
+        index = max(0, min(int(request.GET.get("index", 0)), 49))
+    except ValueError:
+        index = 0
+    formset = PartnershipFormSet(prefix="partners")
+    form = formset._construct_form(index, empty_permitted=True, use_required_attribute=False)
+    return render(request, "projects/partials/partner_row.html", {"form": form})
+
+
+def project_close(request, slug):
+    project = get_project_for_user(request.user, slug)
+    require_perm(request.user, "projects.change_project", project)
+    form = CloseProjectForm(request.POST or None, instance=project)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("The project was closed."))
+        return redirect(project)
+    return render(request, "projects/project_close.html", {"form": form, "project": project})
+
+
+@dataclass(frozen=True)
+class Section:
+    """One of the project page's sections whose entries are added, edited and deleted in the browser."""
+
+    model: type
+    form: type[ModelForm]
+    add_perm: str
+    change_perm: str
+    anchor: str
+    title: str
+
+
+SECTIONS = {
+    "laering": Section(
+        LearningEntry, LearningEntryForm, "projects.add_learningentry", "projects.change_learningentry",
+        "learning", _("Learning entry"),
+    ),
+    "resultater": Section(Result, ResultForm, "projects.change_project", "projects.change_result", "results", _("Result")),
+    "systemendringer": Section(
+        SystemChange, SystemChangeForm, "projects.change_project", "projects.change_systemchange",
+        "system-changes", _("System change"),
+    ),
+    "dokumenter": Section(
+        Document, DocumentForm, "projects.change_project", "projects.change_document", "documents", _("Document or link")
+    ),
+}
+
+
+def get_section(name):
+    try:
+        return SECTIONS[name]
+    except KeyError:
+        raise Http404 from None
+
+
+def entry_create(request, slug, section):
+    section = get_section(section)
+    project = get_project_for_user(request.user, slug)
+    require_perm(request.user, section.add_perm, project)
+    entry = section.model(project=project)
+    if section.model is LearningEntry:
+        entry.author = request.user
+        if "kind" in request.GET:
+            entry.kind = request.GET["kind"]
+    return entry_form(request, project, section, entry)
+
+
+def get_entry(request, slug, section, pk):
+    section = get_section(section)
+    project = get_project_for_user(request.user, slug)
+    entry = get_object_or_404(section.model, project=project, pk=pk)
+    require_perm(request.user, section.change_perm, entry)
+    return section, project, entry
+
+
+def entry_edit(request, slug, section, pk):
+    section, project, entry = get_entry(request, slug, section, pk)
+    return entry_form(request, project, section, entry)
+
+
+def entry_form(request, project, section, entry):
+    form = section.form(request.POST or None, instance=entry)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("%(what)s saved.") % {"what": section.title})
+        return redirect(f"{project.get_absolute_url()}#{section.anchor}")
+    return render(
+        request, "projects/entry_form.html", {"form": form, "project": project, "section": section, "entry": entry}
+    )
+
+
+def entry_delete(request, slug, section, pk):
+    section, project, entry = get_entry(request, slug, section, pk)
+    if request.method == "POST":
+        entry.delete()
+        messages.success(request, _("%(what)s deleted.") % {"what": section.title})
+        return redirect(f"{project.get_absolute_url()}#{section.anchor}")
+    return render(request, "projects/entry_delete.html", {"project": project, "section": section, "entry": entry})
+
+
+def organisation_list(request):
+    organisations = Organisation.objects.select_related("municipality").annotate(project_count=Count("projects", distinct=True))
+    organisation_filter = OrganisationFilter(request.GET, queryset=organisations)
+    page = paginate(request, organisation_filter.qs)
+    context = {"filter": organisation_filter, "page": page, "query": querystring_without_page(request)}
+    template = "projects/organisation_list.html#results" if is_htmx(request) else "projects/organisation_list.html"
+    return render(request, template, context)
+
+
+def organisation_detail(request, pk):
+    organisation = get_object_or_404(Organisation.objects.select_related("municipality", "district"), pk=pk)
+    visible = Project.objects.visible_to(request.user)
+    partnerships = (
+        organisation.partnerships.filter(project__in=visible).select_related("project").order_by("project__title")
+    )
+    dialogues = (
+        Dialogue.objects.filter(Q(facilitators=organisation) | Q(project__partners=organisation), project__in=visible)
+        .distinct()
+        .select_related("project")
+        .order_by("-starts_at")
+    )
+    # The bridge-builder's network: other organisations in the same (visible) projects.
+    network = (
+        Organisation.objects.filter(partnerships__project__in=partnerships.values("project"))
+        .exclude(pk=organisation.pk)
+        .annotate(shared=Count("partnerships__project", distinct=True))
+        .order_by("-shared", "name")
+    )
+    context = {
+        "organisation": organisation,
+        "partnerships": partnerships,
+        "dialogues": dialogues,
+        "network": network,
+        "can_edit": request.user.has_perm("projects.change_organisation", organisation),
+    }
+    return render(request, "projects/organisation_detail.html", context)
+
+
+def organisation_create(request):
+    require_perm(request.user, "projects.add_organisation")
+    return organisation_form(request, Organisation())
+
+
+def organisation_edit(request, pk):
+    organisation = get_object_or_404(Organisation, pk=pk)
+    require_perm(request.user, "projects.change_organisation", organisation)
+    return organisation_form(request, organisation)
+
+
+def organisation_form(request, organisation):
+    form = OrganisationForm(request.POST or None, instance=organisation)
+    if request.method == "POST" and form.is_valid():
+        organisation = form.save()
+        messages.success(request, _("The organisation “%(name)s” was saved.") % {"name": organisation.name})
+        return redirect(organisation)
+    return render(request, "projects/organisation_form.html", {"form": form, "organisation": organisation})
+
+
+def municipality_list(request):
+    municipalities = Municipality.objects.annotate(
+        project_count=Count("projects", filter=Q(projects__in=Project.objects.visible_to(request.user)), distinct=True)
+    )
+    return render(request, "projects/municipality_list.html", {"municipalities": municipalities})
+
+
+def municipality_detail(request, number):
+    municipality = get_object_or_404(Municipality, number=number)
+    visible = Project.objects.visible_to(request.user)
+    projects = (
+        visible.filter(Q(municipalities=municipality) | Q(districts__municipality=municipality)).distinct().for_list()
+    )
+    dialogues = (
+        Dialogue.objects.filter(project__in=visible)
+        .filter(Q(municipality=municipality) | Q(project__in=projects))
+        .distinct()
+        .select_related("project")
+        .order_by("-starts_at")
+    )
+    by_status = dict(projects.order_by().values_list("status").annotate(n=Count("pk", distinct=True)))
+    held_per_year = (
+        dialogues.filter(status=DialogueStatus.HELD)
+        .order_by()
+        .annotate(year=ExtractYear("starts_at"))
+        .values("year")
+        .annotate(n=Count("pk", distinct=True))
+        .order_by("year")
+    )
+    partners = (
+        Organisation.objects.filter(Q(municipality=municipality) | Q(partnerships__project__in=projects))
+        .distinct()
+        .order_by("name")
+    )
+    context = {
+        "municipality": municipality,
+        "districts": municipality.districts.all(),
+        "projects": projects,
+        "dialogues": dialogues,
+        "partners": partners,
+        "by_status": [(status.label, by_status.get(status.value, 0)) for status in ProjectStatus],
+        "held_per_year": held_per_year,
+    }
+    return render(request, "projects/municipality_detail.html", context)
