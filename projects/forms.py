@@ -21,6 +21,14 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
+NORWEGIAN_LETTERS = str.maketrans({"æ": "ae", "ø": "o", "å": "a", "Æ": "Ae", "Ø": "O", "Å": "A"})
+
+
+def norwegian_slug(text):
+    """slugify() drops æ, ø and å; write them the way Norwegian addresses do."""
+    return slugify(text.translate(NORWEGIAN_LETTERS))
+
+
 DATE_HELP = _("For a date known only to the month, season or year, pick any day in it and choose the precision.")
 
 
@@ -49,7 +57,7 @@ class ProjectForm(forms.ModelForm):
         self.fields["districts"].queryset = self.fields["districts"].queryset.select_related("municipality")
 
     def clean_slug(self):
-        slug = self.cleaned_data.get("slug") or slugify(self.cleaned_data.get("title", ""))[:90]
+        slug = self.cleaned_data.get("slug") or norwegian_slug(self.cleaned_data.get("title", ""))[:90]
         if not slug:
             return slug
         base, n = slug, 2

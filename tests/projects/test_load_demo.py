@@ -90,3 +90,18 @@ def test_passwords_are_not_printed_without_debug(settings):
 def test_passwords_are_printed_with_debug(settings):
     settings.DEBUG = True
     assert "demo-koordinator-2012" in load()
+
+
+def test_report_learning_results_and_system_changes_are_loaded():
+    load()
+    from projects.models import LearningEntry, Result, SystemChange
+
+    skien = Project.objects.get(report_section="5.13")
+    assert Result.objects.filter(project=skien, value=13, description__contains="13 av 14").exists()
+    larvik = SystemChange.objects.get(date=datetime.date(2010, 12, 15))
+    assert (larvik.level, larvik.adopted_by.name, larvik.project.report_section) == ("framework", "Larvik kommune", "5.3")
+    assert SystemChange.objects.filter(
+        project__report_section="5.1", description__icontains="fast stilling som næringslivskoordinator"
+    ).exists()
+    assert set(LearningEntry.objects.values_list("kind", flat=True)) == {"done", "learned", "wise"}
+    assert LearningEntry.objects.filter(author__isnull=False).count() == 0  # the report, not a user, wrote them
