@@ -5,8 +5,10 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+WORKERS ?= 3
+BACKUP_DIR ?= backups
 
-.PHONY: run test install browser migrate messages check bench clean
+.PHONY: run test install browser migrate messages check bench clean serve backup restore faults
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +23,23 @@ run: install
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DEBUG=1 $(BIN)/python manage.py load_demo
 	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+## make serve: production on $$DATABASE_URL: static files, migrations, then gunicorn (needs SECRET_KEY, ALLOWED_HOSTS)
+serve: install
+	$(BIN)/python manage.py collectstatic --noinput
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/gunicorn krem.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile -
+
+## make backup: write the database to a new file in $(BACKUP_DIR); make restore FILE=...: read one back
+backup: install
+	$(BIN)/python manage.py backup --dir $(BACKUP_DIR)
+
+restore: install
+	$(BIN)/python manage.py restore $(FILE)
+
+## make faults: kill a gunicorn worker and restart PostgreSQL under a stream of writes (root, local PostgreSQL)
+faults: install
+	$(BIN)/python tests/faults/run_faults.py
 
 ## make test: the whole suite, browser tests included, on $$DATABASE_URL (SQLite by default)
 test: install browser

@@ -1,9 +1,4 @@
-"""The site shell: login required everywhere, home page counts, admin pages, settings."""
-
-import os
-import subprocess
-import sys
-from pathlib import Path
+"""The site shell: login required everywhere, home page counts, admin pages. Production settings: test_security.py."""
 
 import pytest
 from django.contrib import admin
@@ -14,7 +9,6 @@ from projects.models import ProjectStatus
 from tests.factories import DialogueFactory, MunicipalityFactory, ProjectFactory
 
 pytestmark = pytest.mark.django_db
-ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_anonymous_user_is_sent_to_login(client):
@@ -88,26 +82,3 @@ def test_organisation_admin_searches_by_name_and_number(client, admin_user, url_
     client.force_login(admin_user)
     by_number = client.get(reverse(url_name), {"q": "974760673"})
     assert [o.name for o in by_number.context["cl"].result_list] == ["NAV Horten"]
-
-
-def run_manage(*args, **env):
-    environment = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "KREM_TESTING", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
-    environment.update(env)
-    return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120
-    )
-
-
-def test_app_refuses_to_start_without_secret_key_in_production():
-    result = run_manage("check")
-    assert result.returncode != 0
-    assert "SECRET_KEY is not set" in result.stderr
-
-
-def test_deploy_check_is_clean_with_production_settings():
-    result = run_manage(
-        "check", "--deploy", "--fail-level", "WARNING",
-        SECRET_KEY="x" * 20 + "a-long-random-production-secret-key-for-the-check",
-        ALLOWED_HOSTS="krem.example.org",
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
