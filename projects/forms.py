@@ -1,4 +1,5 @@
 from django import forms
+from django.db import models
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
@@ -27,6 +28,13 @@ NORWEGIAN_LETTERS = str.maketrans({"æ": "ae", "ø": "o", "å": "a", "Æ": "Ae",
 def norwegian_slug(text):
     """slugify() drops æ, ø and å; write them the way Norwegian addresses do."""
     return slugify(text.translate(NORWEGIAN_LETTERS))
+
+
+def https_urls(db_field, **kwargs):
+    """A web address typed without a scheme is taken as https (Django 6's default, chosen now)."""
+    if isinstance(db_field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return db_field.formfield(**kwargs)
 
 
 DATE_HELP = _("For a date known only to the month, season or year, pick any day in it and choose the precision.")
@@ -114,6 +122,7 @@ class ResultForm(forms.ModelForm):
 
 class SystemChangeForm(forms.ModelForm):
     class Meta:
+        formfield_callback = https_urls
         model = SystemChange
         fields = ["level", "description", "adopted_by", "date", "date_precision", "evidence_url", "source"]
         widgets = {"date": DateInput(), "description": forms.Textarea(attrs={"rows": 3}), "level": forms.RadioSelect()}
@@ -121,6 +130,7 @@ class SystemChangeForm(forms.ModelForm):
 
 class DocumentForm(forms.ModelForm):
     class Meta:
+        formfield_callback = https_urls
         model = Document
         fields = ["title", "kind", "url"]
 
@@ -129,6 +139,7 @@ class OrganisationForm(forms.ModelForm):
     """What coordinators edit in the browser. Organisation number and deactivation stay in the admin."""
 
     class Meta:
+        formfield_callback = https_urls
         model = Organisation
         fields = ["name", "sector", "municipality", "district", "website", "notes"]
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}

@@ -12,7 +12,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from dialogues.models import Dialogue, DialogueStatus
+from dialogues.models import Dialogue, DialogueStatus, FollowUpAction
+from dialogues.services import voice_balance
 
 from .filters import OrganisationFilter, ProjectFilter
 from .forms import (
@@ -92,6 +93,9 @@ def project_detail(request, slug):
         "documents": project.documents.all(),
         "can_edit": request.user.has_perm("projects.change_project", project),
         "can_add_learning": request.user.has_perm("projects.add_learningentry", project),
+        "can_plan": request.user.has_perm("dialogues.add_dialogue", project),
+        "balance": voice_balance(project.dialogues.all()),
+        "actions": FollowUpAction.objects.filter(dialogue__project=project).open().for_list(),
     }
     return render(request, "projects/project_detail.html", context)
 
@@ -236,7 +240,11 @@ def entry_delete(request, slug, section, pk):
 
 
 def organisation_list(request):
-    organisations = Organisation.objects.select_related("municipality").annotate(project_count=Count("projects", distinct=True))
+    organisations = (
+        Organisation.objects.select_related("municipality")
+        .annotate(project_count=Count("projects", distinct=True))
+        .order_by("name")
+    )
     organisation_filter = OrganisationFilter(request.GET, queryset=organisations)
     page = paginate(request, organisation_filter.qs)
     context = {"filter": organisation_filter, "page": page, "query": querystring_without_page(request)}
@@ -296,7 +304,7 @@ def organisation_form(request, organisation):
 def municipality_list(request):
     municipalities = Municipality.objects.annotate(
         project_count=Count("projects", filter=Q(projects__in=Project.objects.visible_to(request.user)), distinct=True)
-    )
+    ).order_by("name")
     return render(request, "projects/municipality_list.html", {"municipalities": municipalities})
 
 
@@ -335,5 +343,6 @@ def municipality_detail(request, number):
         "partners": partners,
         "by_status": [(status.label, by_status.get(status.value, 0)) for status in ProjectStatus],
         "held_per_year": held_per_year,
+        "balance": voice_balance(dialogues),
     }
     return render(request, "projects/municipality_detail.html", context)
