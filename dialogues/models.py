@@ -1,4 +1,8 @@
+import secrets
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -6,7 +10,12 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from krem.dates import Precision, format_approx
-from projects.models import Municipality, Organisation, Project
+from krem.versioning import SoftDeletable, Versioned
+from participants.perspectives import Perspective
+from projects.models import ChangeLevel, Municipality, Organisation, Project, SystemChange
+from simple_history.models import HistoricalRecords
+
+MAX_HEADCOUNT = 10_000
 
 
 class DialogueKind(models.TextChoices):
@@ -37,6 +46,10 @@ class TimePrecision(models.TextChoices):
 
 
 class DialogueQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The dialogues of the projects the user may see."""
+        return self.filter(project__in=Project.objects.visible_to(user))
+
     def for_list(self):
         return self.select_related("project", "municipality")
 
@@ -47,7 +60,7 @@ class DialogueQuerySet(models.QuerySet):
         return self.filter(ends_at__gte=timezone.now()).exclude(status=DialogueStatus.CANCELLED)
 
 
-class Dialogue(models.Model):
+class Dialogue(Versioned, SoftDeletable):
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="dialogues", verbose_name=_("project"))
     kind = models.CharField(_("kind"), max_length=30, choices=DialogueKind.choices, default=DialogueKind.DIALOGUE_SEMINAR)
     title = models.CharField(_("title"), max_length=200)
@@ -68,6 +81,14 @@ class Dialogue(models.Model):
     facilitators = models.ManyToManyField(
         Organisation, blank=True, related_name="facilitated_dialogues", verbose_name=_("facilitating organisations")
     )
+    facilitating_participants = models.ManyToManyField(
+        "participants.Participant",
+        blank=True,
+        related_name="facilitated_dialogues",
+        verbose_name=_("facilitating people"),
+        help_text=_("Facilitators can bring any perspective, service users as well as staff."),
+    )
+    cancel_reason = models.TextField(_("reason for cancelling"), blank=True)
     status = models.CharField(_("status"), max_length=20, choices=DialogueStatus.choices, default=DialogueStatus.PLANNED)
     purpose = models.TextField(_("purpose"), blank=True, help_text=_("Which question does the gathering explore?"))
     source = models.CharField(_("source"), max_length=100, blank=True, help_text=_("E.g. report section 5.3."))
@@ -75,6 +96,8 @@ class Dialogue(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = DialogueQuerySet.as_manager()
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-starts_at"]
@@ -99,6 +122,10 @@ class Dialogue(models.Model):
             raise ValidationError({"ends_at": _("The end must be after the start.")}, code="end_before_start")
 
     @property
+    def is_upcoming(self):
+        return self.ends_at >= timezone.now() and self.status != DialogueStatus.CANCELLED
+
+    @property
     def when_display(self):
         if self.time_precision != TimePrecision.EXACT:
             return format_approx(timezone.localtime(self.starts_at).date(), self.time_precision)
@@ -106,3 +133,326 @@ class Dialogue(models.Model):
         if start.date() == end.date():
             return f"{formats.date_format(start, 'DATE_FORMAT')} {formats.time_format(start)}–{formats.time_format(end)}"
         return f"{formats.date_format(start, 'DATE_FORMAT')} – {formats.date_format(end, 'DATE_FORMAT')}"
+
+
+class AgendaItem(models.Model):
+    dialogue = models.ForeignKey(Dialogue, on_delete=models.CASCADE, related_name="agenda", verbose_name=_("dialogue"))
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    title = models.CharField(_("agenda item"), max_length=200)
+    duration_minutes = models.PositiveSmallIntegerField(
+        _("duration (minutes)"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(24 * 60)]
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["dialogue", "order", "pk"]
+        verbose_name = _("agenda item")
+        verbose_name_plural = _("agenda")
+
+    def __str__(self):
+        return self.title
+
+
+class Headcount(models.Model):
+    """People who took part without being registered by name, counted per perspective."""
+
+    dialogue = models.ForeignKey(
+        Dialogue, on_delete=models.CASCADE, related_name="headcounts", verbose_name=_("dialogue")
+    )
+    perspective = models.CharField(_("perspective"), max_length=20, choices=Perspective.choices)
+    count = models.PositiveIntegerField(_("number of people"), default=0, validators=[MaxValueValidator(MAX_HEADCOUNT)])
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["dialogue", "perspective"]
+        verbose_name = _("anonymous headcount")
+        verbose_name_plural = _("anonymous headcounts")
+        constraints = [
+            models.UniqueConstraint(fields=["dialogue", "perspective"], name="headcount_once_per_perspective"),
+            models.CheckConstraint(condition=Q(count__lte=MAX_HEADCOUNT), name="headcount_not_absurd"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_perspective_display()}: {self.count}"
+
+
+class OutcomeStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+
+
+class Outcome(Versioned):
+    """What came out of a held dialogue. Saved as a draft first, then published; edits are kept in history."""
+
+    dialogue = models.OneToOneField(Dialogue, on_delete=models.CASCADE, related_name="outcome", verbose_name=_("dialogue"))
+    status = models.CharField(_("status"), max_length=10, choices=OutcomeStatus.choices, default=OutcomeStatus.DRAFT)
+    actual_start = models.DateTimeField(_("actual start"))
+    actual_end = models.DateTimeField(_("actual end"))
+    framework_answer = models.TextField(
+        _("what does this mean for the frameworks, the guidelines and the practice?"), blank=True
+    )
+    summary = models.TextField(_("summary"), blank=True)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("outcome")
+        verbose_name_plural = _("outcomes")
+        constraints = [
+            models.CheckConstraint(condition=Q(actual_end__gt=F("actual_start")), name="outcome_ends_after_start"),
+        ]
+
+    def __str__(self):
+        return _("Outcome of %(dialogue)s") % {"dialogue": self.dialogue}
+
+    def clean(self):
+        if self.actual_start and self.actual_end and self.actual_end <= self.actual_start:
+            raise ValidationError({"actual_end": _("The end must be after the start.")}, code="end_before_start")
+        if self.actual_start and self.actual_start > timezone.now():
+            raise ValidationError(
+                {"actual_start": _("A dialogue cannot have been held in the future.")}, code="held_in_future"
+            )
+
+    @property
+    def is_published(self):
+        return self.status == OutcomeStatus.PUBLISHED
+
+
+class InsightPerspective(models.TextChoices):
+    LIVED_EXPERIENCE = "lived_experience", _("Lived experience")
+    STAFF = "staff", _("Staff")
+    OTHER = "other", _("Other")
+    JOINT = "joint", _("Jointly")
+
+
+class Insight(models.Model):
+    dialogue = models.ForeignKey(Dialogue, on_delete=models.CASCADE, related_name="insights", verbose_name=_("dialogue"))
+    text = models.TextField(_("insight"))
+    perspective = models.CharField(_("raised by"), max_length=20, choices=InsightPerspective.choices)
+    participant = models.ForeignKey(
+        "participants.Participant",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="insights",
+        verbose_name=_("participant"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["dialogue", "created_at", "pk"]
+        verbose_name = _("insight")
+        verbose_name_plural = _("insights")
+
+    def __str__(self):
+        return self.text[:80]
+
+
+class Proposal(models.Model):
+    """A proposal from the dialogue. With a level it is a system-change proposal for the project."""
+
+    dialogue = models.ForeignKey(Dialogue, on_delete=models.CASCADE, related_name="proposals", verbose_name=_("dialogue"))
+    text = models.TextField(_("proposal"))
+    level = models.CharField(
+        _("system level"), max_length=10, choices=ChangeLevel.choices, blank=True,
+        help_text=_("Choose a level if the proposal would change frameworks, guidelines or practice."),
+    )
+    system_change = models.OneToOneField(
+        SystemChange,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="proposal",
+        verbose_name=_("system change"),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["dialogue", "pk"]
+        verbose_name = _("proposal")
+        verbose_name_plural = _("proposals")
+
+    def __str__(self):
+        return self.text[:80]
+
+
+class ActionStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    DONE = "done", _("Done")
+    DROPPED = "dropped", _("Dropped")
+
+
+class FollowUpActionQuerySet(models.QuerySet):
+    def for_list(self):
+        return self.select_related(
+            "dialogue__project", "responsible_organisation", "responsible_participant"
+        ).order_by(F("due_date").asc(nulls_last=True), "pk")
+
+    def open(self):
+        return self.filter(status=ActionStatus.OPEN)
+
+    def responsible(self, user):
+        """Actions the user answers for: by name, or through their organisation."""
+        participant = getattr(user, "participant", None) if user.is_authenticated else None
+        if participant is None:
+            return self.none()
+        mine = Q(responsible_participant=participant)
+        if participant.organisation_id:
+            mine |= Q(responsible_organisation_id=participant.organisation_id)
+        return self.filter(mine)
+
+
+class FollowUpAction(models.Model):
+    dialogue = models.ForeignKey(Dialogue, on_delete=models.CASCADE, related_name="actions", verbose_name=_("dialogue"))
+    what = models.TextField(_("what"))
+    responsible_organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="follow_up_actions",
+        verbose_name=_("responsible organisation"),
+    )
+    responsible_participant = models.ForeignKey(
+        "participants.Participant",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="follow_up_actions",
+        verbose_name=_("responsible person"),
+    )
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=ActionStatus.choices, default=ActionStatus.OPEN)
+    history = HistoricalRecords()
+
+    objects = FollowUpActionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_date", "pk"]
+        verbose_name = _("follow-up action")
+        verbose_name_plural = _("follow-up actions")
+        indexes = [
+            # "My open actions" filters by status and sorts by due date.
+            models.Index(fields=["status", "due_date"], name="action_status_due_idx"),
+        ]
+
+    def __str__(self):
+        return self.what[:80]
+
+    def clean(self):
+        if self.due_date and self.dialogue_id and self.due_date < timezone.localtime(self.dialogue.starts_at).date():
+            raise ValidationError({"due_date": _("The due date cannot be before the dialogue.")}, code="due_before_dialogue")
+
+    @property
+    def is_overdue(self):
+        return self.status == ActionStatus.OPEN and self.due_date is not None and self.due_date < timezone.localdate()
+
+
+class DocumentationLink(models.Model):
+    dialogue = models.ForeignKey(
+        Dialogue, on_delete=models.CASCADE, related_name="documentation", verbose_name=_("dialogue")
+    )
+    title = models.CharField(_("title"), max_length=300)
+    url = models.URLField(_("address (URL)"), max_length=500)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["dialogue", "pk"]
+        verbose_name = _("documentation link")
+        verbose_name_plural = _("documentation links")
+
+    def __str__(self):
+        return self.title
+
+
+class Feedback(models.Model):
+    dialogue = models.ForeignKey(Dialogue, on_delete=models.CASCADE, related_name="feedback", verbose_name=_("dialogue"))
+    perspective = models.CharField(_("perspective"), max_length=20, choices=Perspective.choices)
+    note = models.TextField(_("feedback"), blank=True)
+    rating = models.PositiveSmallIntegerField(
+        _("rating (1–5)"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    participant = models.ForeignKey(
+        "participants.Participant",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="feedback",
+        verbose_name=_("participant"),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["dialogue", "perspective", "pk"]
+        verbose_name = _("feedback")
+        verbose_name_plural = _("feedback")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5), name="feedback_rating_1_to_5"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_perspective_display()}: {self.note[:60]}"
+
+
+class CalendarFeed(models.Model):
+    """A secret address for a calendar feed, per user or per project. Resetting it gives a new token."""
+
+    token = models.CharField(_("token"), max_length=64, unique=True, default=secrets.token_urlsafe)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="calendar_feed",
+        verbose_name=_("user"),
+    )
+    project = models.OneToOneField(
+        Project, on_delete=models.CASCADE, null=True, blank=True, related_name="calendar_feed", verbose_name=_("project")
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(user__isnull=False, project__isnull=True) | Q(user__isnull=True, project__isnull=False),
+                name="calendar_feed_user_xor_project",
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.user or self.project)
+
+    def reset(self):
+        self.token = secrets.token_urlsafe()
+        self.save(update_fields=["token"])
+
+
+class OutcomeComment(models.Model):
+    """A participant confirms, or comments on, the summary of a draft outcome."""
+
+    outcome = models.ForeignKey(Outcome, on_delete=models.CASCADE, related_name="comments", verbose_name=_("outcome"))
+    participant = models.ForeignKey(
+        "participants.Participant",
+        on_delete=models.CASCADE,
+        related_name="outcome_comments",
+        verbose_name=_("participant"),
+    )
+    confirmed = models.BooleanField(_("I confirm the summary"), default=False)
+    text = models.TextField(_("comment"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["outcome", "created_at", "pk"]
+        verbose_name = _("comment on outcome")
+        verbose_name_plural = _("comments on outcomes")
+
+    def __str__(self):
+        return self.text[:80] or str(_("Confirmed"))

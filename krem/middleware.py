@@ -1,3 +1,13 @@
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpResponse, HttpResponseRedirect
+from django.utils.translation import ngettext
+
+
 def no_store_personal_pages(get_response):
     """Tell browsers and proxies not to keep pages with personal data: `Cache-Control: no-store`.
 
@@ -13,3 +23,66 @@ def no_store_personal_pages(get_response):
         return response
 
     return middleware
+
+
+# Session keys for the two clocks, in seconds since the epoch (JSON-serialisable).
+SESSION_LOGIN_AT = "krem_login_at"
+SESSION_SEEN_AT = "krem_seen_at"
+
+
+def session_timeouts(get_response):
+    """End a session after KREM_SESSION_IDLE_MINUTES without a request, or KREM_SESSION_MAX_HOURS after login.
+
+    A computer left logged in at a NAV office or a library must not stay open to the next person. The user is
+    logged out and sent to the login page with a message saying why; after logging in they come back here.
+    """
+
+    def middleware(request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            now = time.time()
+            login_at = request.session.get(SESSION_LOGIN_AT)
+            seen_at = request.session.get(SESSION_SEEN_AT)
+            if seen_at is not None and now - seen_at > settings.KREM_SESSION_IDLE_MINUTES * 60:
+                return _log_out(
+                    request,
+                    ngettext(
+                        "You were logged out after %(minutes)s minute without activity. Please log in again.",
+                        "You were logged out after %(minutes)s minutes without activity. Please log in again.",
+                        settings.KREM_SESSION_IDLE_MINUTES,
+                    )
+                    % {"minutes": settings.KREM_SESSION_IDLE_MINUTES},
+                )
+            if login_at is not None and now - login_at > settings.KREM_SESSION_MAX_HOURS * 3600:
+                return _log_out(
+                    request,
+                    ngettext(
+                        "You were logged out because you logged in more than %(hours)s hour ago. Please log in again.",
+                        "You were logged out because you logged in more than %(hours)s hours ago. Please log in again.",
+                        settings.KREM_SESSION_MAX_HOURS,
+                    )
+                    % {"hours": settings.KREM_SESSION_MAX_HOURS},
+                )
+            if login_at is None:
+                request.session[SESSION_LOGIN_AT] = now
+            request.session[SESSION_SEEN_AT] = now
+        response = get_response(request)
+        # A login in this very request (the login form, an accepted invitation) starts the clocks.
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and SESSION_LOGIN_AT not in request.session:
+            request.session[SESSION_LOGIN_AT] = request.session[SESSION_SEEN_AT] = time.time()
+        return response
+
+    return middleware
+
+
+def _log_out(request, message):
+    logout(request)
+    messages.info(request, message)
+    login_url = redirect_to_login(request.get_full_path())["Location"]
+    if request.headers.get("HX-Request") == "true":
+        # htmx would swap the login page into a fragment of the page; ask it to load the whole page instead.
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = login_url
+        return response
+    return HttpResponseRedirect(login_url)

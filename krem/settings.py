@@ -1,5 +1,6 @@
 """One settings file, filled from the environment. See README.md, "Configuration"."""
 
+import datetime
 import sys
 from pathlib import Path
 
@@ -38,19 +39,25 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "csp",
     "crispy_forms",
     "django_filters",
     "template_partials",
+    "simple_history",
     "rules.apps.AutodiscoverRulesConfig",
     "krem.apps.KremConfig",
     "projects",
     "dialogues",
     "participants",
+    "axes",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below whitenoise, so static files (served and answered by whitenoise) keep their long cache headers.
+    "krem.middleware.no_store_personal_pages",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -58,7 +65,12 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
+    # After the message middleware: it says why the user was logged out.
+    "krem.middleware.session_timeouts",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: it turns a lockout into the page account_locked.html.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "krem.urls"
@@ -81,9 +93,20 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+DATABASES["default"].update(
+    ATOMIC_REQUESTS=True,  # a request that fails half-way leaves nothing half-written
+    CONN_MAX_AGE=env.int("CONN_MAX_AGE", default=60),
+    CONN_HEALTH_CHECKS=True,  # a connection that died with the database server is replaced, not reused
+)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A runaway query ends with an error instead of holding a worker and its locks.
+    statement_timeout = env.int("DB_STATEMENT_TIMEOUT_MS", default=30000)
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = f"-c statement_timeout={statement_timeout}"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out username and IP address before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -100,6 +123,26 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+
+# Sign-in safety (django-axes): 5 failed logins for one username from one IP address lock that pair
+# for the cool-off period. A successful login clears the count.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("KREM_LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "account_locked.html"
+# Record as little as the purpose needs: failed attempts are kept (they drive the lockout), but not a row
+# for every successful login; Django keeps each user's last login.
+AXES_DISABLE_ACCESS_LOG = True
+
+# A session ends after this long without a request, and in any case this long after the login
+# (krem.middleware.session_timeouts). The cookie lives no longer than the session may.
+KREM_SESSION_IDLE_MINUTES = env.int("KREM_SESSION_IDLE_MINUTES", default=30)
+KREM_SESSION_MAX_HOURS = env.int("KREM_SESSION_MAX_HOURS", default=8)
+SESSION_COOKIE_AGE = KREM_SESSION_MAX_HOURS * 3600
+
+# Participants with no activity for this many months are anonymised by `manage.py apply_retention`.
+KREM_RETENTION_MONTHS = env.int("KREM_RETENTION_MONTHS", default=36)
 
 LANGUAGE_CODE = "nb"
 LANGUAGES = [("nb", _("Norwegian Bokmål")), ("en", _("English"))]
@@ -122,12 +165,29 @@ STORAGES = {
     },
 }
 
+# Voice balance: flag a dialogue where lived experience raised fewer than this share of the insights.
+KREM_VOICE_THRESHOLD = env.float("KREM_VOICE_THRESHOLD", default=1 / 3)
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["designsystemet"]
 CRISPY_TEMPLATE_PACK = "designsystemet"
 
 EMAIL_CONFIG = env.email("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="krem@localhost")
+
+# No inline script or style anywhere, in every mode, so the tests prove the templates need none.
+# htmx's own indicator style is switched off in base.html and lives in krem.css.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        # Designsystemet draws its icons as inline SVG data: URLs in the CSS.
+        "img-src": ["'self'", "data:"],
+    }
+}
 
 # Production hardening: only when DEBUG is off. `manage.py check --deploy` stays quiet with these.
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -136,6 +196,7 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 if not DEBUG and not TESTING:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # monitoring may probe over plain HTTP inside the network
     if env.bool("BEHIND_PROXY", default=False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
@@ -156,3 +217,6 @@ LOGGING = {
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # django-axes stays on, so tests prove the lockout. Every test starts from an empty database (the browser
+    # tests' live server too) and a successful login clears a user's failures, so tests never lock each other out.
+    AXES_ENABLED = True

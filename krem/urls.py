@@ -14,4 +14,7 @@ urlpatterns = [
     path("passord/endret/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("språk/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
+    path("healthz", views.healthz, name="healthz"),
+    path("", include("projects.urls")),
+    path("", include("dialogues.urls")),
 ]

@@ -1,23 +1,23 @@
+import hashlib
+import secrets
+
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from dialogues.models import Dialogue
+from krem.versioning import Versioned
 from projects.models import Organisation
 
+from .perspectives import Perspective
 
-class Perspective(models.TextChoices):
-    """What a person brings to a gathering. It describes a contribution and never confers rights."""
-
-    LIVED_EXPERIENCE = "lived_experience", _("Lived experience (service user)")
-    STAFF = "staff", _("Staff")
-    RESEARCHER = "researcher", _("Researcher")
-    BUSINESS = "business", _("Business")
-    POLITICIAN = "politician", _("Politician")
-    OTHER = "other", _("Other")
+__all__ = ["AccessLog", "Attendance", "Consent", "Invitation", "Participant", "Perspective"]
 
 
-class Participant(models.Model):
+class Participant(Versioned):
     display_name = models.CharField(
         _("display name"), max_length=100, help_text=_("A pseudonym is fine. Never a national identity number.")
     )
@@ -40,7 +40,12 @@ class Participant(models.Model):
         related_name="participant",
         verbose_name=_("user account"),
     )
+    email = models.EmailField(_("email"), blank=True, help_text=_("Optional. Only used with consent to contact."))
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["display_name"]
@@ -59,6 +64,7 @@ class Attendance(models.Model):
         Participant, on_delete=models.PROTECT, related_name="attendances", verbose_name=_("participant")
     )
     perspective = models.CharField(_("perspective brought"), max_length=20, choices=Perspective.choices)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["dialogue", "participant__display_name"]
@@ -70,3 +76,143 @@ class Attendance(models.Model):
 
     def __str__(self):
         return f"{self.participant} @ {self.dialogue}"
+
+
+class ConsentPurpose(models.TextChoices):
+    ATTENDANCE = "attendance", _("Registration of attendance by name")
+    QUOTING = "quoting", _("Quoting insights")
+    PHOTO_FILM = "photo_film", _("Photo and film")
+    CONTACT = "contact", _("Contact by email or phone")
+
+
+class ConsentQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(withdrawn_at__isnull=True)
+
+
+class Consent(models.Model):
+    """One consent for one purpose. Withdrawing keeps the row, with the date, as a record."""
+
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="consents", verbose_name=_("participant")
+    )
+    purpose = models.CharField(_("purpose"), max_length=20, choices=ConsentPurpose.choices)
+    given_at = models.DateTimeField(_("given"), default=timezone.now)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="recorded_consents",
+        verbose_name=_("recorded by"),
+    )
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="withdrawn_consents",
+        verbose_name=_("withdrawn by"),
+    )
+    history = HistoricalRecords()
+
+    objects = ConsentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["participant", "purpose", "-given_at"]
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+        constraints = [
+            # At most one active consent per purpose; withdrawn ones stay as the record.
+            models.UniqueConstraint(
+                fields=["participant", "purpose"], condition=Q(withdrawn_at__isnull=True), name="consent_one_active_per_purpose"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.participant}: {self.get_purpose_display()}"
+
+    @property
+    def is_active(self):
+        return self.withdrawn_at is None
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class Invitation(models.Model):
+    """A single-use link, valid for 7 days, through which a participant sets a password. Only the hash is stored."""
+
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("participant")
+    )
+    email = models.EmailField(_("email"))
+    token_hash = models.CharField(_("token hash"), max_length=64, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="sent_invitations",
+        verbose_name=_("invited by"),
+    )
+    created_at = models.DateTimeField(_("sent"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"))
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+
+    def __str__(self):
+        return f"{self.participant} <{self.email}>"
+
+    @classmethod
+    def new_token(cls):
+        """A fresh random token and its hash; the token goes in the email, the hash in the database."""
+        token = secrets.token_urlsafe(32)
+        return token, hash_token(token)
+
+    @property
+    def is_usable(self):
+        return self.accepted_at is None and self.expires_at > timezone.now()
+
+
+class AccessLog(models.Model):
+    """Append-only: who looked at or exported whose personal data, when and why."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="access_log_entries",
+        verbose_name=_("who"),
+    )
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="access_log", verbose_name=_("whose data")
+    )
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    action = models.CharField(_("what"), max_length=30)
+    reason = models.CharField(_("why"), max_length=200)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("access log entry")
+        verbose_name_plural = _("access log")
+        indexes = [
+            # The person's own "who looked at my data" page lists by participant, newest first.
+            models.Index(fields=["participant", "-at"], name="accesslog_participant_at_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.participant}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("The access log is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("The access log is append-only.")

@@ -6,7 +6,10 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from simple_history.models import HistoricalRecords
+
 from krem.dates import Precision, format_approx, normalise, period_end
+from krem.versioning import SoftDeletable, Versioned
 
 from .validators import validate_municipality_number, validate_org_number, validate_period
 
@@ -21,6 +24,8 @@ class Municipality(models.Model):
         help_text=_("The official four-digit number, e.g. 3901 for Horten."),
     )
     county = models.CharField(_("county"), max_length=100, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -41,6 +46,8 @@ class District(models.Model):
         Municipality, on_delete=models.PROTECT, related_name="districts", verbose_name=_("municipality")
     )
     name = models.CharField(_("name"), max_length=100)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["municipality__name", "name"]
@@ -66,7 +73,7 @@ class Sector(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class Organisation(models.Model):
+class Organisation(Versioned):
     name = models.CharField(_("name"), max_length=200)
     sector = models.CharField(_("sector"), max_length=20, choices=Sector.choices, default=Sector.OTHER)
     org_number = models.CharField(
@@ -96,6 +103,8 @@ class Organisation(models.Model):
     website = models.URLField(_("website"), blank=True)
     notes = models.TextField(_("notes"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -145,7 +154,7 @@ class ProjectQuerySet(models.QuerySet):
         )
 
 
-class Project(models.Model):
+class Project(Versioned, SoftDeletable):
     title = models.CharField(_("title"), max_length=200)
     slug = models.SlugField(_("short name in the address"), max_length=100, unique=True)
     report_section = models.CharField(
@@ -181,6 +190,8 @@ class Project(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = ProjectQuerySet.as_manager()
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["title"]
@@ -251,6 +262,8 @@ class Partnership(models.Model):
     )
     role = models.CharField(_("role"), max_length=20, choices=PartnerRole.choices, default=PartnerRole.PARTNER)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["project__title", "organisation__name"]
         verbose_name = _("partnership")
@@ -311,6 +324,8 @@ class LearningEntry(ApproxDated):
     source = models.CharField(_("source"), max_length=200, blank=True, help_text=_("E.g. report section 5.3."))
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["kind", "date", "created_at"]
         verbose_name = _("learning entry")
@@ -331,6 +346,8 @@ class Result(ApproxDated):
     )
     unit = models.CharField(_("unit"), max_length=100, blank=True)
     source = models.CharField(_("source"), max_length=200, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["date", "pk"]
@@ -366,6 +383,8 @@ class SystemChange(ApproxDated):
     evidence_url = models.URLField(_("evidence (link)"), blank=True, max_length=500)
     source = models.CharField(_("source"), max_length=200, blank=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["level", "date", "pk"]
         verbose_name = _("system change")
@@ -388,6 +407,8 @@ class Document(models.Model):
     title = models.CharField(_("title"), max_length=300)
     kind = models.CharField(_("kind"), max_length=10, choices=DocumentKind.choices, default=DocumentKind.REPORT)
     url = models.URLField(_("address (URL)"), blank=True, max_length=500)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["title"]

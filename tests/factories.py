@@ -106,3 +106,87 @@ def member_of(organisation, **kwargs):
     user = UserFactory(**kwargs)
     ParticipantFactory(user=user, organisation=organisation, perspective=Perspective.STAFF)
     return user
+
+
+class CalendarFeedFactory(factory.django.DjangoModelFactory):
+    """A secret calendar address; pass user= or project= (exactly one)."""
+
+    class Meta:
+        model = "dialogues.CalendarFeed"
+
+
+# Outcomes, attendance and follow-up (dialogues/views/outcomes.py).
+
+
+class HeldDialogueFactory(DialogueFactory):
+    """A dialogue held two days ago, so an outcome can be registered for it."""
+
+    starts_at = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(days=2))
+    status = DialogueStatus.HELD
+
+
+class HeadcountFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "dialogues.Headcount"
+
+    dialogue = factory.SubFactory(DialogueFactory)
+    perspective = Perspective.LIVED_EXPERIENCE
+    count = 5
+
+
+class OutcomeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "dialogues.Outcome"
+
+    dialogue = factory.SubFactory(HeldDialogueFactory)
+    actual_start = factory.LazyAttribute(lambda o: o.dialogue.starts_at)
+    actual_end = factory.LazyAttribute(lambda o: o.dialogue.ends_at)
+    summary = "Vi snakket sammen som likeverdige partnere."
+
+
+class InsightFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "dialogues.Insight"
+
+    dialogue = factory.SubFactory(HeldDialogueFactory)
+    text = factory.Sequence(lambda n: f"Innsikt {n}")
+    perspective = "lived_experience"
+
+
+class ProposalFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "dialogues.Proposal"
+
+    dialogue = factory.SubFactory(HeldDialogueFactory)
+    text = factory.Sequence(lambda n: f"Forslag {n}")
+    level = "practice"
+
+
+class FollowUpActionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "dialogues.FollowUpAction"
+
+    dialogue = factory.SubFactory(HeldDialogueFactory)
+    what = factory.Sequence(lambda n: f"Oppfølging {n}")
+    responsible_organisation = factory.SubFactory(OrganisationFactory)
+    due_date = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=14))
+    status = "open"
+
+
+class DocumentationLinkFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "dialogues.DocumentationLink"
+
+    dialogue = factory.SubFactory(HeldDialogueFactory)
+    title = factory.Sequence(lambda n: f"Læringsnotat {n}")
+    url = factory.Sequence(lambda n: f"https://example.org/notat-{n}")
+
+
+class FeedbackFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "dialogues.Feedback"
+
+    dialogue = factory.SubFactory(HeldDialogueFactory)
+    perspective = Perspective.LIVED_EXPERIENCE
+    note = "Jeg ble hørt."
+    rating = 5

@@ -89,6 +89,7 @@ def test_page_sends_the_security_headers_over_https(production, client, request,
         "base-uri": ["'none'"],
         "frame-ancestors": ["'none'"],
         "form-action": ["'self'"],
+        "img-src": ["'self'", "data:"],
     }
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"

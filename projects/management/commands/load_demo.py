@@ -15,7 +15,21 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from dialogues.models import Dialogue, TimePrecision
+from django.utils import timezone
+
+from dialogues.models import (
+    Dialogue,
+    DialogueKind,
+    DialogueStatus,
+    FollowUpAction,
+    Headcount,
+    Insight,
+    Outcome,
+    OutcomeStatus,
+    Proposal,
+    TimePrecision,
+)
+from participants.models import Attendance
 from krem.dates import normalise, period_end
 from participants.models import Participant, Perspective
 from projects.models import (
@@ -81,6 +95,7 @@ class Command(BaseCommand):
         for item in data.get("projects", []):
             self.load_project(item, municipalities, organisations)
         self.load_accounts()
+        self.load_examples()
         self.stdout.write(
             f"Demo data: {Municipality.objects.count()} municipalities, {Organisation.objects.count()} organisations, "
             f"{Project.objects.count()} projects, {Dialogue.objects.count()} dialogues; {self.changes} rows changed."
@@ -224,6 +239,9 @@ class Command(BaseCommand):
             self.changes += 1
         return dialogue
 
+    def load_examples(self):
+        load_examples_into(self)
+
     def load_accounts(self):
         User = get_user_model()
         coordinators, _ = Group.objects.get_or_create(name=COORDINATORS_GROUP)
@@ -258,3 +276,102 @@ class Command(BaseCommand):
                 self.stdout.write(f"  {role:<26} {username:<12} {password}")
         else:
             self.stdout.write("Demo accounts exist without passwords; set one with `manage.py changepassword USERNAME`.")
+
+
+# Clearly labelled example gatherings, so that the voice balance and follow-up pages have something to
+# show. They are NOT from the report. Times are relative to the day they are first loaded.
+EXAMPLE_PROJECT = "nav-drammen-kvp"
+EXAMPLE_NOTE = "Eksempeldata for demonstrasjon – ikke fra rapporten."
+EXAMPLES = [
+    {
+        "title": "Eksempel: Dialogseminar om oppfølging i Kvalifiseringsprogrammet",
+        "kind": DialogueKind.DIALOGUE_SEMINAR,
+        "days": -60,
+        "venue": "NAV Drammen, møterom 1",
+        "purpose": "Hva er godt tiltaksarbeid, sett fra begge sider av bordet?",
+        "headcounts": {"lived_experience": 5, "staff": 4},
+        "attendees": [("deltaker", "lived_experience"), ("nav-ansatt", "staff")],
+        "insights": [
+            ("lived_experience", "Det hjelper å få snakke med samme veileder hver gang."),
+            ("lived_experience", "Skam gjør at mange ikke sier hva de egentlig trenger."),
+            ("staff", "Vi bruker mye tid på skjema og for lite på samtalen."),
+            ("joint", "Felles mål må skrives ned sammen, ikke bare av veilederen."),
+        ],
+        "proposals": [("Prøve ut faste dialogmøter mellom deltakere og veiledere hver måned.", "practice")],
+        "framework_answer": "For praksisen: samtalen før skjemaet. For retningslinjene: deltakeren er med på å skrive målene.",
+        "actions": [("Sette opp en plan for faste dialogmøter", 30), ("Prøve ut felles målskjema", -10)],
+    },
+    {
+        "title": "Eksempel: Læringslab om samarbeid mellom etatene",
+        "kind": DialogueKind.LEARNING_LAB,
+        "days": -20,
+        "venue": "Drammen bibliotek",
+        "purpose": "Hvordan kan etatene samhandle bedre rundt unge utenfor skole og arbeid?",
+        "headcounts": {"lived_experience": 2, "staff": 9, "researcher": 1},
+        "attendees": [],
+        "insights": [
+            ("staff", "Etatene vet for lite om hverandres tilbud."),
+            ("staff", "En felles kontaktperson ville spart mye tid."),
+            ("lived_experience", "Jeg måtte fortelle historien min på nytt til hver etat."),
+            ("other", "Forskningen viser at tidlig kontakt gir bedre resultater."),
+        ],
+        "proposals": [("En felles kontaktperson på tvers av etatene.", "guideline")],
+        "framework_answer": "",
+        "actions": [("Kartlegge etatenes tilbud til unge", 45)],
+    },
+    {
+        "title": "Eksempel: Dialogseminar – neste samling",
+        "kind": DialogueKind.DIALOGUE_SEMINAR,
+        "days": 14,
+        "venue": "NAV Drammen, møterom 1",
+        "purpose": "Følge opp forslagene fra forrige dialogseminar.",
+    },
+]
+
+
+def example_times(days):
+    day = timezone.localdate() + datetime.timedelta(days=days)
+    start = datetime.datetime.combine(day, datetime.time(9, 0), tzinfo=OSLO)
+    return start, start + datetime.timedelta(hours=3)
+
+
+def load_examples_into(command):
+    project = Project.objects.filter(slug=EXAMPLE_PROJECT).first()
+    if project is None:
+        return
+    drammen = Organisation.objects.filter(name="NAV Drammen").first()
+    for example in EXAMPLES:
+        dialogue = Dialogue.objects.filter(project=project, title=example["title"]).first()
+        if dialogue is None:  # times are set once, so that loading again changes nothing
+            starts_at, ends_at = example_times(example["days"])
+            held = example["days"] < 0
+            dialogue = Dialogue.objects.create(
+                project=project, title=example["title"], kind=example["kind"], starts_at=starts_at, ends_at=ends_at,
+                venue=example["venue"], municipality=project.municipalities.first(), purpose=example["purpose"],
+                status=DialogueStatus.HELD if held else DialogueStatus.PLANNED, source=EXAMPLE_NOTE,
+            )
+            command.changes += 1
+            if drammen:
+                dialogue.facilitators.add(drammen)
+            if held:
+                Outcome.objects.create(
+                    dialogue=dialogue, status=OutcomeStatus.PUBLISHED, actual_start=starts_at, actual_end=ends_at,
+                    framework_answer=example["framework_answer"], published_at=ends_at,
+                )
+        for perspective, count in example.get("headcounts", {}).items():
+            command.track(upsert(Headcount, {"dialogue": dialogue, "perspective": perspective}, {"count": count}))
+        for username, perspective in example.get("attendees", []):
+            participant = Participant.objects.filter(user__username=username).first()
+            if participant:
+                command.track(upsert(Attendance, {"dialogue": dialogue, "participant": participant}, {"perspective": perspective}))
+        for perspective, text in example.get("insights", []):
+            command.track(upsert(Insight, {"dialogue": dialogue, "text": text}, {"perspective": perspective}))
+        for text, level in example.get("proposals", []):
+            command.track(upsert(Proposal, {"dialogue": dialogue, "text": text}, {"level": level}))
+        for what, due_in_days in example.get("actions", []):
+            if not FollowUpAction.objects.filter(dialogue=dialogue, what=what).exists():
+                FollowUpAction.objects.create(
+                    dialogue=dialogue, what=what, responsible_organisation=drammen,
+                    due_date=timezone.localdate() + datetime.timedelta(days=due_in_days),
+                )
+                command.changes += 1

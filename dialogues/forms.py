@@ -1,0 +1,85 @@
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from participants.models import Participant
+from projects.models import Organisation
+
+from .models import AgendaItem, Dialogue, DialogueStatus
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+class DialogueForm(forms.ModelForm):
+    class Meta:
+        model = Dialogue
+        fields = [
+            "kind", "title", "purpose", "starts_at", "ends_at", "venue", "municipality",
+            "facilitators", "facilitating_participants",
+        ]
+        widgets = {
+            "starts_at": DateTimeInput(),
+            "ends_at": DateTimeInput(),
+            "purpose": forms.Textarea(attrs={"rows": 3}),
+            "facilitators": forms.CheckboxSelectMultiple(),
+            "facilitating_participants": forms.CheckboxSelectMultiple(),
+        }
+        help_texts = {"starts_at": _("Date and time, Norwegian time (Europe/Oslo).")}
+
+    def __init__(self, *args, project, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Facilitators come from the project's partners; people from those organisations.
+        self.fields["facilitators"].queryset = Organisation.objects.filter(partnerships__project=project).distinct()
+        self.fields["facilitating_participants"].queryset = Participant.objects.filter(
+            organisation__partnerships__project=project
+        ).distinct()
+
+
+class AgendaItemForm(forms.ModelForm):
+    class Meta:
+        model = AgendaItem
+        fields = ["title", "duration_minutes"]
+
+
+AgendaFormSet = forms.inlineformset_factory(
+    Dialogue, AgendaItem, form=AgendaItemForm, extra=1, can_delete=True, can_order=True, max_num=50, validate_max=True
+)
+
+
+class CancelForm(forms.ModelForm):
+    class Meta:
+        model = Dialogue
+        fields = ["cancel_reason"]
+        widgets = {"cancel_reason": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cancel_reason"].required = True
+
+    def clean(self):
+        if self.instance.status == DialogueStatus.HELD:
+            raise forms.ValidationError(_("A dialogue that has been held cannot be cancelled."))
+        return super().clean()
+
+
+class DuplicateForm(forms.Form):
+    starts_at = forms.DateTimeField(label=_("New start"), widget=DateTimeInput())
+
+    def clean_starts_at(self):
+        value = self.cleaned_data["starts_at"]
+        if value.year < 2000 or value.year > 2100:
+            raise forms.ValidationError(_("Choose a date between 2000 and 2100."))
+        return value
+
+
+def initial_duplicate_start(dialogue):
+    """A week after the original, or a week from now if that has passed."""
+    start = dialogue.starts_at + timezone.timedelta(days=7)
+    while start < timezone.now():
+        start += timezone.timedelta(days=7)
+    return timezone.localtime(start)

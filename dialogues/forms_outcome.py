@@ -1,0 +1,393 @@
+"""Forms for attendance, outcomes and follow-up actions of a dialogue."""
+
+from django import forms
+from django.db.models import Model, Q
+from django.forms import BaseInlineFormSet, inlineformset_factory
+from django.utils import formats
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+
+from participants.models import Attendance, Participant, Perspective
+from projects.models import Organisation
+from projects.rules import is_coordinator
+
+from .models import (
+    MAX_HEADCOUNT,
+    Dialogue,
+    DocumentationLink,
+    Feedback,
+    FollowUpAction,
+    Insight,
+    Outcome,
+    Proposal,
+)
+
+MAX_ROWS = 200
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+class HttpsURLField(forms.URLField):
+    """An address typed without a scheme gets https:// (Django 6's default, chosen now)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("assume_scheme", "https")
+        super().__init__(**kwargs)
+
+
+# Attendance
+
+
+def selectable_participants(*, dialogue, user):
+    """Who can be added as a named attendee of the dialogue.
+
+    Coordinators choose among all participants. Project members choose among the people of the project's
+    partner organisations and everyone who already attended a gathering of the project, so that a
+    member never browses the names of people outside their own projects."""
+    participants = Participant.objects.select_related("organisation")
+    if is_coordinator(user):
+        return participants
+    project = dialogue.project_id
+    return participants.filter(
+        Q(organisation__partnerships__project=project) | Q(attendances__dialogue__project=project)
+    ).distinct()
+
+
+def participant_label(participant):
+    """The name, and the organisation when there is one (select_related("organisation") first)."""
+    if participant.organisation_id:
+        return f"{participant.display_name} ({participant.organisation.name})"
+    return participant.display_name
+
+
+class ParticipantChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return participant_label(obj)
+
+
+class AttendeeForm(forms.ModelForm):
+    """Add an existing participant as attending, with the perspective they bring this time."""
+
+    class Meta:
+        model = Attendance
+        fields = ["participant", "perspective"]
+        field_classes = {"participant": ParticipantChoiceField}
+
+    def __init__(self, *args, dialogue, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["participant"].queryset = selectable_participants(dialogue=dialogue, user=user)
+        self.fields["participant"].label = _("Person")
+        perspective = self.fields["perspective"]
+        perspective.required = False
+        perspective.choices = [("", _("Their usual perspective"))] + list(Perspective.choices)
+        perspective.help_text = _("The same person can bring a different perspective to different gatherings.")
+
+
+class NewParticipantForm(forms.ModelForm):
+    """Quick-add: a person not yet registered, attended at once."""
+
+    class Meta:
+        model = Participant
+        fields = ["display_name", "perspective"]
+        labels = {"perspective": _("Perspective brought")}
+
+
+class HeadcountForm(forms.Form):
+    """People who took part without being named: one number per perspective."""
+
+    def __init__(self, *args, counts=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        counts = counts or {}
+        message = _("Enter a whole number from 0 to %(max)s.") % {
+            "max": formats.number_format(MAX_HEADCOUNT, force_grouping=True)
+        }
+        for perspective in Perspective:
+            self.fields[perspective.value] = forms.IntegerField(
+                label=perspective.label,
+                required=False,
+                min_value=0,
+                max_value=MAX_HEADCOUNT,
+                initial=counts.get(perspective.value, 0),
+                error_messages={"min_value": message, "max_value": message, "invalid": message},
+                widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+            )
+
+    def counts(self):
+        return {perspective.value: self.cleaned_data.get(perspective.value) or 0 for perspective in Perspective}
+
+
+# Outcome
+
+
+class OutcomeForm(forms.ModelForm):
+    class Meta:
+        model = Outcome
+        fields = ["actual_start", "actual_end", "summary", "framework_answer"]
+        widgets = {
+            "actual_start": DateTimeLocalInput(),
+            "actual_end": DateTimeLocalInput(),
+            "summary": forms.Textarea(attrs={"rows": 4}),
+            "framework_answer": forms.Textarea(attrs={"rows": 4}),
+        }
+        labels = {
+            "actual_start": _("Started"),
+            "actual_end": _("Ended"),
+            "framework_answer": _("What does this mean for the frameworks, the guidelines and the practice?"),
+        }
+        help_texts = {
+            "actual_start": _("Filled in with the planned time. Change it if the gathering started at another time."),
+        }
+
+
+class RowForm(forms.ModelForm):
+    """A row of one of the outcome's lists. A row with something in it but not its main text is an error."""
+
+    main_field = ""
+    main_missing = ""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields[self.main_field].error_messages["required"] = self.main_missing
+
+
+class InsightForm(RowForm):
+    main_field = "text"
+    main_missing = _("Write the insight or remove the row.")
+
+    class Meta:
+        model = Insight
+        fields = ["text", "perspective"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 2})}
+
+
+class ProposalForm(RowForm):
+    main_field = "text"
+    main_missing = _("Write the proposal or remove the row.")
+
+    class Meta:
+        model = Proposal
+        fields = ["text", "level"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 2})}
+
+
+class ActionForm(RowForm):
+    main_field = "what"
+    main_missing = _("Describe the action or remove the row.")
+
+    class Meta:
+        model = FollowUpAction
+        fields = ["what", "responsible_organisation", "responsible_participant", "due_date", "status"]
+        field_classes = {"responsible_participant": ParticipantChoiceField}
+        widgets = {"what": forms.Textarea(attrs={"rows": 2}), "due_date": DateInput()}
+
+    def __init__(self, *args, responsible=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The choices are read once per formset, not once per row (see ActionFormSet.responsible).
+        for name, (queryset, choices) in (responsible or {}).items():
+            self.fields[name].queryset = queryset
+            self.fields[name].choices = choices
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("what") and not (cleaned.get("responsible_organisation") or cleaned.get("responsible_participant")):
+            self.add_error(
+                "responsible_organisation", _("Name the organisation or the person who answers for the action.")
+            )
+        return cleaned
+
+
+class LinkForm(RowForm):
+    main_field = "url"
+    main_missing = _("Give the address or remove the row.")
+
+    class Meta:
+        model = DocumentationLink
+        fields = ["title", "url"]
+        field_classes = {"url": HttpsURLField}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["title"].error_messages["required"] = _("Give the link a title or remove the row.")
+
+
+class FeedbackForm(RowForm):
+    main_field = "perspective"
+    main_missing = _("Choose the perspective of whoever gave the feedback, or remove the row.")
+
+    class Meta:
+        model = Feedback
+        fields = ["perspective", "note", "rating"]
+        widgets = {
+            "note": forms.Textarea(attrs={"rows": 2}),
+            "rating": forms.NumberInput(attrs={"min": 1, "max": 5, "inputmode": "numeric"}),
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("perspective") and not cleaned.get("note") and cleaned.get("rating") is None:
+            self.add_error("note", _("Write the feedback, give a rating, or remove the row."))
+        return cleaned
+
+
+def _key_value(value):
+    return value.pk if isinstance(value, Model) else value
+
+
+class OutcomeRowFormSet(BaseInlineFormSet):
+    """One list of the outcome form (insights, proposals, ...), as rows on the dialogue.
+
+    Sending the same form twice (a double click, or Back and send again) must not add the new rows twice.
+    A new row that is identical to a row this form did not know about (one saved after the form was
+    loaded, so not among its ids) is taken to be that row, saved by the first send, and is not added again.
+    Rows the form did show are never matched: two equal pieces of feedback typed on purpose both count."""
+
+    title = ""
+    add_label = ""
+    row_label = ""
+
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        form.instance.dialogue = self.instance  # the models' clean() read the dialogue: no query per row
+        return form
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].label = _("Remove this row")
+
+    def row_key(self, values):
+        return tuple(_key_value(values.get(name)) for name in self.form._meta.fields)
+
+    def save_new_objects(self, commit=True):
+        known = {form.instance.pk for form in self.initial_forms if form.instance.pk}
+        unseen = [
+            self.row_key({name: getattr(obj, obj._meta.get_field(name).attname) for name in self.form._meta.fields})
+            for obj in self.get_queryset()
+            if obj.pk not in known
+        ]
+        self.new_objects = []
+        for form in self.extra_forms:
+            if not form.has_changed() or (self.can_delete and self._should_delete_form(form)):
+                continue
+            key = self.row_key(form.cleaned_data)
+            if key in unseen:
+                unseen.remove(key)
+                continue
+            self.new_objects.append(self.save_new(form, commit=commit))
+            if not commit:
+                self.saved_forms.append(form)
+        return self.new_objects
+
+
+class BaseActionFormSet(OutcomeRowFormSet):
+    def get_form_kwargs(self, index):
+        return {**super().get_form_kwargs(index), "responsible": self.responsible}
+
+    @cached_property
+    def responsible(self):
+        """Who can answer for an action: the project's partner organisations and their people, the dialogue's
+        attendees, and whoever already answers for one of its actions. Two queries for all rows."""
+        dialogue = self.instance
+        organisations = Organisation.objects.filter(
+            Q(partnerships__project=dialogue.project_id) | Q(follow_up_actions__dialogue=dialogue)
+        ).distinct()
+        people = (
+            Participant.objects.filter(
+                Q(organisation__partnerships__project=dialogue.project_id)
+                | Q(attendances__dialogue=dialogue)
+                | Q(follow_up_actions__dialogue=dialogue)
+            )
+            .select_related("organisation")
+            .distinct()
+        )
+        blank = [("", "---------")]
+        return {
+            "responsible_organisation": (organisations, blank + [(o.pk, o.name) for o in organisations]),
+            "responsible_participant": (
+                people,
+                blank + [(p.pk, participant_label(p)) for p in people],
+            ),
+        }
+
+
+def _formset(model, form, base=OutcomeRowFormSet, **labels):
+    formset = inlineformset_factory(
+        Dialogue, model, form=form, formset=base, extra=1, can_delete=True, max_num=MAX_ROWS, validate_max=True
+    )
+    for name, value in labels.items():
+        setattr(formset, name, value)
+    return formset
+
+
+InsightFormSet = _formset(
+    Insight, InsightForm, title=_("Insights"), add_label=_("Add insight"), row_label=_("Insight")
+)
+ProposalFormSet = _formset(
+    Proposal, ProposalForm, title=_("Proposals"), add_label=_("Add proposal"), row_label=_("Proposal")
+)
+ActionFormSet = _formset(
+    FollowUpAction, ActionForm, base=BaseActionFormSet,
+    title=_("Follow-up actions"), add_label=_("Add action"), row_label=_("Action"),
+)
+LinkFormSet = _formset(
+    DocumentationLink, LinkForm, title=_("Documentation"), add_label=_("Add link"), row_label=_("Link")
+)
+FeedbackFormSet = _formset(
+    Feedback, FeedbackForm, title=_("Feedback"), add_label=_("Add feedback"), row_label=_("Feedback")
+)
+
+# The outcome page's lists, by the prefix their fields are named with.
+OUTCOME_FORMSETS = {
+    "insights": InsightFormSet,
+    "proposals": ProposalFormSet,
+    "actions": ActionFormSet,
+    "links": LinkFormSet,
+    "feedback": FeedbackFormSet,
+}
+
+
+def outcome_formsets(dialogue, data=None):
+    return {prefix: formset(data, instance=dialogue, prefix=prefix) for prefix, formset in OUTCOME_FORMSETS.items()}
+
+
+def empty_outcome_row(dialogue, prefix, index):
+    """One empty row of the named list, numbered `index`, for the htmx "add row" buttons."""
+    formset_class = OUTCOME_FORMSETS[prefix]
+    formset = formset_class(instance=dialogue, prefix=prefix, queryset=formset_class.model.objects.none())
+    form = formset._construct_form(
+        index, empty_permitted=True, use_required_attribute=False, **formset.get_form_kwargs(index)
+    )
+    return formset, form
+
+
+def with_one_more_row(formset):
+    """The same bound formset with one more empty row, keeping everything typed (the no-JavaScript "add row")."""
+    data = formset.data.copy()
+    total = f"{formset.prefix}-TOTAL_FORMS"
+    try:
+        data[total] = str(min(int(data.get(total, 0)) + 1, MAX_ROWS))
+    except ValueError:
+        return formset
+    return formset.__class__(data, instance=formset.instance, prefix=formset.prefix)
+
+
+class NextForm(forms.Form):
+    """Where to go after a one-click action. The view accepts only a local address."""
+
+    next = forms.CharField(required=False)
+
+
+class ActionDoneForm(NextForm):
+    show_dialogue = forms.BooleanField(required=False)

@@ -1,0 +1,254 @@
+"""Workflows of dialogues: planning, outcomes and the voice balance."""
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Sum
+from django.utils import timezone
+
+from participants.models import Attendance, Participant
+from participants.perspectives import Perspective
+from projects.models import SystemChange
+
+from .models import (
+    AgendaItem,
+    ActionStatus,
+    Dialogue,
+    DialogueStatus,
+    FollowUpAction,
+    Headcount,
+    Insight,
+    InsightPerspective,
+    Outcome,
+    OutcomeStatus,
+    Proposal,
+)
+
+
+@dataclass
+class Share:
+    perspective: str
+    label: str
+    count: int
+    total: int
+
+    @property
+    def percent(self):
+        return round(100 * self.count / self.total) if self.total else 0
+
+
+@dataclass
+class VoiceBalance:
+    """Who was in the room and who was heard: counts by perspective, with the shares they make."""
+
+    attendance: list[Share] = field(default_factory=list)
+    insights: list[Share] = field(default_factory=list)
+    named: int = 0
+    anonymous: int = 0
+    threshold: Fraction = Fraction(1, 3)
+
+    @property
+    def attendance_total(self):
+        return self.named + self.anonymous
+
+    @property
+    def insights_total(self):
+        return sum(share.count for share in self.insights)
+
+    @property
+    def lived_experience_insights(self):
+        return next(s.count for s in self.insights if s.perspective == InsightPerspective.LIVED_EXPERIENCE)
+
+    @property
+    def flagged(self):
+        """Lived experience raised less than the threshold share of the insights (only when there are any)."""
+        total = self.insights_total
+        return total > 0 and Fraction(self.lived_experience_insights, total) < self.threshold
+
+    @property
+    def threshold_percent(self):
+        return round(100 * self.threshold)
+
+
+def _attendance_by_perspective(dialogues):
+    """Named attendees and anonymous headcounts per perspective value. Two queries."""
+    named = dict(
+        Attendance.objects.filter(dialogue__in=dialogues).values_list("perspective").annotate(n=Count("pk")).order_by()
+    )
+    anonymous = dict(
+        Headcount.objects.filter(dialogue__in=dialogues).values_list("perspective").annotate(n=Sum("count")).order_by()
+    )
+    return named, anonymous
+
+
+def voice_balance(dialogues) -> VoiceBalance:
+    """The voice balance summed over a queryset of dialogues. Three queries, whatever the number of dialogues."""
+    named, anonymous = _attendance_by_perspective(dialogues)
+    insights = dict(
+        Insight.objects.filter(dialogue__in=dialogues).values_list("perspective").annotate(n=Count("pk")).order_by()
+    )
+    named_total, anonymous_total = sum(named.values()), sum(n or 0 for n in anonymous.values())
+    people = named_total + anonymous_total
+    insight_total = sum(insights.values())
+    return VoiceBalance(
+        attendance=[
+            Share(p.value, p.label, named.get(p.value, 0) + (anonymous.get(p.value) or 0), people) for p in Perspective
+        ],
+        insights=[Share(p.value, p.label, insights.get(p.value, 0), insight_total) for p in InsightPerspective],
+        named=named_total,
+        anonymous=anonymous_total,
+        threshold=Fraction(settings.KREM_VOICE_THRESHOLD).limit_denominator(1000),
+    )
+
+
+@dataclass
+class PerspectiveCount:
+    perspective: str
+    label: str
+    named: int = 0
+    anonymous: int = 0
+
+    @property
+    def total(self):
+        return self.named + self.anonymous
+
+
+@dataclass
+class AttendanceTotals:
+    """Who was in the room: named attendees and anonymous headcounts, per perspective and in all."""
+
+    rows: list[PerspectiveCount] = field(default_factory=list)
+
+    @property
+    def named(self):
+        return sum(row.named for row in self.rows)
+
+    @property
+    def anonymous(self):
+        return sum(row.anonymous for row in self.rows)
+
+    @property
+    def total(self):
+        return self.named + self.anonymous
+
+
+def attendance_totals(dialogue) -> AttendanceTotals:
+    """Named, anonymous and total attendance of one dialogue, per perspective. Two queries.
+
+    Only counts: safe to show to everyone who may see the dialogue, and they survive erasing a participant."""
+    named, anonymous = _attendance_by_perspective([dialogue])
+    return AttendanceTotals(
+        rows=[
+            PerspectiveCount(p.value, p.label, named.get(p.value, 0), anonymous.get(p.value) or 0) for p in Perspective
+        ]
+    )
+
+
+class AlreadyAttending(Exception):
+    """The participant is already registered as attending the dialogue."""
+
+
+def register_attendance(*, dialogue: Dialogue, participant: Participant, perspective: str = "") -> Attendance:
+    """Register a named attendee, with the perspective they bring to this dialogue (default: their usual one).
+
+    The database's unique constraint decides about duplicates, so two simultaneous posts make one row;
+    raises AlreadyAttending for the second."""
+    try:
+        with transaction.atomic():  # a savepoint: the request's transaction stays usable after the error
+            return Attendance.objects.create(
+                dialogue=dialogue, participant=participant, perspective=perspective or participant.perspective
+            )
+    except IntegrityError:
+        if Attendance.objects.filter(dialogue=dialogue, participant=participant).exists():
+            raise AlreadyAttending from None
+        raise
+
+
+@transaction.atomic
+def register_new_attendee(*, dialogue: Dialogue, display_name: str, perspective: str) -> Attendance:
+    """Create a participant (a pseudonym is fine; no organisation, no user account) who attended the dialogue."""
+    participant = Participant.objects.create(display_name=display_name, perspective=perspective)
+    return Attendance.objects.create(dialogue=dialogue, participant=participant, perspective=perspective)
+
+
+def complete_action(*, action: FollowUpAction) -> FollowUpAction:
+    """Mark a follow-up action done. Done or dropped actions stay as they are."""
+    if action.status == ActionStatus.OPEN:
+        action.status = ActionStatus.DONE
+        action.save(update_fields=["status"])
+    return action
+
+
+@transaction.atomic
+def duplicate_dialogue(*, dialogue: Dialogue, starts_at) -> Dialogue:
+    """A new planned dialogue like `dialogue`, at `starts_at`, with its agenda and facilitators.
+
+    Attendance and outcomes are not copied: they belong to the gathering that was held."""
+    copy = Dialogue.objects.get(pk=dialogue.pk)
+    copy.pk = None
+    copy.starts_at = starts_at
+    copy.ends_at = starts_at + (dialogue.ends_at - dialogue.starts_at)
+    copy.status = DialogueStatus.PLANNED
+    copy.cancel_reason = ""
+    copy.save()
+    copy.facilitators.set(dialogue.facilitators.all())
+    copy.facilitating_participants.set(dialogue.facilitating_participants.all())
+    AgendaItem.objects.bulk_create(
+        AgendaItem(dialogue=copy, order=item.order, title=item.title, duration_minutes=item.duration_minutes)
+        for item in dialogue.agenda.all()
+    )
+    return copy
+
+
+def cancel_dialogue(*, dialogue: Dialogue, reason: str) -> None:
+    dialogue.status = DialogueStatus.CANCELLED
+    dialogue.cancel_reason = reason
+    dialogue.save(update_fields=["status", "cancel_reason", "updated_at"])
+
+
+@transaction.atomic
+def save_outcome(*, outcome: Outcome, publish: bool) -> Outcome:
+    """Save an outcome and mark its dialogue held. Publishing stamps the time once; a published outcome stays published."""
+    if publish and outcome.status != OutcomeStatus.PUBLISHED:
+        outcome.status = OutcomeStatus.PUBLISHED
+        outcome.published_at = timezone.now()
+    outcome.save()
+    dialogue = outcome.dialogue
+    if dialogue.status != DialogueStatus.HELD:
+        dialogue.status = DialogueStatus.HELD
+        dialogue.save(update_fields=["status", "updated_at"])
+    return outcome
+
+
+@transaction.atomic
+def save_headcounts(*, dialogue: Dialogue, counts: dict[str, int]) -> None:
+    """Set the anonymous headcount per perspective; a zero removes the row."""
+    for perspective, count in counts.items():
+        if count:
+            Headcount.objects.update_or_create(dialogue=dialogue, perspective=perspective, defaults={"count": count})
+        else:
+            Headcount.objects.filter(dialogue=dialogue, perspective=perspective).delete()
+
+
+@transaction.atomic
+def adopt_proposal(*, proposal: Proposal) -> SystemChange:
+    """Turn a system-change proposal into a system change on the dialogue's project, once.
+
+    Locks the proposal row so that two clicks at once make one system change."""
+    proposal = Proposal.objects.select_for_update().select_related("dialogue__project").get(pk=proposal.pk)
+    if proposal.system_change_id:
+        return proposal.system_change
+    dialogue = proposal.dialogue
+    change = SystemChange.objects.create(
+        project=dialogue.project,
+        level=proposal.level,
+        description=proposal.text,
+        date=timezone.localdate(),
+        date_precision="day",
+        source=str(dialogue),
+    )
+    proposal.system_change = change
+    proposal.save(update_fields=["system_change"])
+    return change

@@ -1,0 +1,27 @@
+from django.urls import path
+
+from .views import calendar, outcomes, planning
+
+app_name = "dialogues"
+
+urlpatterns = [
+    path("dialoger/", planning.dialogue_list, name="dialogue_list"),
+    path("prosjekter/<slug:slug>/ny-dialog/", planning.dialogue_create, name="dialogue_create"),
+    path("dialoger/agenda-rad/", planning.agenda_row, name="agenda_row"),
+    path("dialoger/<int:pk>/", planning.dialogue_detail, name="dialogue_detail"),
+    path("dialoger/<int:pk>/endre/", planning.dialogue_edit, name="dialogue_edit"),
+    path("dialoger/<int:pk>/avlys/", planning.dialogue_cancel, name="dialogue_cancel"),
+    path("dialoger/<int:pk>/dupliser/", planning.dialogue_duplicate, name="dialogue_duplicate"),
+    path("dialoger/<int:pk>/deltakere/", outcomes.attendance, name="attendance"),
+    path("dialoger/<int:pk>/deltakere/<int:attendance_pk>/fjern/", outcomes.attendance_remove, name="attendance_remove"),
+    path("dialoger/<int:pk>/utfall/", outcomes.outcome_edit, name="outcome_edit"),
+    path("dialoger/utfall-rad/<str:formset>/", outcomes.outcome_row, name="outcome_row"),
+    path("dialoger/forslag/<int:proposal_pk>/til-systemendring/", outcomes.adopt_proposal, name="adopt_proposal"),
+    path("oppfolging/", outcomes.action_overview, name="action_overview"),
+    path("oppfolging/<int:action_pk>/utfort/", outcomes.action_done, name="action_done"),
+    path("dialoger/<int:pk>/kalender.ics", calendar.dialogue_ics, name="dialogue_ics"),
+    path("kalender/", calendar.feeds, name="feeds"),
+    path("kalender/nullstill/", calendar.reset_user_feed, name="reset_user_feed"),
+    path("prosjekter/<slug:slug>/kalender/nullstill/", calendar.reset_project_feed, name="reset_project_feed"),
+    path("kalender/<str:token>.ics", calendar.feed, name="feed"),
+]

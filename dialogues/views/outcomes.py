@@ -1,0 +1,281 @@
+"""Attendance, outcome and follow-up of a dialogue. Views: see dialogues/urls.py."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import F, Q
+from django.http import Http404, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from projects.models import Project
+
+from .. import services
+from ..forms_outcome import (
+    MAX_ROWS,
+    OUTCOME_FORMSETS,
+    ActionDoneForm,
+    AttendeeForm,
+    HeadcountForm,
+    NewParticipantForm,
+    NextForm,
+    OutcomeForm,
+    empty_outcome_row,
+    outcome_formsets,
+    with_one_more_row,
+)
+from ..models import ActionStatus, Dialogue, DialogueStatus, FollowUpAction, Outcome, Proposal
+from .common import get_dialogue_for_user
+
+CHANGE_DIALOGUE = "dialogues.change_dialogue"
+PAGE_SIZE = 25
+
+
+def is_htmx(request):
+    return request.headers.get("HX-Request") == "true"
+
+
+def safe_next(request, url, fallback):
+    """`url` if it is an address on this site, else `fallback`: never send people to another site."""
+    if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return url
+    return fallback
+
+
+# Attendance
+
+ATTENDANCE_ACTIONS = ("add", "quick_add", "headcounts")
+
+
+def attendance(request, pk):
+    """Register who attended: named people, new people added on the spot, and anonymous headcounts.
+
+    The page has three forms that post here; the hidden field `action` says which one was sent."""
+    dialogue = get_dialogue_for_user(request.user, pk, CHANGE_DIALOGUE)
+    action = request.POST.get("action") if request.method == "POST" else None
+    if request.method == "POST" and action not in ATTENDANCE_ACTIONS:
+        return HttpResponseBadRequest(_("Unknown form."))
+
+    def data_for(name):
+        return request.POST if action == name else None
+
+    add_form = AttendeeForm(data_for("add"), dialogue=dialogue, user=request.user, prefix="add")
+    new_form = NewParticipantForm(data_for("quick_add"), prefix="new")
+    counts = dict(dialogue.headcounts.values_list("perspective", "count"))
+    count_form = HeadcountForm(data_for("headcounts"), counts=counts, prefix="count")
+    here = reverse("dialogues:attendance", args=[dialogue.pk])
+
+    if action == "add" and add_form.is_valid():
+        participant = add_form.cleaned_data["participant"]
+        try:
+            services.register_attendance(
+                dialogue=dialogue, participant=participant, perspective=add_form.cleaned_data["perspective"]
+            )
+        except services.AlreadyAttending:
+            add_form.add_error(
+                "participant",
+                _("%(name)s is already registered as attending this dialogue.") % {"name": participant.display_name},
+            )
+        else:
+            messages.success(request, _("%(name)s was registered as attending.") % {"name": participant.display_name})
+            return redirect(here)
+    elif action == "quick_add" and new_form.is_valid():
+        attendance = services.register_new_attendee(dialogue=dialogue, **new_form.cleaned_data)
+        messages.success(
+            request, _("%(name)s was added and registered as attending.") % {"name": attendance.participant.display_name}
+        )
+        return redirect(here)
+    elif action == "headcounts" and count_form.is_valid():
+        services.save_headcounts(dialogue=dialogue, counts=count_form.counts())
+        messages.success(request, _("The anonymous headcounts were saved."))
+        return redirect(here)
+
+    context = {
+        "dialogue": dialogue,
+        "add_form": add_form,
+        "new_form": new_form,
+        "count_form": count_form,
+        "attendees": dialogue.attendances.select_related("participant__organisation"),
+        "attendance_totals": services.attendance_totals(dialogue),
+    }
+    return render(request, "dialogues/attendance.html", context)
+
+
+@require_POST
+def attendance_remove(request, pk, attendance_pk):
+    dialogue = get_dialogue_for_user(request.user, pk, CHANGE_DIALOGUE)
+    attendance = get_object_or_404(dialogue.attendances.select_related("participant"), pk=attendance_pk)
+    attendance.delete()
+    messages.success(
+        request, _("%(name)s is no longer registered as attending.") % {"name": attendance.participant.display_name}
+    )
+    return redirect("dialogues:attendance", pk=dialogue.pk)
+
+
+# Outcome
+
+
+def get_or_start_outcome(dialogue):
+    """The dialogue's outcome, or a new one that starts and ends when the dialogue was planned to."""
+    try:
+        return dialogue.outcome  # the reverse accessor also sets outcome.dialogue: no second query
+    except Outcome.DoesNotExist:
+        return Outcome(dialogue=dialogue, actual_start=dialogue.starts_at, actual_end=dialogue.ends_at)
+
+
+def error_summary(form, formsets):
+    """Every error of the page, each with the id of the field (or row) it belongs to, for the summary at the top."""
+    errors = [("", error) for error in form.non_field_errors()]
+    errors += [(form[name].auto_id, f"{form[name].label}: {error}") for name in form.errors if name != "__all__"
+               for error in form.errors[name]]
+    for formset in formsets.values():
+        errors += [(f"rows-{formset.prefix}", f"{formset.title}: {error}") for error in formset.non_form_errors()]
+        for number, row in enumerate(formset.forms, start=1):
+            if formset.can_delete and formset._should_delete_form(row):
+                continue
+            where = f"{formset.row_label} {number}"
+            errors += [(f"row-{row.prefix}", f"{where}: {error}") for error in row.non_field_errors()]
+            errors += [
+                (row[name].auto_id, f"{where}, {row[name].label.lower()}: {error}")
+                for name in row.errors if name != "__all__" and name in row.fields
+                for error in row.errors[name]
+            ]
+    return errors
+
+
+def outcome_edit(request, pk):
+    """Register what came out of the dialogue, on one page: times, summary, the framework question and five lists.
+
+    Without JavaScript, an "add row" button posts the page back with one more row of its list and saves nothing."""
+    dialogue = get_dialogue_for_user(request.user, pk, CHANGE_DIALOGUE)
+    if dialogue.status == DialogueStatus.CANCELLED:
+        messages.error(request, _("A cancelled dialogue has no outcome. Plan it again with “Duplicate”."))
+        return redirect(dialogue)
+    outcome = get_or_start_outcome(dialogue)
+    data = request.POST if request.method == "POST" else None
+    form = OutcomeForm(data, instance=outcome)
+    formsets = outcome_formsets(dialogue, data)
+    submitted = False
+    if data is not None and "add_row" in data:
+        if data["add_row"] in formsets:
+            formsets[data["add_row"]] = with_one_more_row(formsets[data["add_row"]])
+    elif data is not None:
+        submitted = True
+        if form.is_valid() and all([formset.is_valid() for formset in formsets.values()]):
+            publish = "publish" in data
+            was_published = outcome.is_published
+            with transaction.atomic():
+                outcome = services.save_outcome(outcome=form.save(commit=False), publish=publish)
+                for formset in formsets.values():
+                    formset.save()
+            if outcome.is_published and not was_published:
+                messages.success(request, _("The outcome was published."))
+            elif outcome.is_published:
+                messages.success(request, _("The changes were saved. Earlier versions are kept in the change history."))
+            else:
+                messages.success(request, _("The draft was saved."))
+            return redirect("dialogues:outcome_edit", pk=dialogue.pk)
+    context = {
+        "dialogue": dialogue,
+        "outcome": outcome,
+        "form": form,
+        "formsets": formsets.values(),
+        "errors": error_summary(form, formsets) if submitted else [],
+        "history": outcome.history.select_related("history_user")[:20] if outcome.pk else [],
+    }
+    return render(request, "dialogues/outcome_form.html", context)
+
+
+@require_GET
+def outcome_row(request, formset):
+    """One empty row of the named list, for the htmx "add row" buttons. Needs ?dialogue=<pk>&index=<n>."""
+    if formset not in OUTCOME_FORMSETS:
+        raise Http404
+    try:
+        dialogue_pk = int(request.GET.get("dialogue", ""))
+    except ValueError:
+        raise Http404 from None
+    dialogue = get_dialogue_for_user(request.user, dialogue_pk, CHANGE_DIALOGUE)
+    try:
+        index = max(0, min(int(request.GET.get("index", 0)), MAX_ROWS - 1))
+    except ValueError:
+        index = 0
+    rows, form = empty_outcome_row(dialogue, formset, index)
+    return render(
+        request, "dialogues/partials/outcome_row.html", {"form": form, "formset": rows, "number": index + 1}
+    )
+
+
+@require_POST
+def adopt_proposal(request, proposal_pk):
+    """Make a system-change proposal a system change of the project. A second click changes nothing."""
+    proposal = get_object_or_404(
+        Proposal.objects.filter(dialogue__in=Dialogue.objects.visible_to(request.user)).select_related("dialogue__project"),
+        pk=proposal_pk,
+    )
+    dialogue = proposal.dialogue
+    if not request.user.has_perm(CHANGE_DIALOGUE, dialogue):
+        raise PermissionDenied
+    form = NextForm(request.POST)
+    form.is_valid()
+    next_url = safe_next(request, form.cleaned_data.get("next"), f"{dialogue.get_absolute_url()}#outcome")
+    if not proposal.level:
+        messages.error(
+            request,
+            _("Only a proposal with a system level (framework, guideline or practice) can become a system change."),
+        )
+    elif proposal.system_change_id:
+        messages.info(request, _("This proposal is already a system change of the project."))
+    else:
+        services.adopt_proposal(proposal=proposal)
+        messages.success(
+            request, _("The proposal is now a system change of “%(project)s”.") % {"project": dialogue.project.title}
+        )
+    return redirect(next_url)
+
+
+# Follow-up actions
+
+
+def actions_in_visible_projects(user):
+    """Open actions of the projects the user may see, ordered by project and due date, for grouping."""
+    return (
+        FollowUpAction.objects.open()
+        .filter(dialogue__project__in=Project.objects.visible_to(user))
+        .for_list()
+        .order_by("dialogue__project__title", "dialogue__project_id", F("due_date").asc(nulls_last=True), "pk")
+    )
+
+
+def action_overview(request):
+    """My open actions, and the open actions of every project I may see (every project for coordinators).
+
+    Every action on this page may be marked done by the user: they answer for it, or they are a member of
+    its project (or a coordinator), so the rows need no permission query each."""
+    mine = FollowUpAction.objects.responsible(request.user).open().for_list()
+    page = Paginator(actions_in_visible_projects(request.user), PAGE_SIZE).get_page(request.GET.get("side"))
+    return render(request, "dialogues/action_overview.html", {"mine": mine, "page": page})
+
+
+@require_POST
+def action_done(request, action_pk):
+    """Mark a follow-up action done. With htmx the answer is the updated row; otherwise a redirect back."""
+    visible = Q(dialogue__in=Dialogue.objects.visible_to(request.user))
+    mine = Q(pk__in=FollowUpAction.objects.responsible(request.user).values("pk"))
+    action = get_object_or_404(FollowUpAction.objects.filter(visible | mine).for_list(), pk=action_pk)
+    if not request.user.has_perm("dialogues.change_followupaction", action):
+        raise PermissionDenied
+    was_open = action.status == ActionStatus.OPEN
+    services.complete_action(action=action)
+    form = ActionDoneForm(request.POST)
+    form.is_valid()
+    if is_htmx(request):
+        context = {"action": action, "show_dialogue": form.cleaned_data.get("show_dialogue"), "can_change": True}
+        return render(request, "dialogues/partials/action_row.html", context)
+    if was_open:
+        messages.success(request, _("The action was marked done."))
+    return redirect(safe_next(request, form.cleaned_data.get("next"), reverse("dialogues:action_overview")))

@@ -1,0 +1,130 @@
+"""Plan dialogues: list, page, create, edit, cancel and duplicate."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from projects.views import PAGE_SIZE, add_empty_row, get_project_for_user, is_htmx, querystring_without_page
+
+from .. import services
+from ..filters import DialogueFilter
+from ..forms import AgendaFormSet, CancelForm, DialogueForm, DuplicateForm, initial_duplicate_start
+from ..models import Dialogue, DialogueStatus, Outcome
+from .common import get_dialogue_for_user
+
+
+def dialogue_list(request):
+    """Upcoming dialogues first (soonest first), then past ones (latest first), across visible projects."""
+    dialogues = Dialogue.objects.visible_to(request.user).for_list()
+    dialogue_filter = DialogueFilter(request.GET, queryset=dialogues, user=request.user)
+    filtered = dialogue_filter.qs
+    now = timezone.now()
+    upcoming = filtered.filter(ends_at__gte=now).exclude(status=DialogueStatus.CANCELLED).order_by("starts_at")
+    past = filtered.exclude(pk__in=upcoming.values("pk")).order_by("-starts_at")
+    context = {
+        "filter": dialogue_filter,
+        "upcoming": upcoming[:PAGE_SIZE],
+        "upcoming_count": upcoming.count(),
+        "page": Paginator(past, PAGE_SIZE).get_page(request.GET.get("side")),
+        "query": querystring_without_page(request),
+    }
+    template = "dialogues/dialogue_list.html#results" if is_htmx(request) else "dialogues/dialogue_list.html"
+    return render(request, template, context)
+
+
+def dialogue_detail(request, pk):
+    dialogue = get_dialogue_for_user(request.user, pk)
+    can_change = request.user.has_perm("dialogues.change_dialogue", dialogue)
+    # Names of attendees only for those who plan and record the dialogue; everyone else sees counts.
+    can_see_names = can_change
+    context = {
+        "dialogue": dialogue,
+        "agenda": dialogue.agenda.all(),
+        "facilitators": dialogue.facilitators.all(),
+        "facilitating_participants": dialogue.facilitating_participants.all(),
+        "can_change": can_change,
+        "can_see_names": can_see_names,
+        "outcome": Outcome.objects.filter(dialogue=dialogue).first(),
+        "insights": dialogue.insights.all(),
+        "proposals": dialogue.proposals.all(),
+        "actions": dialogue.actions.for_list(),
+        "links": dialogue.documentation.all(),
+        "feedback": dialogue.feedback.all(),
+        "balance": services.voice_balance([dialogue]),
+        "attendance_totals": services.attendance_totals(dialogue),
+        "attendees": dialogue.attendances.select_related("participant") if can_see_names else [],
+    }
+    return render(request, "dialogues/dialogue_detail.html", context)
+
+
+def dialogue_create(request, slug):
+    project = get_project_for_user(request.user, slug)
+    if not request.user.has_perm("dialogues.add_dialogue", project):
+        raise PermissionDenied
+    return dialogue_form(request, Dialogue(project=project, municipality=project.municipalities.first()))
+
+
+def dialogue_edit(request, pk):
+    return dialogue_form(request, get_dialogue_for_user(request.user, pk, "dialogues.change_dialogue"))
+
+
+def dialogue_form(request, dialogue):
+    data = request.POST if request.method == "POST" else None
+    form = DialogueForm(data, instance=dialogue, project=dialogue.project)
+    formset = AgendaFormSet(data, instance=dialogue, prefix="agenda")
+    if data is not None and "add_agenda_row" in data:
+        formset = add_empty_row(formset)
+    elif data is not None and form.is_valid() and formset.is_valid():
+        with transaction.atomic():
+            dialogue = form.save()
+            save_agenda(formset, dialogue)
+        messages.success(request, _("The dialogue “%(title)s” was saved.") % {"title": dialogue.title})
+        return redirect(dialogue)
+    return render(request, "dialogues/dialogue_form.html", {"form": form, "formset": formset, "dialogue": dialogue})
+
+
+def save_agenda(formset, dialogue):
+    """Save the agenda rows in the order the user gave them, and delete the rows marked for deletion."""
+    formset.instance = dialogue
+    formset.save(commit=False)
+    for item in formset.deleted_objects:
+        item.delete()
+    for position, agenda_form in enumerate(formset.ordered_forms):
+        agenda_form.instance.dialogue = dialogue
+        agenda_form.instance.order = position
+        agenda_form.instance.save()
+
+
+def agenda_row(request):
+    """One empty agenda row for the htmx 'add item' button."""
+    try:
+        index = max(0, min(int(request.GET.get("index", 0)), 49))
+    except ValueError:
+        index = 0
+    formset = AgendaFormSet(prefix="agenda")
+    form = formset._construct_form(index, empty_permitted=True, use_required_attribute=False)
+    return render(request, "dialogues/partials/agenda_row.html", {"form": form})
+
+
+def dialogue_cancel(request, pk):
+    dialogue = get_dialogue_for_user(request.user, pk, "dialogues.change_dialogue")
+    form = CancelForm(request.POST or None, instance=dialogue)
+    if request.method == "POST" and form.is_valid():
+        services.cancel_dialogue(dialogue=dialogue, reason=form.cleaned_data["cancel_reason"])
+        messages.success(request, _("The dialogue was cancelled."))
+        return redirect(dialogue)
+    return render(request, "dialogues/dialogue_cancel.html", {"form": form, "dialogue": dialogue})
+
+
+def dialogue_duplicate(request, pk):
+    dialogue = get_dialogue_for_user(request.user, pk, "dialogues.change_dialogue")
+    form = DuplicateForm(request.POST or None, initial={"starts_at": initial_duplicate_start(dialogue)})
+    if request.method == "POST" and form.is_valid():
+        copy = services.duplicate_dialogue(dialogue=dialogue, starts_at=form.cleaned_data["starts_at"])
+        messages.success(request, _("A copy was planned. Check the details below."))
+        return redirect("dialogues:dialogue_edit", pk=copy.pk)
+    return render(request, "dialogues/dialogue_duplicate.html", {"form": form, "dialogue": dialogue})
