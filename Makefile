@@ -8,7 +8,7 @@ PORT ?= 8000
 WORKERS ?= 3
 BACKUP_DIR ?= backups
 
-.PHONY: run test install browser migrate messages check bench clean serve backup restore faults
+.PHONY: run test install browser messages check bench clean serve backup restore faults
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -61,6 +61,10 @@ messages: install
 check: install
 	KREM_TESTING=1 $(BIN)/python manage.py check
 	KREM_TESTING=1 $(BIN)/python manage.py makemigrations --check --dry-run
+
+## make bench: time the busiest pages on a generated data set (not part of make test)
+bench: install
+	$(BIN)/python tests/bench/run_bench.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

@@ -2,6 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from krem.versioning import VersionedFormMixin
 from participants.models import Participant
 from projects.models import Organisation
 
@@ -15,7 +16,7 @@ class DateTimeInput(forms.DateTimeInput):
         super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
 
 
-class DialogueForm(forms.ModelForm):
+class DialogueForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Dialogue
         fields = [
@@ -51,7 +52,7 @@ AgendaFormSet = forms.inlineformset_factory(
 )
 
 
-class CancelForm(forms.ModelForm):
+class CancelForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Dialogue
         fields = ["cancel_reason"]

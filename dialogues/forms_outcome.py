@@ -7,6 +7,7 @@ from django.utils import formats
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from krem.versioning import VersionedFormMixin
 from participants.models import Attendance, Participant, Perspective
 from projects.models import Organisation
 from projects.rules import is_coordinator
@@ -131,7 +132,7 @@ class HeadcountForm(forms.Form):
 # Outcome
 
 
-class OutcomeForm(forms.ModelForm):
+class OutcomeForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Outcome
         fields = ["actual_start", "actual_end", "summary", "framework_answer"]

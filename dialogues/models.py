@@ -10,7 +10,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from krem.dates import Precision, format_approx
-from krem.versioning import SoftDeletable, Versioned
+from krem.versioning import SoftDeletable, SoftDeletableQuerySet, Versioned
 from participants.perspectives import Perspective
 from projects.models import ChangeLevel, Municipality, Organisation, Project, SystemChange
 from simple_history.models import HistoricalRecords
@@ -45,10 +45,14 @@ class TimePrecision(models.TextChoices):
     YEAR = Precision.YEAR.value, Precision.YEAR.label
 
 
-class DialogueQuerySet(models.QuerySet):
+class DialogueQuerySet(SoftDeletableQuerySet):
     def visible_to(self, user):
-        """The dialogues of the projects the user may see."""
-        return self.filter(project__in=Project.objects.visible_to(user))
+        """The dialogues of the projects the user may see; deleted dialogues (and those of deleted projects) never."""
+        return self.alive().filter(project__in=Project.objects.visible_to(user))
+
+    def alive(self):
+        """Not deleted, and not in a deleted project."""
+        return self.filter(deleted_at__isnull=True, project__deleted_at__isnull=True)
 
     def for_list(self):
         return self.select_related("project", "municipality")
@@ -57,7 +61,8 @@ class DialogueQuerySet(models.QuerySet):
         return self.filter(status=DialogueStatus.HELD)
 
     def upcoming(self):
-        return self.filter(ends_at__gte=timezone.now()).exclude(status=DialogueStatus.CANCELLED)
+        """Planned and not yet over: held and cancelled dialogues are past, whatever their planned time."""
+        return self.filter(ends_at__gte=timezone.now(), status=DialogueStatus.PLANNED)
 
 
 class Dialogue(Versioned, SoftDeletable):
@@ -123,7 +128,7 @@ class Dialogue(Versioned, SoftDeletable):
 
     @property
     def is_upcoming(self):
-        return self.ends_at >= timezone.now() and self.status != DialogueStatus.CANCELLED
+        return self.ends_at >= timezone.now() and self.status == DialogueStatus.PLANNED
 
     @property
     def when_display(self):

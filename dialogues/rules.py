@@ -33,3 +33,7 @@ rules.add_perm("dialogues.view_dialogue", is_coordinator | is_dialogue_member)
 # Plan, edit, cancel and duplicate; register attendance and outcome.
 rules.add_perm("dialogues.change_dialogue", is_coordinator | is_dialogue_member)
 rules.add_perm("dialogues.change_followupaction", is_coordinator | is_action_project_member | is_responsible)
+# Deleting keeps the dialogue for RESTORE_DAYS days; a coordinator can bring it back from "Deleted items".
+rules.add_perm("dialogues.delete_dialogue", is_coordinator | is_dialogue_member)
+rules.add_perm("dialogues.restore_dialogue", is_coordinator)
+rules.add_perm("dialogues.restore_outcome", is_coordinator)

@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
 
+from krem.versioning import set_deleted
 from participants.models import Attendance, Participant
 from participants.perspectives import Perspective
 from projects.models import SystemChange
@@ -252,3 +253,15 @@ def adopt_proposal(*, proposal: Proposal) -> SystemChange:
     proposal.system_change = change
     proposal.save(update_fields=["system_change"])
     return change
+
+
+def delete_dialogue(*, dialogue: Dialogue) -> Dialogue:
+    """Move the dialogue to "Deleted items": it vanishes from every list, page, count and calendar feed.
+
+    Sets deleted_at and a new version (recorded in history). A coordinator can restore it for RESTORE_DAYS days."""
+    return set_deleted(instance=dialogue, deleted=True)
+
+
+def restore_dialogue(*, dialogue: Dialogue) -> Dialogue:
+    """Bring a deleted dialogue back. If its project is deleted too, it stays hidden until the project is back."""
+    return set_deleted(instance=dialogue, deleted=False)

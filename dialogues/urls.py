@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import calendar, outcomes, planning
+from .views import calendar, history, outcomes, planning
 
 app_name = "dialogues"
 
@@ -12,6 +12,17 @@ urlpatterns = [
     path("dialoger/<int:pk>/endre/", planning.dialogue_edit, name="dialogue_edit"),
     path("dialoger/<int:pk>/avlys/", planning.dialogue_cancel, name="dialogue_cancel"),
     path("dialoger/<int:pk>/dupliser/", planning.dialogue_duplicate, name="dialogue_duplicate"),
+    path("dialoger/<int:pk>/slett/", history.dialogue_delete, name="dialogue_delete"),
+    path("dialoger/<int:pk>/historikk/", history.dialogue_history, name="dialogue_history"),
+    path(
+        "dialoger/<int:pk>/historikk/<int:history_id>/gjenopprett/", history.dialogue_restore, name="dialogue_restore"
+    ),
+    path("dialoger/<int:pk>/utfall/historikk/", history.outcome_history, name="outcome_history"),
+    path(
+        "dialoger/<int:pk>/utfall/historikk/<int:history_id>/gjenopprett/",
+        history.outcome_restore,
+        name="outcome_restore",
+    ),
     path("dialoger/<int:pk>/deltakere/", outcomes.attendance, name="attendance"),
     path("dialoger/<int:pk>/deltakere/<int:attendance_pk>/fjern/", outcomes.attendance_remove, name="attendance_remove"),
     path("dialoger/<int:pk>/utfall/", outcomes.outcome_edit, name="outcome_edit"),

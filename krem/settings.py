@@ -134,6 +134,7 @@ AXES_LOCKOUT_TEMPLATE = "account_locked.html"
 # Record as little as the purpose needs: failed attempts are kept (they drive the lockout), but not a row
 # for every successful login; Django keeps each user's last login.
 AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False  # no banner on every manage.py command (cron mails); lockouts are still logged
 
 # A session ends after this long without a request, and in any case this long after the login
 # (krem.middleware.session_timeouts). The cookie lives no longer than the session may.

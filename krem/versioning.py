@@ -1,7 +1,54 @@
-"""No lost updates: every edit form carries the version it was opened on (see issue "Trust")."""
+"""No lost updates, and deleted rows that can come back (issue "Trust").
 
-from django.db import models
+Versioned models count their saved edits in `version`. Every edit form carries, in a hidden field, the
+version it was opened on. Saving locks the row, and when someone else saved in between the save is refused:
+nothing of this user's is written, the form says field by field what the other person changed, keeps what
+this user typed, and now carries the new version, so that sending it again (after merging by hand) saves.
+
+Using it in a form and a view (Project, Organisation, Dialogue and Outcome do exactly this)::
+
+    from krem.versioning import VersionConflict, VersionedFormMixin
+
+    class ParticipantForm(VersionedFormMixin, forms.ModelForm):   # the model inherits Versioned
+        class Meta:
+            model = Participant
+            fields = [...]
+
+    def participant_edit(request, pk):
+        participant = ...  # fetch and authorise
+        form = ParticipantForm(request.POST or None, instance=participant)
+        if request.method == "POST" and form.is_valid():
+            try:
+                with transaction.atomic():    # everything of the same edit (formsets too) in one transaction
+                    participant = form.save()  # or form.save(commit=False), then a service that saves it
+            except VersionConflict:
+                pass  # the form now holds the conflict; render it again
+            else:
+                return redirect(participant)
+        return render(request, "...", {"form": form})
+
+and in the template, above the fields: ``{% include "versioning/conflict.html" %}`` (it reads `form.conflict`).
+
+`form.save()` (also with commit=False) must run inside a transaction: it locks the row with
+SELECT ... FOR UPDATE, compares versions, and claims the next version with UPDATE ... WHERE version = opened,
+so two saves of the same version can never both win, on PostgreSQL under real concurrency as on SQLite
+(where FOR UPDATE is a no-op and the conditional UPDATE alone decides). Catch VersionConflict *outside* the
+atomic block, so that whatever else the edit wrote (formsets) is rolled back with it. Fields that the form
+does not edit are read from the locked row before saving, so an edit never writes back stale values of
+fields that others change through other paths (a dialogue's status, an outcome's publication).
+New objects (instance not yet saved) are saved as usual, at version 1.
+"""
+
+from dataclasses import dataclass, field
+
+from django import forms
+from django.db import models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+VERSION_FIELD = "version"
+MAX_VERSION = 2**31 - 1  # PositiveIntegerField's range on every database we run on
+RESTORE_DAYS = 30  # a soft-deleted row can be restored for this long; `manage.py purge_deleted` removes it after
 
 
 class Versioned(models.Model):
@@ -13,6 +60,22 @@ class Versioned(models.Model):
         abstract = True
 
 
+class SoftDeletableQuerySet(models.QuerySet):
+    def alive(self):
+        return self.filter(deleted_at__isnull=True)
+
+    def deleted(self):
+        return self.filter(deleted_at__isnull=False)
+
+    def restorable(self, now=None):
+        """Deleted less than RESTORE_DAYS ago: a coordinator may still bring these back."""
+        return self.filter(deleted_at__gt=(now or timezone.now()) - timezone.timedelta(days=RESTORE_DAYS))
+
+    def expired(self, now=None):
+        """Deleted RESTORE_DAYS ago or longer: `manage.py purge_deleted` removes these for good."""
+        return self.filter(deleted_at__lte=(now or timezone.now()) - timezone.timedelta(days=RESTORE_DAYS))
+
+
 class SoftDeletable(models.Model):
     """Deleted rows stay for a while so that a coordinator can restore them."""
 
@@ -20,3 +83,133 @@ class SoftDeletable(models.Model):
 
     class Meta:
         abstract = True
+
+    @property
+    def is_deleted(self):
+        return self.deleted_at is not None
+
+    @property
+    def restorable_until(self):
+        return self.deleted_at + timezone.timedelta(days=RESTORE_DAYS) if self.deleted_at else None
+
+
+@transaction.atomic
+def set_deleted(*, instance, deleted: bool):
+    """Soft-delete (or bring back) `instance`: sets deleted_at and a new version, so history records it and a
+    form opened before is refused. Locks the row; returns the saved instance."""
+    model = type(instance)
+    locked = model._base_manager.select_for_update().get(pk=instance.pk)
+    locked.deleted_at = timezone.now() if deleted else None
+    if isinstance(locked, Versioned):
+        locked.version += 1
+    locked.save()
+    return locked
+
+
+# Conflicts
+
+
+@dataclass
+class Conflict:
+    """What the form found when it was sent: the version now saved, who saved it, and what changed."""
+
+    opened_version: int
+    current_version: int
+    changes: list = field(default_factory=list)  # krem.history.FieldChange
+    changed_by: object = None
+    changed_at: object = None
+    details_known: bool = True  # False when history has no record of the version the form was opened on
+
+
+class VersionConflict(Exception):
+    """Someone else saved the object after the form was opened. Nothing was saved."""
+
+    def __init__(self, conflict):
+        super().__init__(f"opened at version {conflict.opened_version}, now {conflict.current_version}")
+        self.conflict = conflict
+
+
+CONFLICT_MESSAGE = _(
+    "Someone else saved this after you opened the form, so nothing of yours was saved. What they changed is "
+    "listed above; what you typed is still in the form. Merge the two by hand and save again."
+)
+
+
+class VersionedFormMixin:
+    """A ModelForm for a Versioned model that refuses to overwrite an edit it has not seen. See the module docstring."""
+
+    conflict = None
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        editing = not self.instance._state.adding
+        self.fields[VERSION_FIELD] = forms.IntegerField(
+            widget=forms.HiddenInput,
+            min_value=1,
+            max_value=MAX_VERSION,
+            required=editing,
+            initial=self.instance.version,
+        )
+        self._version_claimed = False
+
+    def save(self, commit=True):
+        if not self.instance._state.adding and not self._version_claimed:
+            self.claim_version()
+        return super().save(commit)
+
+    def claim_version(self):
+        """Lock the row and move it from the opened version to the next; raise VersionConflict if it moved already."""
+        instance = self.instance
+        model = type(instance)
+        opened = self.cleaned_data[VERSION_FIELD]
+        rows = model._base_manager.filter(pk=instance.pk)
+        current = rows.select_for_update().get()
+        # The conditional UPDATE is what makes this safe where FOR UPDATE is a no-op (SQLite): of two saves of
+        # the same version, only the first matches `version = opened`.
+        if current.version != opened or not rows.filter(version=opened).update(version=opened + 1):
+            if current.version == opened:
+                current = rows.get()
+            self.refuse(opened, current)
+        edited = set(self.fields)
+        for model_field in model._meta.concrete_fields:
+            if model_field.name not in edited and not model_field.primary_key:
+                setattr(instance, model_field.attname, getattr(current, model_field.attname))
+        instance.version = opened + 1
+        self._version_claimed = True
+
+    def refuse(self, opened, current):
+        from .history import conflict_between
+
+        self.conflict = conflict_between(current, opened)
+        self.add_error(None, CONFLICT_MESSAGE)
+        # Keep everything typed, but carry the version now saved: sending the form again saves over it.
+        data = self.data.copy()
+        data[self.add_prefix(VERSION_FIELD)] = str(current.version)
+        self.data = data
+        raise VersionConflict(self.conflict)
+
+
+def restore_form_class(model):
+    """A form with no fields but the version: the confirmation of "restore this version"."""
+    return forms.modelform_factory(model, form=VersionedRestoreForm, fields=[])
+
+
+class VersionedRestoreForm(VersionedFormMixin, forms.ModelForm):
+    pass
+
+
+def restore_record(*, form, record, keep=()):
+    """Set the object of `form` back to the historical `record`, as a new version (so it is in history too).
+
+    Goes through the version check: raises VersionConflict when the object changed after the confirmation
+    page was opened, and django's ValidationError when the old values no longer fit (a slug taken since).
+    Fields named in `keep` are left as they are now. Call inside transaction.atomic()."""
+    instance = form.save(commit=False)
+    for model_field in type(instance)._meta.concrete_fields:
+        if model_field.editable and not model_field.primary_key and model_field.name not in keep:
+            setattr(instance, model_field.attname, getattr(record, model_field.attname))
+    instance.full_clean()
+    instance._change_reason = f"restore:{record.version}"
+    instance.save()
+    form.save_m2m()
+    return instance

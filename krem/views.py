@@ -1,19 +1,25 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, connection, transaction
-from django.http import HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_safe
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
 
+from dialogues import services as dialogue_services
 from dialogues.models import Dialogue
+from projects import services as project_services
 from projects.models import Municipality, Project, ProjectStatus
+
+from .versioning import RESTORE_DAYS
 
 
 def home(request):
     counts = {
-        "projects": Project.objects.count(),
-        "active_projects": Project.objects.filter(status=ProjectStatus.ACTIVE).count(),
-        "dialogues_held": Dialogue.objects.held().count(),
-        "municipalities": Municipality.objects.filter(projects__isnull=False).distinct().count(),
+        "projects": Project.objects.alive().count(),
+        "active_projects": Project.objects.alive().filter(status=ProjectStatus.ACTIVE).count(),
+        "dialogues_held": Dialogue.objects.alive().held().count(),
+        "municipalities": Municipality.objects.filter(projects__in=Project.objects.alive()).distinct().count(),
     }
     return render(request, "home.html", {"counts": counts})
 
@@ -30,3 +36,47 @@ def healthz(request):
     except DatabaseError:
         return HttpResponse("database unavailable", status=503, content_type="text/plain")
     return HttpResponse("ok", content_type="text/plain")
+
+
+# Deleted items: what was deleted in the last RESTORE_DAYS days, for coordinators to bring back.
+
+
+def require_deleted_items_access(user):
+    """Deleted projects and dialogues exist for coordinators only: everyone else gets 404."""
+    if not user.has_perm("projects.view_deleted_items"):
+        raise Http404
+
+
+def deleted_items(request):
+    require_deleted_items_access(request.user)
+    context = {
+        "projects": Project.objects.deleted().restorable().order_by("-deleted_at", "pk"),
+        "dialogues": Dialogue.objects.deleted().restorable().select_related("project").order_by("-deleted_at", "pk"),
+        "days": RESTORE_DAYS,
+    }
+    return render(request, "deleted_items.html", context)
+
+
+@require_POST
+def restore_deleted_project(request, pk):
+    require_deleted_items_access(request.user)
+    project = get_object_or_404(Project.objects.deleted().restorable(), pk=pk)
+    project = project_services.restore_project(project=project)
+    messages.success(request, _("The project “%(title)s” was restored.") % {"title": project.title})
+    return redirect("deleted_items")
+
+
+@require_POST
+def restore_deleted_dialogue(request, pk):
+    require_deleted_items_access(request.user)
+    dialogue = get_object_or_404(Dialogue.objects.deleted().restorable().select_related("project"), pk=pk)
+    dialogue = dialogue_services.restore_dialogue(dialogue=dialogue)
+    if dialogue.project.deleted_at is not None:
+        messages.warning(
+            request,
+            _("The dialogue “%(title)s” was restored, but its project is deleted: restore the project to see it.")
+            % {"title": dialogue.title},
+        )
+    else:
+        messages.success(request, _("The dialogue “%(title)s” was restored.") % {"title": dialogue.title})
+    return redirect("deleted_items")

@@ -8,6 +8,15 @@ from dialogues.models import DialogueKind
 from .models import Municipality, Organisation, Project, ProjectStatus, Sector
 
 
+class YearFilter(django_filters.NumberFilter):
+    """A whole year in a sane range: a year lookup with -1 or 3.5 would fail in the database layer (a 500)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, min_value=1900, max_value=2200, **kwargs)
+
+
 class ProjectFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("Search"), method="search", widget=forms.TextInput(attrs={"type": "search"}),
@@ -24,8 +33,8 @@ class ProjectFilter(django_filters.FilterSet):
     dialogue_kind = django_filters.ChoiceFilter(
         label=_("Gathering kind"), field_name="dialogues__kind", choices=DialogueKind.choices
     )
-    year_from = django_filters.NumberFilter(label=_("From year"), method="from_year")
-    year_to = django_filters.NumberFilter(label=_("To year"), method="to_year")
+    year_from = YearFilter(label=_("From year"), method="from_year")
+    year_to = YearFilter(label=_("To year"), method="to_year")
     order = django_filters.OrderingFilter(
         label=_("Sort by"),
         fields=(("title", "title"), ("start_date", "start"), ("status", "status"), ("updated_at", "updated")),
@@ -40,8 +49,6 @@ class ProjectFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         for name in ("year_from", "year_to"):
             self.filters[name].field.widget = forms.NumberInput(attrs={"min": 1990, "max": 2100})
-            self.filters[name].field.min_value = 1900
-            self.filters[name].field.max_value = 2200
 
     def search(self, queryset, name, value):
         value = value.strip()

@@ -3,6 +3,8 @@ from django.db import models
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from krem.versioning import VersionedFormMixin
+
 from .models import (
     Document,
     LearningEntry,
@@ -40,7 +42,7 @@ def https_urls(db_field, **kwargs):
 DATE_HELP = _("For a date known only to the month, season or year, pick any day in it and choose the precision.")
 
 
-class ProjectForm(forms.ModelForm):
+class ProjectForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Project
         fields = [
@@ -65,9 +67,8 @@ class ProjectForm(forms.ModelForm):
         self.fields["districts"].queryset = self.fields["districts"].queryset.select_related("municipality")
 
     def clean_slug(self):
-        slug = self.cleaned_data.get("slug") or norwegian_slug(self.cleaned_data.get("title", ""))[:90]
-        if not slug:
-            return slug
+        # A title of only emoji or symbols has no letters to make an address from: fall back to "prosjekt".
+        slug = self.cleaned_data.get("slug") or norwegian_slug(self.cleaned_data.get("title", ""))[:90] or "prosjekt"
         base, n = slug, 2
         while Project.objects.filter(slug=slug).exclude(pk=self.instance.pk).exists():
             slug, n = f"{base}-{n}", n + 1
@@ -84,12 +85,36 @@ class PartnershipForm(forms.ModelForm):
         self.fields["organisation"].queryset = Organisation.objects.filter(is_active=True)
 
 
+class BasePartnershipFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        """A new row may not repeat a partner and role the project already has in a row this form leaves alone.
+
+        The formset checks its own rows against each other; this checks them against the database, so that
+        tampered management data (INITIAL_FORMS=0 turns the shown rows into new ones) is an error, not a 500."""
+        super().clean()
+        if any(self.errors) or self.instance.pk is None:
+            return
+        shown = {form.instance.pk for form in self.initial_forms if form.instance.pk}
+        taken = set(
+            Partnership.objects.filter(project=self.instance).exclude(pk__in=shown).values_list("organisation", "role")
+        )
+        for form in self.extra_forms:
+            if not form.has_changed() or self._should_delete_form(form):
+                continue
+            organisation, role = form.cleaned_data.get("organisation"), form.cleaned_data.get("role")
+            if organisation is not None and (organisation.pk, role) in taken:
+                raise forms.ValidationError(
+                    _("%(organisation)s is already a partner of the project in that role.") % {"organisation": organisation}
+                )
+
+
 PartnershipFormSet = forms.inlineformset_factory(
-    Project, Partnership, form=PartnershipForm, extra=1, can_delete=True, max_num=50, validate_max=True
+    Project, Partnership, form=PartnershipForm, formset=BasePartnershipFormSet,
+    extra=1, can_delete=True, max_num=50, validate_max=True,
 )
 
 
-class CloseProjectForm(forms.ModelForm):
+class CloseProjectForm(VersionedFormMixin, forms.ModelForm):
     """Close a project: it is completed, or a partner carries it on."""
 
     class Meta:
@@ -135,7 +160,7 @@ class DocumentForm(forms.ModelForm):
         fields = ["title", "kind", "url"]
 
 
-class OrganisationForm(forms.ModelForm):
+class OrganisationForm(VersionedFormMixin, forms.ModelForm):
     """What coordinators edit in the browser. Organisation number and deactivation stay in the admin."""
 
     class Meta:

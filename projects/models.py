@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from krem.dates import Precision, format_approx, normalise, period_end
-from krem.versioning import SoftDeletable, Versioned
+from krem.versioning import SoftDeletable, SoftDeletableQuerySet, Versioned
 
 from .validators import validate_municipality_number, validate_org_number, validate_period
 
@@ -136,17 +136,19 @@ class ProjectStatus(models.TextChoices):
     CONTINUED = "continued", _("Continued by partner")
 
 
-class ProjectQuerySet(models.QuerySet):
+class ProjectQuerySet(SoftDeletableQuerySet):
     def visible_to(self, user):
-        """Coordinators see every project; others the projects their organisation is a partner in."""
+        """Coordinators see every project; others the projects their organisation is a partner in.
+
+        Deleted projects are seen by no one here: only the coordinators' "Deleted items" page lists them."""
         from .rules import is_coordinator
 
         if is_coordinator(user):
-            return self
+            return self.alive()
         if not user.is_authenticated:
             return self.none()
         member_of = Partnership.objects.filter(organisation__participants__user=user).values("project")
-        return self.filter(pk__in=member_of)
+        return self.alive().filter(pk__in=member_of)
 
     def for_list(self):
         return self.prefetch_related(

@@ -11,6 +11,11 @@ urlpatterns = [
     path("prosjekter/<slug:slug>/", views.project_detail, name="project_detail"),
     path("prosjekter/<slug:slug>/endre/", views.project_edit, name="project_edit"),
     path("prosjekter/<slug:slug>/avslutt/", views.project_close, name="project_close"),
+    path("prosjekter/<slug:slug>/slett/", views.project_delete, name="project_delete"),
+    path("prosjekter/<slug:slug>/historikk/", views.project_history, name="project_history"),
+    path(
+        "prosjekter/<slug:slug>/historikk/<int:history_id>/gjenopprett/", views.project_restore, name="project_restore"
+    ),
     path("prosjekter/<slug:slug>/<str:section>/ny/", views.entry_create, name="entry_create"),
     path("prosjekter/<slug:slug>/<str:section>/<int:pk>/endre/", views.entry_edit, name="entry_edit"),
     path("prosjekter/<slug:slug>/<str:section>/<int:pk>/slett/", views.entry_delete, name="entry_delete"),
@@ -18,6 +23,12 @@ urlpatterns = [
     path("partnere/ny/", views.organisation_create, name="organisation_create"),
     path("partnere/<int:pk>/", views.organisation_detail, name="organisation_detail"),
     path("partnere/<int:pk>/endre/", views.organisation_edit, name="organisation_edit"),
+    path("partnere/<int:pk>/historikk/", views.organisation_history, name="organisation_history"),
+    path(
+        "partnere/<int:pk>/historikk/<int:history_id>/gjenopprett/",
+        views.organisation_restore,
+        name="organisation_restore",
+    ),
     path("kommuner/", views.municipality_list, name="municipality_list"),
     path("kommuner/<str:number>/", views.municipality_detail, name="municipality_detail"),
 ]

@@ -9,12 +9,16 @@ from django.db.models.functions import ExtractYear
 from django.forms import ModelForm
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_POST
 
 from dialogues.models import Dialogue, DialogueStatus, FollowUpAction
 from dialogues.services import voice_balance
+from krem.history import Source
+from krem.history_views import render_history, restore_version
+from krem.versioning import RESTORE_DAYS, VersionConflict
 
+from . import services
 from .filters import OrganisationFilter, ProjectFilter
 from .forms import (
     CloseProjectForm,
@@ -86,7 +90,7 @@ def project_detail(request, slug):
         "partnerships": partnerships,
         "municipalities": project.municipalities.all(),
         "districts": project.districts.select_related("municipality"),
-        "dialogues": project.dialogues.select_related("municipality").order_by("starts_at"),
+        "dialogues": project.dialogues.alive().select_related("municipality").order_by("starts_at"),
         "learning": learning,
         "results": project.results.all(),
         "system_changes": project.system_changes.select_related("adopted_by"),
@@ -94,8 +98,9 @@ def project_detail(request, slug):
         "can_edit": request.user.has_perm("projects.change_project", project),
         "can_add_learning": request.user.has_perm("projects.add_learningentry", project),
         "can_plan": request.user.has_perm("dialogues.add_dialogue", project),
-        "balance": voice_balance(project.dialogues.all()),
-        "actions": FollowUpAction.objects.filter(dialogue__project=project).open().for_list(),
+        "balance": voice_balance(project.dialogues.alive()),
+        "actions": FollowUpAction.objects.filter(dialogue__in=project.dialogues.alive()).open().for_list(),
+        "can_delete": request.user.has_perm("projects.delete_project", project),
     }
     return render(request, "projects/project_detail.html", context)
 
@@ -119,12 +124,16 @@ def project_form(request, project):
     if data is not None and "add_partner_row" in data:
         formset = add_empty_row(formset)
     elif data is not None and form.is_valid() and formset.is_valid():
-        with transaction.atomic():
-            project = form.save()
-            formset.instance = project
-            formset.save()
-        messages.success(request, _("The project “%(title)s” was saved.") % {"title": project.title})
-        return redirect(project)
+        try:
+            with transaction.atomic():
+                project = form.save()
+                formset.instance = project
+                formset.save()
+        except VersionConflict:
+            pass  # nothing saved; the form shows what changed and keeps what was typed
+        else:
+            messages.success(request, _("The project “%(title)s” was saved.") % {"title": project.title})
+            return redirect(project)
     return render(request, "projects/project_form.html", {"form": form, "formset": formset, "project": project})
 
 
@@ -153,9 +162,14 @@ def project_close(request, slug):
     require_perm(request.user, "projects.change_project", project)
     form = CloseProjectForm(request.POST or None, instance=project)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, _("The project was closed."))
-        return redirect(project)
+        try:
+            with transaction.atomic():
+                form.save()
+        except VersionConflict:
+            pass
+        else:
+            messages.success(request, _("The project was closed."))
+            return redirect(project)
     return render(request, "projects/project_close.html", {"form": form, "project": project})
 
 
@@ -242,7 +256,7 @@ def entry_delete(request, slug, section, pk):
 def organisation_list(request):
     organisations = (
         Organisation.objects.select_related("municipality")
-        .annotate(project_count=Count("projects", distinct=True))
+        .annotate(project_count=Count("projects", filter=Q(projects__deleted_at__isnull=True), distinct=True))
         .order_by("name")
     )
     organisation_filter = OrganisationFilter(request.GET, queryset=organisations)
@@ -259,7 +273,8 @@ def organisation_detail(request, pk):
         organisation.partnerships.filter(project__in=visible).select_related("project").order_by("project__title")
     )
     dialogues = (
-        Dialogue.objects.filter(Q(facilitators=organisation) | Q(project__partners=organisation), project__in=visible)
+        Dialogue.objects.visible_to(request.user)
+        .filter(Q(facilitators=organisation) | Q(project__partners=organisation))
         .distinct()
         .select_related("project")
         .order_by("-starts_at")
@@ -295,9 +310,14 @@ def organisation_edit(request, pk):
 def organisation_form(request, organisation):
     form = OrganisationForm(request.POST or None, instance=organisation)
     if request.method == "POST" and form.is_valid():
-        organisation = form.save()
-        messages.success(request, _("The organisation “%(name)s” was saved.") % {"name": organisation.name})
-        return redirect(organisation)
+        try:
+            with transaction.atomic():
+                organisation = form.save()
+        except VersionConflict:
+            pass
+        else:
+            messages.success(request, _("The organisation “%(name)s” was saved.") % {"name": organisation.name})
+            return redirect(organisation)
     return render(request, "projects/organisation_form.html", {"form": form, "organisation": organisation})
 
 
@@ -315,7 +335,7 @@ def municipality_detail(request, number):
         visible.filter(Q(municipalities=municipality) | Q(districts__municipality=municipality)).distinct().for_list()
     )
     dialogues = (
-        Dialogue.objects.filter(project__in=visible)
+        Dialogue.objects.visible_to(request.user)
         .filter(Q(municipality=municipality) | Q(project__in=projects))
         .distinct()
         .select_related("project")
@@ -346,3 +366,100 @@ def municipality_detail(request, number):
         "balance": voice_balance(dialogues),
     }
     return render(request, "projects/municipality_detail.html", context)
+
+
+# Change history, restoring an earlier version, and deleting (krem/history.py, krem/versioning.py)
+
+
+def project_history_sources(project):
+    """The project and the rows that belong to it, for its History page."""
+    of_project = {"project_id": project.pk}
+    return [
+        Source(Project, {"id": project.pk}),
+        Source(Partnership, of_project, _("Partner"), "organisation", exclude=("project",)),
+        Source(LearningEntry, of_project, _("Learning entry"), "text", exclude=("project",)),
+        Source(Result, of_project, _("Result"), "description", exclude=("project",)),
+        Source(SystemChange, of_project, _("System change"), "description", exclude=("project",)),
+        Source(Document, of_project, _("Document or link"), "title", exclude=("project",)),
+    ]
+
+
+def project_crumbs(project):
+    return [(_("Projects"), reverse("projects:project_list")), (project.title, project.get_absolute_url())]
+
+
+def project_history(request, slug):
+    project = get_project_for_user(request.user, slug)
+    may_restore = request.user.has_perm("projects.restore_project", project)
+    return render_history(
+        request,
+        obj=project,
+        sources=project_history_sources(project),
+        heading=project.title,
+        crumbs=project_crumbs(project),
+        restore_url=(lambda record: reverse("projects:project_restore", args=[project.slug, record.history_id]))
+        if may_restore
+        else None,
+    )
+
+
+def project_restore(request, slug, history_id):
+    project = get_project_for_user(request.user, slug)
+    return restore_version(
+        request,
+        obj=project,
+        history_id=history_id,
+        may_restore=request.user.has_perm("projects.restore_project", project),
+        history_url=reverse("projects:project_history", args=[project.slug]),
+        heading=project.title,
+        crumbs=project_crumbs(project),
+    )
+
+
+def project_delete(request, slug):
+    """Ask first (GET); delete on POST. The project goes to "Deleted items", where a coordinator can restore it."""
+    project = get_project_for_user(request.user, slug)
+    require_perm(request.user, "projects.delete_project", project)
+    if request.method == "POST":
+        services.delete_project(project=project)
+        messages.success(
+            request,
+            _("The project “%(title)s” was deleted. A coordinator can restore it from “Deleted items” for %(days)s days.")
+            % {"title": project.title, "days": RESTORE_DAYS},
+        )
+        return redirect("projects:project_list")
+    context = {"project": project, "dialogue_count": project.dialogues.alive().count(), "days": RESTORE_DAYS}
+    return render(request, "projects/project_delete.html", context)
+
+
+def organisation_crumbs(organisation):
+    return [(_("Partners"), reverse("projects:organisation_list")), (organisation.name, organisation.get_absolute_url())]
+
+
+def organisation_history(request, pk):
+    """Every partner organisation is visible to every user (see organisation_detail), and so is its history."""
+    organisation = get_object_or_404(Organisation, pk=pk)
+    may_restore = request.user.has_perm("projects.restore_organisation", organisation)
+    return render_history(
+        request,
+        obj=organisation,
+        sources=[Source(Organisation, {"id": organisation.pk})],
+        heading=organisation.name,
+        crumbs=organisation_crumbs(organisation),
+        restore_url=(lambda record: reverse("projects:organisation_restore", args=[organisation.pk, record.history_id]))
+        if may_restore
+        else None,
+    )
+
+
+def organisation_restore(request, pk, history_id):
+    organisation = get_object_or_404(Organisation, pk=pk)
+    return restore_version(
+        request,
+        obj=organisation,
+        history_id=history_id,
+        may_restore=request.user.has_perm("projects.restore_organisation", organisation),
+        history_url=reverse("projects:organisation_history", args=[organisation.pk]),
+        heading=organisation.name,
+        crumbs=organisation_crumbs(organisation),
+    )

@@ -190,3 +190,49 @@ class FeedbackFactory(factory.django.DjangoModelFactory):
     perspective = Perspective.LIVED_EXPERIENCE
     note = "Jeg ble hørt."
     rating = 5
+
+
+# Participants: consent, invitations, the access log (participants/services.py).
+
+from participants.models import hash_token  # noqa: E402
+
+
+class ConsentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "participants.Consent"
+
+    participant = factory.SubFactory(ParticipantFactory)
+    purpose = "contact"
+
+
+class InvitationFactory(factory.django.DjangoModelFactory):
+    """An open invitation; the raw token is `token` (pass token="..." to know it), only its hash is stored."""
+
+    class Meta:
+        model = "participants.Invitation"
+        exclude = ["token"]
+
+    token = factory.Sequence(lambda n: f"test-token-{n}")
+    participant = factory.SubFactory(ParticipantFactory)
+    email = factory.Sequence(lambda n: f"person{n}@example.org")
+    token_hash = factory.LazyAttribute(lambda o: hash_token(o.token))
+    expires_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=7))
+
+
+class AccessLogFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "participants.AccessLog"
+
+    actor = factory.SubFactory(CoordinatorFactory)
+    participant = factory.SubFactory(ParticipantFactory)
+    action = "view"
+    reason = "registry detail"
+
+
+class OutcomeCommentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "dialogues.OutcomeComment"
+
+    outcome = factory.SubFactory(OutcomeFactory)
+    participant = factory.SubFactory(ParticipantFactory)
+    text = "Oppsummeringen stemmer."

@@ -64,7 +64,9 @@ def admin_urls():
     for model in admin.site._registry:
         opts = model._meta
         yield f"admin:{opts.app_label}_{opts.model_name}_changelist"
-        yield f"admin:{opts.app_label}_{opts.model_name}_add"
+        # django-axes keeps its login records read-only: its admin has no "add" page (it answers 403).
+        if opts.app_label != "axes":
+            yield f"admin:{opts.app_label}_{opts.model_name}_add"
 
 
 @pytest.mark.parametrize("url_name", sorted(admin_urls()))

@@ -44,7 +44,9 @@ def feed(request, token):
         dialogues = Dialogue.objects.visible_to(calendar_feed.user)
         name = _("KREM: my gatherings")
     elif calendar_feed.project is not None:
-        dialogues = Dialogue.objects.filter(project=calendar_feed.project)
+        if calendar_feed.project.deleted_at is not None:
+            raise Http404
+        dialogues = Dialogue.objects.alive().filter(project=calendar_feed.project)
         name = _("KREM: %(project)s") % {"project": calendar_feed.project.title}
     else:  # the database forbids this; never serve "everything" by accident
         raise Http404

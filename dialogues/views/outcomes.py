@@ -12,7 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from projects.models import Project
+from krem.versioning import VersionConflict
 
 from .. import services
 from ..forms_outcome import (
@@ -41,7 +41,12 @@ def is_htmx(request):
 
 def safe_next(request, url, fallback):
     """`url` if it is an address on this site, else `fallback`: never send people to another site."""
-    if url and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    # Only a path ("/..."): redirect() would take any other string for the name of a view, and fail.
+    if (
+        url
+        and url.startswith("/")
+        and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}, require_https=request.is_secure())
+    ):
         return url
     return fallback
 
@@ -168,17 +173,24 @@ def outcome_edit(request, pk):
         if form.is_valid() and all([formset.is_valid() for formset in formsets.values()]):
             publish = "publish" in data
             was_published = outcome.is_published
-            with transaction.atomic():
-                outcome = services.save_outcome(outcome=form.save(commit=False), publish=publish)
-                for formset in formsets.values():
-                    formset.save()
-            if outcome.is_published and not was_published:
-                messages.success(request, _("The outcome was published."))
-            elif outcome.is_published:
-                messages.success(request, _("The changes were saved. Earlier versions are kept in the change history."))
+            try:
+                # The outcome and its five lists are one edit: a conflict on the outcome refuses all of it.
+                with transaction.atomic():
+                    outcome = services.save_outcome(outcome=form.save(commit=False), publish=publish)
+                    for formset in formsets.values():
+                        formset.save()
+            except VersionConflict:
+                pass  # nothing saved; the form shows what changed and keeps what was typed
             else:
-                messages.success(request, _("The draft was saved."))
-            return redirect("dialogues:outcome_edit", pk=dialogue.pk)
+                if outcome.is_published and not was_published:
+                    messages.success(request, _("The outcome was published."))
+                elif outcome.is_published:
+                    messages.success(
+                        request, _("The changes were saved. Earlier versions are kept in the change history.")
+                    )
+                else:
+                    messages.success(request, _("The draft was saved."))
+                return redirect("dialogues:outcome_edit", pk=dialogue.pk)
     context = {
         "dialogue": dialogue,
         "outcome": outcome,
@@ -245,7 +257,7 @@ def actions_in_visible_projects(user):
     """Open actions of the projects the user may see, ordered by project and due date, for grouping."""
     return (
         FollowUpAction.objects.open()
-        .filter(dialogue__project__in=Project.objects.visible_to(user))
+        .filter(dialogue__in=Dialogue.objects.visible_to(user))
         .for_list()
         .order_by("dialogue__project__title", "dialogue__project_id", F("due_date").asc(nulls_last=True), "pk")
     )
@@ -256,7 +268,7 @@ def action_overview(request):
 
     Every action on this page may be marked done by the user: they answer for it, or they are a member of
     its project (or a coordinator), so the rows need no permission query each."""
-    mine = FollowUpAction.objects.responsible(request.user).open().for_list()
+    mine = FollowUpAction.objects.responsible(request.user).open().filter(dialogue__in=Dialogue.objects.alive()).for_list()
     page = Paginator(actions_in_visible_projects(request.user), PAGE_SIZE).get_page(request.GET.get("side"))
     return render(request, "dialogues/action_overview.html", {"mine": mine, "page": page})
 
@@ -265,7 +277,9 @@ def action_overview(request):
 def action_done(request, action_pk):
     """Mark a follow-up action done. With htmx the answer is the updated row; otherwise a redirect back."""
     visible = Q(dialogue__in=Dialogue.objects.visible_to(request.user))
-    mine = Q(pk__in=FollowUpAction.objects.responsible(request.user).values("pk"))
+    mine = Q(
+        pk__in=FollowUpAction.objects.responsible(request.user).filter(dialogue__in=Dialogue.objects.alive()).values("pk")
+    )
     action = get_object_or_404(FollowUpAction.objects.filter(visible | mine).for_list(), pk=action_pk)
     if not request.user.has_perm("dialogues.change_followupaction", action):
         raise PermissionDenied

@@ -5,15 +5,15 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from krem.versioning import VersionConflict
 from projects.views import PAGE_SIZE, add_empty_row, get_project_for_user, is_htmx, querystring_without_page
 
 from .. import services
 from ..filters import DialogueFilter
 from ..forms import AgendaFormSet, CancelForm, DialogueForm, DuplicateForm, initial_duplicate_start
-from ..models import Dialogue, DialogueStatus, Outcome
+from ..models import Dialogue, Outcome
 from .common import get_dialogue_for_user
 
 
@@ -22,8 +22,7 @@ def dialogue_list(request):
     dialogues = Dialogue.objects.visible_to(request.user).for_list()
     dialogue_filter = DialogueFilter(request.GET, queryset=dialogues, user=request.user)
     filtered = dialogue_filter.qs
-    now = timezone.now()
-    upcoming = filtered.filter(ends_at__gte=now).exclude(status=DialogueStatus.CANCELLED).order_by("starts_at")
+    upcoming = filtered.upcoming().order_by("starts_at")
     past = filtered.exclude(pk__in=upcoming.values("pk")).order_by("-starts_at")
     context = {
         "filter": dialogue_filter,
@@ -47,6 +46,7 @@ def dialogue_detail(request, pk):
         "facilitators": dialogue.facilitators.all(),
         "facilitating_participants": dialogue.facilitating_participants.all(),
         "can_change": can_change,
+        "can_delete": request.user.has_perm("dialogues.delete_dialogue", dialogue),
         "can_see_names": can_see_names,
         "outcome": Outcome.objects.filter(dialogue=dialogue).first(),
         "insights": dialogue.insights.all(),
@@ -79,11 +79,15 @@ def dialogue_form(request, dialogue):
     if data is not None and "add_agenda_row" in data:
         formset = add_empty_row(formset)
     elif data is not None and form.is_valid() and formset.is_valid():
-        with transaction.atomic():
-            dialogue = form.save()
-            save_agenda(formset, dialogue)
-        messages.success(request, _("The dialogue “%(title)s” was saved.") % {"title": dialogue.title})
-        return redirect(dialogue)
+        try:
+            with transaction.atomic():
+                dialogue = form.save()
+                save_agenda(formset, dialogue)
+        except VersionConflict:
+            pass  # nothing saved; the form shows what changed and keeps what was typed
+        else:
+            messages.success(request, _("The dialogue “%(title)s” was saved.") % {"title": dialogue.title})
+            return redirect(dialogue)
     return render(request, "dialogues/dialogue_form.html", {"form": form, "formset": formset, "dialogue": dialogue})
 
 
@@ -114,9 +118,14 @@ def dialogue_cancel(request, pk):
     dialogue = get_dialogue_for_user(request.user, pk, "dialogues.change_dialogue")
     form = CancelForm(request.POST or None, instance=dialogue)
     if request.method == "POST" and form.is_valid():
-        services.cancel_dialogue(dialogue=dialogue, reason=form.cleaned_data["cancel_reason"])
-        messages.success(request, _("The dialogue was cancelled."))
-        return redirect(dialogue)
+        try:
+            with transaction.atomic():
+                services.cancel_dialogue(dialogue=form.save(commit=False), reason=form.cleaned_data["cancel_reason"])
+        except VersionConflict:
+            pass
+        else:
+            messages.success(request, _("The dialogue was cancelled."))
+            return redirect(dialogue)
     return render(request, "dialogues/dialogue_cancel.html", {"form": form, "dialogue": dialogue})
 
 

@@ -22,7 +22,6 @@ from tests.factories import (
     DocumentationLinkFactory,
     FeedbackFactory,
     FollowUpActionFactory,
-    HeldDialogueFactory,
     InsightFactory,
     OrganisationFactory,
     OutcomeFactory,
@@ -58,6 +57,8 @@ def outcome_post(dialogue, button="save", start=None, end=None, **lists):
         "summary": "Vi lærte av hverandre.",
         "framework_answer": "Veilederen bør endres.",
         button: "1",
+        # The version the form was opened on (krem.versioning): the one saved now, as a browser would send it.
+        "version": str(Outcome.objects.filter(dialogue=dialogue).values_list("version", flat=True).first() or 1),
     }
     for prefix in PREFIXES:
         rows = lists.get(prefix, [])

@@ -161,10 +161,11 @@ def test_add_agenda_row_without_javascript(client, world):
 
 def test_cancel_needs_a_reason_and_keeps_it(client, world):
     client.force_login(world["member"])
-    assert client.post(url_for(world, "cancel"), {"cancel_reason": ""}).status_code == 200
+    version = world["dialogue"].version  # the version the form was opened on (krem.versioning)
+    assert client.post(url_for(world, "cancel"), {"cancel_reason": "", "version": version}).status_code == 200
     world["dialogue"].refresh_from_db()
     assert world["dialogue"].status == DialogueStatus.PLANNED
-    client.post(url_for(world, "cancel"), {"cancel_reason": "For få påmeldte"})
+    client.post(url_for(world, "cancel"), {"cancel_reason": "For få påmeldte", "version": version})
     world["dialogue"].refresh_from_db()
     assert (world["dialogue"].status, world["dialogue"].cancel_reason) == ("cancelled", "For få påmeldte")
 

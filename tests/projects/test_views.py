@@ -225,7 +225,7 @@ def test_add_partner_row_without_javascript_keeps_input_and_saves_nothing(client
 def test_coordinator_removes_a_partner(client, world):
     project, partnership = world["project"], world["project"].partnerships.get()
     data = project_post(**{
-        "title": project.title, "slug": project.slug, "status": project.status,
+        "title": project.title, "slug": project.slug, "status": project.status, "version": project.version,
         "partners-TOTAL_FORMS": "1", "partners-INITIAL_FORMS": "1",
         "partners-0-id": partnership.pk, "partners-0-project": project.pk,
         "partners-0-organisation": partnership.organisation_id, "partners-0-role": "lead", "partners-0-DELETE": "on",
@@ -242,12 +242,15 @@ def test_partner_row_renders_the_requested_index(client, world):
 
 def test_close_project_as_continued_requires_who(client, world):
     as_user(client, world["coordinator"])
-    bad = client.post(url_for(world, "close"), {"status": "continued", "end_date": "2012-06-01", "end_precision": "month"})
+    bad = client.post(
+        url_for(world, "close"), {"status": "continued", "end_date": "2012-06-01", "end_precision": "month", "version": 1}
+    )
     assert bad.status_code == 200
     world["project"].refresh_from_db()
     assert world["project"].status == ProjectStatus.ACTIVE
     good = client.post(url_for(world, "close"), {
         "status": "continued", "continued_by": world["partner"].pk, "end_date": "2012-06-01", "end_precision": "month",
+        "version": 1,
     })
     assert good.status_code == 302
     world["project"].refresh_from_db()
@@ -293,7 +296,10 @@ def test_coordinator_creates_and_edits_organisation(client, world):
     response = client.post(url_for(world, "organisation_create"), {"name": "Røde Kors Horten", "sector": "voluntary"})
     organisation = Organisation.objects.get(name="Røde Kors Horten")
     assert response["Location"] == organisation.get_absolute_url()
-    client.post(reverse("projects:organisation_edit", args=[organisation.pk]), {"name": "Røde Kors", "sector": "voluntary"})
+    client.post(
+        reverse("projects:organisation_edit", args=[organisation.pk]),
+        {"name": "Røde Kors", "sector": "voluntary", "version": organisation.version},
+    )
     organisation.refresh_from_db()
     assert organisation.name == "Røde Kors"
 

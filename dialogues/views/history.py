@@ -1,0 +1,132 @@
+"""Change history of dialogues and outcomes, restoring an earlier version, and deleting a dialogue."""
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from krem.history import Source
+from krem.history_views import render_history, restore_version
+from krem.versioning import RESTORE_DAYS
+
+from .. import services
+from ..models import (
+    AgendaItem,
+    Dialogue,
+    DocumentationLink,
+    Feedback,
+    FollowUpAction,
+    Headcount,
+    Insight,
+    Outcome,
+    Proposal,
+)
+from .common import get_dialogue_for_user
+
+# A dialogue's status and cancel reason move through their own steps (cancel, register the outcome), and an
+# outcome stays published once published: restoring an earlier version leaves these as they are.
+DIALOGUE_KEEP = ("project", "status", "cancel_reason")
+OUTCOME_KEEP = ("dialogue", "status", "published_at")
+# Who raised an insight or gave feedback is never shown on the dialogue's pages; nor in its history.
+NOT_SHOWN = ("dialogue", "participant")
+
+
+def dialogue_crumbs(dialogue):
+    return [
+        (gettext_lazy("Dialogues"), reverse("dialogues:dialogue_list")),
+        (dialogue.project.title, dialogue.project.get_absolute_url()),
+        (dialogue.title, dialogue.get_absolute_url()),
+    ]
+
+
+def dialogue_history(request, pk):
+    dialogue = get_dialogue_for_user(request.user, pk)
+    of_dialogue = {"dialogue_id": dialogue.pk}
+    may_restore = request.user.has_perm("dialogues.restore_dialogue", dialogue)
+    return render_history(
+        request,
+        obj=dialogue,
+        sources=[
+            Source(Dialogue, {"id": dialogue.pk}, exclude=("project",)),  # never changes; in the breadcrumbs
+            Source(AgendaItem, of_dialogue, gettext_lazy("Agenda item"), "title", exclude=NOT_SHOWN),
+            Source(Headcount, of_dialogue, gettext_lazy("Anonymous headcount"), "perspective", exclude=NOT_SHOWN),
+        ],
+        heading=dialogue.title,
+        crumbs=dialogue_crumbs(dialogue),
+        restore_url=(lambda record: reverse("dialogues:dialogue_restore", args=[dialogue.pk, record.history_id]))
+        if may_restore
+        else None,
+    )
+
+
+def dialogue_restore(request, pk, history_id):
+    dialogue = get_dialogue_for_user(request.user, pk)
+    return restore_version(
+        request,
+        obj=dialogue,
+        history_id=history_id,
+        may_restore=request.user.has_perm("dialogues.restore_dialogue", dialogue),
+        keep=DIALOGUE_KEEP,
+        history_url=reverse("dialogues:dialogue_history", args=[dialogue.pk]),
+        heading=dialogue.title,
+        crumbs=dialogue_crumbs(dialogue),
+    )
+
+
+def outcome_crumbs(dialogue):
+    return dialogue_crumbs(dialogue) + [(gettext_lazy("Outcome"), f"{dialogue.get_absolute_url()}#outcome")]
+
+
+def outcome_history(request, pk):
+    """The outcome and its five lists. Whoever may see the dialogue sees its outcome, and so its history."""
+    dialogue = get_dialogue_for_user(request.user, pk)
+    outcome = Outcome.objects.filter(dialogue=dialogue).first()
+    of_dialogue = {"dialogue_id": dialogue.pk}
+    may_restore = outcome is not None and request.user.has_perm("dialogues.restore_outcome", outcome)
+    return render_history(
+        request,
+        obj=outcome or Outcome(dialogue=dialogue),
+        sources=[
+            Source(Outcome, of_dialogue, exclude=("dialogue",)),
+            Source(Insight, of_dialogue, gettext_lazy("Insight"), "text", exclude=NOT_SHOWN),
+            Source(Proposal, of_dialogue, gettext_lazy("Proposal"), "text", exclude=NOT_SHOWN),
+            Source(FollowUpAction, of_dialogue, gettext_lazy("Follow-up action"), "what", exclude=NOT_SHOWN),
+            Source(DocumentationLink, of_dialogue, gettext_lazy("Documentation link"), "title", exclude=NOT_SHOWN),
+            Source(Feedback, of_dialogue, gettext_lazy("Feedback"), "perspective", exclude=NOT_SHOWN),
+        ],
+        heading=_("Outcome of %(dialogue)s") % {"dialogue": dialogue.title},
+        crumbs=outcome_crumbs(dialogue),
+        restore_url=(lambda record: reverse("dialogues:outcome_restore", args=[dialogue.pk, record.history_id]))
+        if may_restore
+        else None,
+    )
+
+
+def outcome_restore(request, pk, history_id):
+    dialogue = get_dialogue_for_user(request.user, pk)
+    outcome = get_object_or_404(Outcome, dialogue=dialogue)
+    return restore_version(
+        request,
+        obj=outcome,
+        history_id=history_id,
+        may_restore=request.user.has_perm("dialogues.restore_outcome", outcome),
+        keep=OUTCOME_KEEP,
+        history_url=reverse("dialogues:outcome_history", args=[dialogue.pk]),
+        heading=_("Outcome of %(dialogue)s") % {"dialogue": dialogue.title},
+        crumbs=outcome_crumbs(dialogue),
+    )
+
+
+def dialogue_delete(request, pk):
+    """Ask first (GET); delete on POST. The dialogue goes to "Deleted items", where a coordinator can restore it."""
+    dialogue = get_dialogue_for_user(request.user, pk, "dialogues.delete_dialogue")
+    if request.method == "POST":
+        services.delete_dialogue(dialogue=dialogue)
+        messages.success(
+            request,
+            _("The dialogue “%(title)s” was deleted. A coordinator can restore it from “Deleted items” for %(days)s days.")
+            % {"title": dialogue.title, "days": RESTORE_DAYS},
+        )
+        return redirect(dialogue.project)
+    return render(request, "dialogues/dialogue_delete.html", {"dialogue": dialogue, "days": RESTORE_DAYS})

@@ -1,0 +1,53 @@
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from dialogues.models import Dialogue
+from projects.models import Organisation, Project
+
+from .models import AccessLog, Attendance, Participant, Perspective
+from .services import AccessAction
+
+
+class ParticipantFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label=_("Search"), method="search", widget=forms.TextInput(attrs={"type": "search"}),
+        help_text=_("Name, email or phone"),
+    )
+    perspective = django_filters.ChoiceFilter(label=_("Usual perspective"), choices=Perspective.choices)
+    organisation = django_filters.ModelChoiceFilter(label=_("Organisation"), queryset=Organisation.objects.order_by("name"))
+    project = django_filters.ModelChoiceFilter(
+        label=_("Attended in project"), queryset=Project.objects.order_by("title"), method="attended_in_project"
+    )
+    dialogue = django_filters.ModelChoiceFilter(
+        label=_("Attended dialogue"),
+        queryset=Dialogue.objects.filter(deleted_at__isnull=True).select_related("project").order_by("-starts_at"),
+        method="attended_dialogue",
+    )
+
+    class Meta:
+        model = Participant
+        fields = []
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(display_name__icontains=value) | Q(email__icontains=value) | Q(phone__icontains=value))
+
+    # Subqueries rather than joins: no repeated rows, and the attendance count stays the person's total.
+    def attended_in_project(self, queryset, name, value):
+        return queryset.filter(pk__in=Attendance.objects.filter(dialogue__project=value).values("participant"))
+
+    def attended_dialogue(self, queryset, name, value):
+        return queryset.filter(pk__in=Attendance.objects.filter(dialogue=value).values("participant"))
+
+
+class AccessLogFilter(django_filters.FilterSet):
+    participant = django_filters.NumberFilter(label=_("Participant number"), field_name="participant")
+    action = django_filters.ChoiceFilter(label=_("What"), field_name="action", choices=AccessAction.choices)
+
+    class Meta:
+        model = AccessLog
+        fields = []

@@ -1,0 +1,103 @@
+"""Named queries over participants.
+
+They would be methods of a ParticipantQuerySet; they live here because participants/models.py is not
+ours to change in this issue. Views and other apps call these instead of copying filter() chains.
+"""
+
+import datetime
+
+from django.db.models import Count, DateTimeField, F, Max, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce, Greatest
+
+from dialogues.models import Feedback, Insight, OutcomeComment
+from projects.rules import is_coordinator
+
+from .models import AccessLog, Attendance, ConsentPurpose, Participant
+
+EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+
+
+def visible_participants(user):
+    """Coordinators see the whole registry; anyone else only their own record."""
+    if is_coordinator(user):
+        return Participant.objects.all()
+    if not user.is_authenticated:
+        return Participant.objects.none()
+    return Participant.objects.filter(user=user)
+
+
+def for_registry_list(queryset):
+    return queryset.select_related("organisation", "user").annotate(
+        attendance_count=Count("attendances", distinct=True)
+    )
+
+
+def with_active_consent(purpose: ConsentPurpose, queryset=None):
+    """The participants who have an active consent for `purpose` (at most one each, so no duplicates)."""
+    queryset = Participant.objects.all() if queryset is None else queryset
+    return queryset.filter(
+        anonymised_at__isnull=True, consents__purpose=purpose, consents__withdrawn_at__isnull=True
+    )
+
+
+def access_log_for_list(queryset=None):
+    queryset = AccessLog.objects.all() if queryset is None else queryset
+    return queryset.select_related("actor", "participant")
+
+
+def _latest(model, field, *, via="participant"):
+    """The latest `field` of `model`'s rows that belong to the outer participant, or the epoch."""
+    rows = (
+        model.objects.filter(**{via: OuterRef("pk")})
+        .order_by()  # default orderings would join and group by more than the participant
+        .values(via)
+        .annotate(latest=Max(field))
+        .values("latest")
+    )
+    return Coalesce(Subquery(rows, output_field=DateTimeField()), Value(EPOCH, output_field=DateTimeField()))
+
+
+def _latest_history(model):
+    rows = (
+        model.history.filter(participant_id=OuterRef("pk"))
+        .order_by()
+        .values("participant_id")
+        .annotate(latest=Max("history_date"))
+        .values("latest")
+    )
+    return Coalesce(Subquery(rows, output_field=DateTimeField()), Value(EPOCH, output_field=DateTimeField()))
+
+
+def with_last_activity(queryset=None):
+    """Annotate `last_activity`: the latest change to the record, login, gathering attended (its end),
+    insight, comment or feedback (feedback has no date of its own: its history and its dialogue's end)."""
+    queryset = Participant.objects.all() if queryset is None else queryset
+    epoch = Value(EPOCH, output_field=DateTimeField())
+    return queryset.annotate(
+        last_activity=Greatest(
+            F("updated_at"),
+            Coalesce(F("user__last_login"), epoch),
+            _latest(Attendance, "dialogue__ends_at"),
+            _latest(Insight, "created_at"),
+            _latest(OutcomeComment, "created_at"),
+            _latest(Feedback, "dialogue__ends_at"),
+            _latest_history(Feedback),
+            output_field=DateTimeField(),
+        )
+    )
+
+
+def inactive_since(cutoff, queryset=None):
+    """Participants, not yet anonymised, with no activity since `cutoff`."""
+    return with_last_activity(queryset).filter(anonymised_at__isnull=True, last_activity__lt=cutoff)
+
+
+__all__ = [
+    "access_log_for_list",
+    "for_registry_list",
+    "inactive_since",
+    "visible_participants",
+    "with_active_consent",
+    "with_last_activity",
+]
+

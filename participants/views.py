@@ -1,0 +1,376 @@
+"""The participant registry (coordinators), "Min side" (everyone with a record), invitations and privacy.
+
+Who gets what (participants/rules.py):
+- The registry list and the access log are for coordinators; anyone else gets 403 (the pages exist,
+  the menu simply does not show them).
+- A participant's registry pages: coordinators only. Anyone else gets 404 for another person's record;
+  for their own record the detail page sends them to "Min side", and the coordinator-only actions
+  (edit, invite, consent, merge, anonymise) answer 403.
+"""
+
+import smtplib
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.http import (
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
+
+from krem.versioning import VersionConflict
+
+from . import services
+from .filters import AccessLogFilter, ParticipantFilter
+from .forms import (
+    AcceptInvitationForm,
+    ConsentForm,
+    ExportForm,
+    InvitationForm,
+    MergeForm,
+    MyProfileForm,
+    ParticipantForm,
+    WithdrawConsentForm,
+)
+from .models import AccessLog, Consent, Participant
+from .queries import access_log_for_list, for_registry_list, visible_participants
+from .services import AccessAction, AccessReason
+
+PAGE_SIZE = 25
+# Django's own password check comes first in AUTHENTICATION_BACKENDS after axes and rules; name it for login().
+LOGIN_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+def is_htmx(request):
+    return request.headers.get("HX-Request") == "true"
+
+
+def paginate(request, queryset):
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("side"))
+
+
+def querystring_without_page(request):
+    query = request.GET.copy()
+    query.pop("side", None)
+    return query.urlencode()
+
+
+def require_perm(user, perm, obj=None):
+    if not user.has_perm(perm, obj):
+        raise PermissionDenied
+
+
+def get_participant_for_user(user, pk, perm=None):
+    """Fetch and authorise in one step: 404 outside what the user may see, 403 when visible but not allowed."""
+    participant = get_object_or_404(visible_participants(user).select_related("organisation", "user"), pk=pk)
+    if perm:
+        require_perm(user, perm, participant)
+    return participant
+
+
+def own_participant(user):
+    return Participant.objects.select_related("organisation", "user").filter(user=user).first()
+
+
+# The registry
+
+
+@require_safe
+def participant_list(request):
+    require_perm(request.user, "participants.view_registry")
+    participant_filter = ParticipantFilter(request.GET, queryset=for_registry_list(Participant.objects.all()))
+    page = paginate(request, participant_filter.qs.order_by("display_name", "pk"))
+    context = {"filter": participant_filter, "page": page, "query": querystring_without_page(request)}
+    template = "participants/participant_list.html#results" if is_htmx(request) else "participants/participant_list.html"
+    return render(request, template, context)
+
+
+@require_safe
+def participant_detail(request, pk):
+    participant = get_participant_for_user(request.user, pk)
+    if not request.user.has_perm("participants.view_registry", participant):
+        return redirect("participants:my_page")  # their own record: they see it on "Min side"
+    services.log_access(
+        actor=request.user, participant=participant, action=AccessAction.VIEW, reason=AccessReason.REGISTRY
+    )
+    consents = participant.consents.select_related("recorded_by", "withdrawn_by").order_by("-given_at", "-pk")
+    context = {
+        "participant": participant,
+        "contact": services.contact_details(participant, user=request.user),
+        "attendances": participant.attendances.select_related("dialogue__project").order_by("-dialogue__starts_at"),
+        "insights": participant.insights.select_related("dialogue").order_by("-created_at", "-pk"),
+        "feedback": participant.feedback.select_related("dialogue").order_by("-pk"),
+        "comments": participant.outcome_comments.select_related("outcome__dialogue").order_by("-created_at", "-pk"),
+        "actions": participant.follow_up_actions.select_related("dialogue").order_by("-pk"),
+        "consents": [(consent, WithdrawConsentForm(consent=consent, prefix=f"c{consent.pk}")) for consent in consents],
+        "consent_form": ConsentForm(participant=participant),
+        "invitations": participant.invitations.select_related("created_by"),
+        "access_log": access_log_for_list(participant.access_log.all())[:PAGE_SIZE],
+        "export_form": ExportForm(),
+        "can_edit": request.user.has_perm("participants.change_participant", participant),
+        "can_consent": request.user.has_perm("participants.add_consent", participant),
+        "can_invite": request.user.has_perm("participants.invite_participant", participant),
+        "can_merge": request.user.has_perm("participants.merge_participant", participant),
+        "can_anonymise": request.user.has_perm("participants.anonymise_participant", participant),
+        "now": timezone.now(),
+    }
+    return render(request, "participants/participant_detail.html", context)
+
+
+def participant_create(request):
+    require_perm(request.user, "participants.add_participant")
+    return participant_form(request, Participant())
+
+
+def participant_edit(request, pk):
+    participant = get_participant_for_user(request.user, pk, "participants.change_participant")
+    return participant_form(request, participant)
+
+
+def participant_form(request, participant):
+    form = ParticipantForm(request.POST if request.method == "POST" else None, instance=participant)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                participant = form.save()
+        except VersionConflict:
+            pass  # the form now shows what the other person changed
+        else:
+            messages.success(request, _("“%(name)s” was saved.") % {"name": participant.display_name})
+            return redirect("participants:participant_detail", pk=participant.pk)
+    return render(request, "participants/participant_form.html", {"form": form, "participant": participant})
+
+
+@require_POST
+def consent_add(request, pk):
+    participant = get_participant_for_user(request.user, pk, "participants.add_consent")
+    form = ConsentForm(request.POST, participant=participant)
+    if form.is_valid():
+        try:
+            consent = services.record_consent(
+                participant=participant,
+                purpose=form.cleaned_data["purpose"],
+                recorded_by=request.user,
+                given_at=form.given_at(),
+            )
+        except services.ConsentAlreadyActive:
+            messages.error(request, _("There is already an active consent for this purpose."))
+        else:
+            messages.success(request, _("Consent recorded: %(purpose)s.") % {"purpose": consent.get_purpose_display()})
+    else:
+        messages.error(request, _("The consent was not recorded: %(errors)s") % {"errors": errors_as_text(form)})
+    return redirect(reverse("participants:participant_detail", args=[participant.pk]) + "#consents")
+
+
+def errors_as_text(form):
+    return " ".join(str(error) for errors in form.errors.values() for error in errors)
+
+
+@require_POST
+def consent_withdraw(request, consent_pk):
+    """Withdraw in one step, by the person themself or a coordinator. Quoting or contact stops at once."""
+    consent = get_object_or_404(
+        Consent.objects.filter(participant__in=visible_participants(request.user)).select_related("participant"),
+        pk=consent_pk,
+    )
+    require_perm(request.user, "participants.withdraw_consent", consent)
+    own = consent.participant.user_id == request.user.pk
+    form = WithdrawConsentForm(request.POST, consent=consent, prefix=f"c{consent.pk}")
+    if not form.is_valid():
+        messages.error(request, _("The consent was not withdrawn: %(errors)s") % {"errors": errors_as_text(form)})
+    elif consent.withdrawn_at is not None:
+        messages.info(request, _("This consent was already withdrawn."))
+    else:
+        services.withdraw_consent(consent=consent, by=request.user, at=form.withdrawn_at())
+        messages.success(request, _("Consent withdrawn: %(purpose)s.") % {"purpose": consent.get_purpose_display()})
+    if own and not request.user.has_perm("participants.view_registry", consent.participant):
+        return redirect(reverse("participants:my_page") + "#consents")
+    return redirect(reverse("participants:participant_detail", args=[consent.participant_id]) + "#consents")
+
+
+def participant_invite(request, pk):
+    participant = get_participant_for_user(request.user, pk, "participants.invite_participant")
+    form = InvitationForm(request.POST or None, initial={"email": participant.email})
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation = services.invite(
+                participant=participant, email=form.cleaned_data["email"], invited_by=request.user, request=request
+            )
+        except services.InvitationRefused as refusal:
+            form.add_error("email", str(refusal))
+        except (OSError, smtplib.SMTPException):
+            messages.error(request, _("The email could not be sent, so no invitation was made. Try again later."))
+        else:
+            messages.success(
+                request,
+                _("An invitation was sent to %(email)s. The link works once, for 7 days.") % {"email": invitation.email},
+            )
+            return redirect(reverse("participants:participant_detail", args=[participant.pk]) + "#invitations")
+    return render(request, "participants/participant_invite.html", {"form": form, "participant": participant})
+
+
+@require_safe
+def participant_export(request, pk):
+    participant = get_participant_for_user(request.user, pk, "participants.export_participant")
+    form = ExportForm(request.GET)
+    reason = (form.cleaned_data["reason"] if form.is_valid() else "").strip() or AccessReason.ACCESS_REQUEST
+    return export_response(request, participant, reason)
+
+
+def export_response(request, participant, reason):
+    """The person's data as a JSON download; every export is written in the access log."""
+    services.log_access(actor=request.user, participant=participant, action=AccessAction.EXPORT, reason=reason)
+    response = JsonResponse(
+        services.export_data(participant), encoder=DjangoJSONEncoder, json_dumps_params={"indent": 2, "ensure_ascii": False}
+    )
+    filename = f"krem-data-{participant.pk}-{timezone.localdate():%Y-%m-%d}.json"
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
+def participant_merge(request, pk):
+    """Choose the duplicate (GET), read what will move (GET with ?duplicate=), merge (POST)."""
+    keep = get_participant_for_user(request.user, pk, "participants.merge_participant")
+    data = request.POST if request.method == "POST" else (request.GET if "duplicate" in request.GET else None)
+    form = MergeForm(data, keep=keep)
+    if data is not None and form.is_valid():
+        duplicate = form.cleaned_data["duplicate"]
+        if request.method == "POST":
+            try:
+                services.merge(keep=keep, duplicate=duplicate, by=request.user)
+            except services.MergeRefused as refusal:
+                messages.error(request, str(refusal))
+            else:
+                messages.success(
+                    request,
+                    _("“%(duplicate)s” was merged into “%(keep)s”.") % {"duplicate": duplicate.display_name, "keep": keep.display_name},
+                )
+                return redirect("participants:participant_detail", pk=keep.pk)
+        return render(
+            request,
+            "participants/participant_merge_confirm.html",
+            {"keep": keep, "duplicate": duplicate, "moves": merge_summary(duplicate), "both_users": keep.user_id and duplicate.user_id},
+        )
+    return render(request, "participants/participant_merge.html", {"form": form, "participant": keep})
+
+
+def merge_summary(duplicate):
+    """What the merge would move, for the confirmation page."""
+    return [
+        (_("Attendances"), duplicate.attendances.count()),
+        (_("Insights"), duplicate.insights.count()),
+        (_("Feedback"), duplicate.feedback.count()),
+        (_("Comments on outcomes"), duplicate.outcome_comments.count()),
+        (_("Follow-up actions"), duplicate.follow_up_actions.count()),
+        (_("Consents"), duplicate.consents.count()),
+        (_("Invitations"), duplicate.invitations.count()),
+        (_("Access log entries"), duplicate.access_log.count()),
+    ]
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def participant_anonymise(request, pk):
+    participant = get_participant_for_user(request.user, pk, "participants.anonymise_participant")
+    if request.method == "POST":
+        services.anonymise(participant=participant, by=request.user)
+        messages.success(request, _("The participant was anonymised. Counts and insights remain, without the person."))
+        return redirect("participants:participant_detail", pk=participant.pk)
+    return render(request, "participants/participant_anonymise.html", {"participant": participant})
+
+
+@require_safe
+def access_log(request):
+    require_perm(request.user, "participants.view_accesslog")
+    log_filter = AccessLogFilter(request.GET, queryset=access_log_for_list(AccessLog.objects.all()))
+    page = paginate(request, log_filter.qs)
+    context = {"filter": log_filter, "page": page, "query": querystring_without_page(request)}
+    template = "participants/access_log.html#results" if is_htmx(request) else "participants/access_log.html"
+    return render(request, template, context)
+
+
+# The person's own page
+
+
+def my_page(request):
+    """Everything about the logged-in person: profile, consents, invitations, who looked at their data."""
+    participant = own_participant(request.user)
+    if participant is None:
+        return render(request, "participants/my_page_none.html")
+    form = MyProfileForm(request.POST if request.method == "POST" else None, instance=participant, prefix="profile")
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                form.save()
+        except VersionConflict:
+            pass  # the form now shows what changed meanwhile (a coordinator's edit)
+        else:
+            messages.success(request, _("Your profile was saved."))
+            return redirect("participants:my_page")
+    consents = participant.consents.select_related("recorded_by", "withdrawn_by").order_by("-given_at", "-pk")
+    context = {
+        "participant": participant,
+        "form": form,
+        "consents": [(consent, WithdrawConsentForm(consent=consent, prefix=f"c{consent.pk}")) for consent in consents],
+        "invitations": participant.invitations.select_related("created_by"),
+        "page": paginate(request, access_log_for_list(participant.access_log.all())),
+        "query": querystring_without_page(request),
+        "now": timezone.now(),
+    }
+    return render(request, "participants/my_page.html", context)
+
+
+@require_safe
+def my_export(request):
+    participant = own_participant(request.user)
+    if participant is None:
+        return redirect("participants:my_page")
+    return export_response(request, participant, AccessReason.OWN_REQUEST)
+
+
+# Public pages: the invitation link and the terms
+
+
+@login_not_required
+def accept_invitation(request, token):
+    """Set a password, accept the terms, get an account, and be logged in. A used, expired or unknown
+    link shows a page saying so (410 or 404) and changes nothing."""
+    invitation = services.find_invitation(token)
+    if invitation is None:
+        return render(request, "participants/invitation_invalid.html", {"unknown": True}, status=404)
+    participant = invitation.participant
+    if not invitation.is_usable or participant.user_id is not None or participant.anonymised_at is not None:
+        return render(request, "participants/invitation_invalid.html", {"invitation": invitation}, status=410)
+    form = AcceptInvitationForm(request.POST if request.method == "POST" else None, invitation=invitation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.accept_invitation(token=token, password=form.cleaned_data["password1"])
+        except services.InvitationRefused as refusal:
+            form.add_error(None, str(refusal))
+        else:
+            login(request, user, backend=LOGIN_BACKEND)
+            messages.success(request, _("Welcome! Your account is ready, and you are logged in."))
+            return redirect("participants:my_page")
+    return render(request, "participants/invitation_accept.html", {"form": form, "invitation": invitation})
+
+
+@login_not_required
+@require_safe
+def terms(request):
+    context = {
+        "retention_months": settings.KREM_RETENTION_MONTHS,
+        "idle_minutes": settings.KREM_SESSION_IDLE_MINUTES,
+        "max_hours": settings.KREM_SESSION_MAX_HOURS,
+    }
+    return render(request, "participants/terms.html", context)

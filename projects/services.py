@@ -1,0 +1,41 @@
+"""Workflows of projects: deleting and bringing back, and removing for good after RESTORE_DAYS."""
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from krem.versioning import set_deleted
+
+from .models import Project
+
+
+def delete_project(*, project: Project) -> Project:
+    """Move the project to "Deleted items": it and its dialogues vanish from every page for everyone.
+
+    Sets deleted_at and a new version (recorded in history). A coordinator can restore it for RESTORE_DAYS days."""
+    return set_deleted(instance=project, deleted=True)
+
+
+def restore_project(*, project: Project) -> Project:
+    """Bring a deleted project back, with its dialogues (those not deleted on their own)."""
+    return set_deleted(instance=project, deleted=False)
+
+
+@transaction.atomic
+def purge_deleted(*, now=None) -> tuple[int, int]:
+    """Remove for good the projects and dialogues deleted RESTORE_DAYS ago or longer, and all that belongs to them.
+
+    A purged project takes all its dialogues along (their project is gone). Their change history stays, with
+    a record of the removal. Returns (projects, dialogues) removed."""
+    from dialogues.models import Dialogue
+
+    now = now or timezone.now()
+    expired_projects = Project.objects.expired(now)
+    dialogues = Dialogue.objects.filter(
+        Q(pk__in=Dialogue.objects.expired(now).values("pk")) | Q(project__in=expired_projects)
+    )
+    dialogue_count = dialogues.count()
+    dialogues.delete()
+    project_count = expired_projects.count()
+    expired_projects.delete()
+    return project_count, dialogue_count
