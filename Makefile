@@ -8,7 +8,7 @@ PORT ?= 8000
 WORKERS ?= 3
 BACKUP_DIR ?= backups
 
-.PHONY: run test install browser messages check bench clean serve backup restore faults
+.PHONY: run test install browser messages check bench clean serve backup restore faults coverage
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,13 @@ faults: install
 test: install browser
 	KREM_TESTING=1 $(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+## make coverage: the permission rules and the anonymisation must be fully covered, branches included
+COVERED := participants/services.py,projects/rules.py,dialogues/rules.py,participants/rules.py
+coverage: install
+	$(BIN)/coverage erase
+	$(BIN)/coverage run --branch --source=. -m pytest -p no:cacheprovider -q -m "not browser" tests/participants tests/dialogues tests/projects tests/test_permission_matrix.py tests/test_rules.py
+	$(BIN)/coverage report --include=$(COVERED) --fail-under=100 -m
 
 # Find a Chromium for the browser tests; never skip them silently.
 browser:

@@ -8,7 +8,8 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from krem.versioning import VersionedFormMixin
-from participants.models import Attendance, Participant, Perspective
+from participants.models import Attendance, ConsentPurpose, Participant, Perspective
+from participants.queries import with_active_consent
 from projects.models import Organisation
 from projects.rules import is_coordinator
 
@@ -56,14 +57,18 @@ def selectable_participants(*, dialogue, user):
 
     Coordinators choose among all participants. Project members choose among the people of the project's
     partner organisations and everyone who already attended a gathering of the project, so that a
-    member never browses the names of people outside their own projects."""
+    member never browses the names of people outside their own projects; and among those, only people who
+    consented to registration of attendance by name (and themselves). Anyone else is added with "Add
+    someone new" or by a coordinator (participants.services.PersonalData)."""
     participants = Participant.objects.select_related("organisation")
     if is_coordinator(user):
         return participants
     project = dialogue.project_id
-    return participants.filter(
+    in_project = participants.filter(
         Q(organisation__partnerships__project=project) | Q(attendances__dialogue__project=project)
-    ).distinct()
+    )
+    consenting = with_active_consent(ConsentPurpose.ATTENDANCE, in_project).values("pk")
+    return participants.filter(Q(pk__in=consenting) | Q(pk__in=in_project.filter(user=user).values("pk")))
 
 
 def participant_label(participant):

@@ -47,8 +47,23 @@ class TimePrecision(models.TextChoices):
 
 class DialogueQuerySet(SoftDeletableQuerySet):
     def visible_to(self, user):
-        """The dialogues of the projects the user may see; deleted dialogues (and those of deleted projects) never."""
-        return self.alive().filter(project__in=Project.objects.visible_to(user))
+        """What dialogues.view_dialogue allows, as one query; deleted dialogues (and those of deleted projects) never.
+
+        Coordinators see every dialogue; members of a partner organisation the dialogues of its projects; a
+        participant the dialogues they attended, and the dialogues of those projects whose outcome is published."""
+        from participants.models import Attendance
+        from projects.rules import is_coordinator
+
+        if is_coordinator(user):
+            return self.alive()
+        if not user.is_authenticated:
+            return self.none()
+        attended = Attendance.objects.filter(participant__user=user, dialogue__deleted_at__isnull=True)
+        return self.alive().filter(
+            Q(project__in=Project.objects.visible_to(user))
+            | Q(pk__in=attended.values("dialogue"))
+            | Q(project__in=attended.values("dialogue__project"), outcome__status=OutcomeStatus.PUBLISHED)
+        )
 
     def alive(self):
         """Not deleted, and not in a deleted project."""

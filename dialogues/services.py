@@ -18,11 +18,13 @@ from .models import (
     ActionStatus,
     Dialogue,
     DialogueStatus,
+    Feedback,
     FollowUpAction,
     Headcount,
     Insight,
     InsightPerspective,
     Outcome,
+    OutcomeComment,
     OutcomeStatus,
     Proposal,
 )
@@ -265,3 +267,64 @@ def delete_dialogue(*, dialogue: Dialogue) -> Dialogue:
 def restore_dialogue(*, dialogue: Dialogue) -> Dialogue:
     """Bring a deleted dialogue back. If its project is deleted too, it stays hidden until the project is back."""
     return set_deleted(instance=dialogue, deleted=False)
+
+
+# The participant role: a person's own contributions to a dialogue they attended (dialogues/views/contributions.py)
+
+INSIGHT_PERSPECTIVES = {
+    Perspective.LIVED_EXPERIENCE: InsightPerspective.LIVED_EXPERIENCE,
+    Perspective.STAFF: InsightPerspective.STAFF,
+}
+
+
+def insight_perspective_for(perspective: str) -> str:
+    """The insight perspective matching the perspective a person brought: lived experience, staff, or other."""
+    return INSIGHT_PERSPECTIVES.get(perspective, InsightPerspective.OTHER)
+
+
+def add_own_insight(*, attendance: Attendance, text: str, perspective: str = "") -> Insight:
+    """An insight the attendee raised themself: linked to them, with the perspective they brought unless they
+    chose another. Writes one Insight (and its history row)."""
+    return Insight.objects.create(
+        dialogue=attendance.dialogue,
+        participant=attendance.participant,
+        text=text,
+        perspective=perspective or insight_perspective_for(attendance.perspective),
+    )
+
+
+@transaction.atomic
+def give_own_feedback(*, attendance: Attendance, note: str, rating: int | None) -> Feedback:
+    """The attendee's own feedback, with the perspective they brought. One per person and dialogue: giving it
+    again replaces the first (the change history keeps it). Locks the attendance, so two sends make one row."""
+    attendance = Attendance.objects.select_for_update().get(pk=attendance.pk)
+    feedback = Feedback.objects.filter(dialogue_id=attendance.dialogue_id, participant_id=attendance.participant_id).first()
+    if feedback is None:
+        feedback = Feedback(dialogue_id=attendance.dialogue_id, participant_id=attendance.participant_id)
+    feedback.perspective = attendance.perspective
+    feedback.note = note
+    feedback.rating = rating
+    feedback.save()
+    return feedback
+
+
+class AlreadyConfirmed(Exception):
+    """The person has already confirmed this summary."""
+
+
+class OutcomeNotDraft(Exception):
+    """The outcome was published meanwhile: its summary is no longer open for comments."""
+
+
+@transaction.atomic
+def comment_on_outcome(*, outcome: Outcome, participant: Participant, confirmed: bool, text: str) -> OutcomeComment:
+    """A participant confirms the summary of a draft outcome, comments on it, or both. Writes one OutcomeComment.
+
+    One confirmation per person: confirming again raises AlreadyConfirmed and saves nothing. Locks the
+    outcome, so that two sends at once cannot both confirm, nor comment on an outcome being published."""
+    outcome = Outcome.objects.select_for_update().get(pk=outcome.pk)
+    if outcome.status != OutcomeStatus.DRAFT:
+        raise OutcomeNotDraft
+    if confirmed and outcome.comments.filter(participant=participant, confirmed=True).exists():
+        raise AlreadyConfirmed
+    return OutcomeComment.objects.create(outcome=outcome, participant=participant, confirmed=confirmed, text=text)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import calendar, history, outcomes, planning
+from .views import calendar, contributions, history, outcomes, planning
 
 app_name = "dialogues"
 
@@ -23,6 +23,10 @@ urlpatterns = [
         history.outcome_restore,
         name="outcome_restore",
     ),
+    # The participant role: one's own contributions to a dialogue one attended.
+    path("dialoger/<int:pk>/min-innsikt/", contributions.add_insight, name="add_insight"),
+    path("dialoger/<int:pk>/min-tilbakemelding/", contributions.add_feedback, name="add_feedback"),
+    path("dialoger/<int:pk>/utfall/kommentar/", contributions.comment_outcome, name="comment_outcome"),
     path("dialoger/<int:pk>/deltakere/", outcomes.attendance, name="attendance"),
     path("dialoger/<int:pk>/deltakere/<int:attendance_pk>/fjern/", outcomes.attendance_remove, name="attendance_remove"),
     path("dialoger/<int:pk>/utfall/", outcomes.outcome_edit, name="outcome_edit"),

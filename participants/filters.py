@@ -18,7 +18,7 @@ class ParticipantFilter(django_filters.FilterSet):
     perspective = django_filters.ChoiceFilter(label=_("Usual perspective"), choices=Perspective.choices)
     organisation = django_filters.ModelChoiceFilter(label=_("Organisation"), queryset=Organisation.objects.order_by("name"))
     project = django_filters.ModelChoiceFilter(
-        label=_("Attended in project"), queryset=Project.objects.order_by("title"), method="attended_in_project"
+        label=_("Attended in project"), queryset=Project.objects.alive().order_by("title"), method="attended_in_project"
     )
     dialogue = django_filters.ModelChoiceFilter(
         label=_("Attended dialogue"),

@@ -13,13 +13,17 @@ from krem.versioning import Versioned
 from projects.models import Organisation
 
 from .perspectives import Perspective
+from .validators import validate_no_national_id
 
 __all__ = ["AccessLog", "Attendance", "Consent", "Invitation", "Participant", "Perspective"]
 
 
 class Participant(Versioned):
     display_name = models.CharField(
-        _("display name"), max_length=100, help_text=_("A pseudonym is fine. Never a national identity number.")
+        _("display name"),
+        max_length=100,
+        validators=[validate_no_national_id],
+        help_text=_("A pseudonym is fine. Never a national identity number."),
     )
     perspective = models.CharField(
         _("usual perspective"), max_length=20, choices=Perspective.choices, default=Perspective.OTHER

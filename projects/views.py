@@ -17,6 +17,7 @@ from dialogues.services import voice_balance
 from krem.history import Source
 from krem.history_views import render_history, restore_version
 from krem.versioning import RESTORE_DAYS, VersionConflict
+from participants.services import PersonalData, with_name_consents
 
 from . import services
 from .filters import OrganisationFilter, ProjectFilter
@@ -99,10 +100,21 @@ def project_detail(request, slug):
         "can_add_learning": request.user.has_perm("projects.add_learningentry", project),
         "can_plan": request.user.has_perm("dialogues.add_dialogue", project),
         "balance": voice_balance(project.dialogues.alive()),
-        "actions": FollowUpAction.objects.filter(dialogue__in=project.dialogues.alive()).open().for_list(),
+        "actions": with_responsible_names(
+            request.user, FollowUpAction.objects.filter(dialogue__in=project.dialogues.alive()).open().for_list()
+        ),
         "can_delete": request.user.has_perm("projects.delete_project", project),
     }
     return render(request, "projects/project_detail.html", context)
+
+
+def with_responsible_names(user, actions):
+    """The actions, each with `responsible_name_shown` (participants.services.PersonalData; no query per row)."""
+    actions = list(actions.prefetch_related(with_name_consents("responsible_participant")))
+    people = PersonalData(user)
+    for action in actions:
+        action.responsible_name_shown = people.shows_name(action.responsible_participant, action.dialogue.project_id)
+    return actions
 
 
 def project_create(request):

@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from krem.versioning import VersionConflict
+from participants.services import PersonalData, with_name_consents
+from projects.models import Project
 
 from .. import services
 from ..forms_outcome import (
@@ -104,10 +106,22 @@ def attendance(request, pk):
         "add_form": add_form,
         "new_form": new_form,
         "count_form": count_form,
-        "attendees": dialogue.attendances.select_related("participant__organisation"),
+        **shown_attendees(request.user, dialogue),
         "attendance_totals": services.attendance_totals(dialogue),
     }
     return render(request, "dialogues/attendance.html", context)
+
+
+def shown_attendees(user, dialogue):
+    """The attendees whose names the user may see (participants.services.PersonalData), and how many others."""
+    people = PersonalData(user)
+    attendances = list(
+        dialogue.attendances.select_related("participant__organisation").prefetch_related(
+            with_name_consents("participant")
+        )
+    )
+    shown = [a for a in attendances if people.shows_name(a.participant, dialogue.project_id)]
+    return {"attendees": shown, "attendees_hidden": len(attendances) - len(shown)}
 
 
 @require_POST
@@ -254,11 +268,14 @@ def adopt_proposal(request, proposal_pk):
 
 
 def actions_in_visible_projects(user):
-    """Open actions of the projects the user may see, ordered by project and due date, for grouping."""
+    """Open actions of the projects the user is a member of (every project for coordinators), ordered by project
+    and due date, for grouping. Not those of dialogues a participant merely attended: they find their own
+    actions under "mine", and may not mark the others done."""
     return (
         FollowUpAction.objects.open()
-        .filter(dialogue__in=Dialogue.objects.visible_to(user))
+        .filter(dialogue__in=Dialogue.objects.visible_to(user), dialogue__project__in=Project.objects.visible_to(user))
         .for_list()
+        .prefetch_related(with_name_consents("responsible_participant"))
         .order_by("dialogue__project__title", "dialogue__project_id", F("due_date").asc(nulls_last=True), "pk")
     )
 
@@ -268,8 +285,17 @@ def action_overview(request):
 
     Every action on this page may be marked done by the user: they answer for it, or they are a member of
     its project (or a coordinator), so the rows need no permission query each."""
-    mine = FollowUpAction.objects.responsible(request.user).open().filter(dialogue__in=Dialogue.objects.alive()).for_list()
+    mine = list(
+        FollowUpAction.objects.responsible(request.user)
+        .open()
+        .filter(dialogue__in=Dialogue.objects.alive())
+        .for_list()
+        .prefetch_related(with_name_consents("responsible_participant"))
+    )
     page = Paginator(actions_in_visible_projects(request.user), PAGE_SIZE).get_page(request.GET.get("side"))
+    people = PersonalData(request.user)
+    for action in [*mine, *page.object_list]:
+        action.responsible_name_shown = people.shows_name(action.responsible_participant, action.dialogue.project_id)
     return render(request, "dialogues/action_overview.html", {"mine": mine, "page": page})
 
 
@@ -288,6 +314,9 @@ def action_done(request, action_pk):
     form = ActionDoneForm(request.POST)
     form.is_valid()
     if is_htmx(request):
+        action.responsible_name_shown = PersonalData(request.user).shows_name(
+            action.responsible_participant, action.dialogue.project_id
+        )
         context = {"action": action, "show_dialogue": form.cleaned_data.get("show_dialogue"), "can_change": True}
         return render(request, "dialogues/partials/action_row.html", context)
     if was_open:

@@ -8,12 +8,15 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from krem.versioning import VersionConflict
+from participants.services import PersonalData, with_name_consents, with_quoting_consents
 from projects.views import PAGE_SIZE, add_empty_row, get_project_for_user, is_htmx, querystring_without_page
 
 from .. import services
 from ..filters import DialogueFilter
 from ..forms import AgendaFormSet, CancelForm, DialogueForm, DuplicateForm, initial_duplicate_start
+from ..forms_contributions import OutcomeCommentForm, OwnFeedbackForm, OwnInsightForm
 from ..models import Dialogue, Outcome
+from ..rules import is_responsible
 from .common import get_dialogue_for_user
 
 
@@ -36,29 +39,83 @@ def dialogue_list(request):
 
 
 def dialogue_detail(request, pk):
+    """The dialogue, its attendance (counts; names as PersonalData allows) and its outcome.
+
+    A participant who attended also finds the forms for their own insight, feedback and comment here."""
     dialogue = get_dialogue_for_user(request.user, pk)
-    can_change = request.user.has_perm("dialogues.change_dialogue", dialogue)
-    # Names of attendees only for those who plan and record the dialogue; everyone else sees counts.
-    can_see_names = can_change
+    user = request.user
+    can_change = user.has_perm("dialogues.change_dialogue", dialogue)
+    people = PersonalData(user)
+    project_id = dialogue.project_id
+    attendances = list(dialogue.attendances.select_related("participant").prefetch_related(with_name_consents("participant")))
+    attendees = [a for a in attendances if people.shows_name(a.participant, project_id)]
+    facilitating = list(dialogue.facilitating_participants.prefetch_related(with_name_consents("")))
+    facilitating_shown = [p for p in facilitating if people.shows_name(p, project_id)]
+    outcome = Outcome.objects.filter(dialogue=dialogue).first()
     context = {
         "dialogue": dialogue,
         "agenda": dialogue.agenda.all(),
         "facilitators": dialogue.facilitators.all(),
-        "facilitating_participants": dialogue.facilitating_participants.all(),
+        "facilitating_participants": facilitating_shown,
+        "facilitating_hidden": len(facilitating) - len(facilitating_shown),
         "can_change": can_change,
-        "can_delete": request.user.has_perm("dialogues.delete_dialogue", dialogue),
-        "can_see_names": can_see_names,
-        "outcome": Outcome.objects.filter(dialogue=dialogue).first(),
-        "insights": dialogue.insights.all(),
+        "can_delete": user.has_perm("dialogues.delete_dialogue", dialogue),
+        "can_view_project": user.has_perm("projects.view_project", dialogue.project),
+        "can_see_names": bool(attendees),
+        "outcome": outcome,
+        "insights": with_quotes_shown(people, dialogue.insights.select_related("participant")),
         "proposals": dialogue.proposals.all(),
-        "actions": dialogue.actions.for_list(),
+        "actions": with_responsible_names(people, dialogue.actions.for_list(), user=user, can_change=can_change),
         "links": dialogue.documentation.all(),
         "feedback": dialogue.feedback.all(),
         "balance": services.voice_balance([dialogue]),
         "attendance_totals": services.attendance_totals(dialogue),
-        "attendees": dialogue.attendances.select_related("participant") if can_see_names else [],
+        "attendees": attendees,
+        "attendees_hidden": len(attendances) - len(attendees),
+        **contribution_context(user, dialogue, outcome, attendances, people),
     }
     return render(request, "dialogues/dialogue_detail.html", context)
+
+
+def contribution_context(user, dialogue, outcome, attendances, people):
+    """The participant role's forms, for whoever may use them, and the comments on a draft outcome."""
+    mine = next((a for a in attendances if user.is_authenticated and a.participant.user_id == user.pk), None)
+    context = {
+        "my_attendance": mine,
+        "insight_form": OwnInsightForm(prefix="insight") if user.has_perm("dialogues.add_own_insight", dialogue) else None,
+        "feedback_form": OwnFeedbackForm(prefix="feedback") if user.has_perm("dialogues.add_own_feedback", dialogue) else None,
+        "comment_form": None,
+        "comments": [],
+        "my_confirmation": None,
+    }
+    if outcome is None or outcome.is_published:
+        return context
+    if user.has_perm("dialogues.comment_outcome", dialogue):
+        context["comment_form"] = OutcomeCommentForm(prefix="comment")
+        context["my_confirmation"] = outcome.comments.filter(participant=mine.participant, confirmed=True).first()
+    if user.has_perm("dialogues.view_outcome_comments", dialogue):
+        comments = list(outcome.comments.select_related("participant").prefetch_related(with_name_consents("participant")))
+        for comment in comments:
+            comment.author_shown = people.shows_name(comment.participant, dialogue.project_id)
+        context["comments"] = comments
+    return context
+
+
+def with_quotes_shown(people, insights):
+    """The insights, each with `quote_shown`: False when its author withdrew their consent to quoting."""
+    insights = list(insights.prefetch_related(with_quoting_consents("participant")))
+    for insight in insights:
+        insight.quote_shown = people.shows_quote(insight.participant)
+    return insights
+
+
+def with_responsible_names(people, actions, *, user, can_change):
+    """The actions, each with `responsible_name_shown` and `can_mark_done` (no query per row)."""
+    actions = list(actions.prefetch_related(with_name_consents("responsible_participant")))
+    for action in actions:
+        action.responsible_name_shown = people.shows_name(action.responsible_participant, action.dialogue.project_id)
+        action.can_mark_done = can_change or is_responsible(user, action)
+    return actions
 
 
 def dialogue_create(request, slug):

@@ -6,7 +6,7 @@ from django.urls import reverse
 from dialogues.models import Headcount
 from participants.models import Attendance, Participant, Perspective
 from tests.dialogues.outcome_world import ROLES, as_role, is_login_redirect, make_world
-from tests.factories import AttendanceFactory, HeadcountFactory, HeldDialogueFactory, OrganisationFactory, ParticipantFactory
+from tests.factories import AttendanceFactory, ConsentFactory, HeadcountFactory, HeldDialogueFactory, OrganisationFactory, ParticipantFactory
 from tests.querycount import count_queries
 
 pytestmark = pytest.mark.django_db
@@ -16,6 +16,8 @@ pytestmark = pytest.mark.django_db
 def world():
     world = make_world()
     world["kari"] = ParticipantFactory(display_name="Kari", organisation=world["partner"], perspective=Perspective.STAFF)
+    # Members see, and choose among, only people who consented to registration by name.
+    ConsentFactory(participant=world["kari"], purpose="attendance")
     return world
 
 
@@ -130,11 +132,14 @@ def test_member_chooses_among_partner_people_and_earlier_attendees_only(client, 
     earlier = AttendanceFactory(
         dialogue=HeldDialogueFactory(project=world["project"]), participant__display_name="Ola"
     ).participant
+    ConsentFactory(participant=earlier, purpose="attendance")
+    no_consent = AttendanceFactory(dialogue=HeldDialogueFactory(project=world["project"])).participant
     stranger = ParticipantFactory(display_name="Fremmed", organisation=OrganisationFactory())
     as_role(client, world, "member")
     choices = set(client.get(page(world)).context["add_form"].fields["participant"].queryset)
     assert {world["kari"], earlier} <= choices
     assert stranger not in choices
+    assert no_consent not in choices  # a name is shown to members only with consent
     response = client.post(page(world), add(stranger))
     assert response.status_code == 200
     assert not Attendance.objects.filter(participant=stranger).exists()
@@ -166,6 +171,15 @@ def test_quick_add_without_a_name_changes_nothing(client, world):
     assert "ds-error-summary" in response.content.decode()
     assert Participant.objects.count() == before
     assert not Attendance.objects.exists()
+
+
+def test_quick_add_refuses_a_national_identity_number(client, world):
+    before = Participant.objects.count()
+    response = as_role(client, world, "member").post(
+        page(world), {"action": "quick_add", "new-display_name": "Ola 010190 12345", "new-perspective": "staff"}
+    )
+    assert response.status_code == 200
+    assert Participant.objects.count() == before
 
 
 # Anonymous headcounts
