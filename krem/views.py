@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from dialogues import services as dialogue_services
-from dialogues.models import Dialogue
+from dialogues.models import Dialogue, FollowUpAction
 from projects import services as project_services
 from projects.models import Municipality, Project, ProjectStatus
 
@@ -21,7 +21,13 @@ def home(request):
         "dialogues_held": Dialogue.objects.alive().held().count(),
         "municipalities": Municipality.objects.filter(projects__in=Project.objects.alive()).distinct().count(),
     }
-    return render(request, "home.html", {"counts": counts})
+    # What the user will want this week: their next gatherings and what they answer for.
+    upcoming = Dialogue.objects.visible_to(request.user).upcoming().for_list().order_by("starts_at")[:5]
+    my_actions = FollowUpAction.objects.filter(dialogue__in=Dialogue.objects.visible_to(request.user)).responsible(
+        request.user
+    ).open()
+    context = {"counts": counts, "upcoming": upcoming, "my_open_actions": my_actions.count()}
+    return render(request, "home.html", context)
 
 
 # Not atomic: ATOMIC_REQUESTS would open the transaction, and fail with a 500, before we could answer 503.

@@ -84,3 +84,19 @@ def test_organisation_admin_searches_by_name_and_number(client, admin_user, url_
     client.force_login(admin_user)
     by_number = client.get(reverse(url_name), {"q": "974760673"})
     assert [o.name for o in by_number.context["cl"].result_list] == ["NAV Horten"]
+
+
+def test_home_page_shows_my_next_gatherings_and_open_actions(client):
+    from dialogues.models import FollowUpAction
+    from tests.factories import OrganisationFactory, PartnershipFactory, member_of
+
+    organisation = OrganisationFactory()
+    mine = PartnershipFactory(organisation=organisation).project
+    seminar = DialogueFactory(project=mine, title="Mitt neste seminar")
+    DialogueFactory(title="Andres seminar")  # in a project the user is not part of
+    FollowUpAction.objects.create(dialogue=seminar, what="Skrive referat", responsible_organisation=organisation)
+    client.force_login(member_of(organisation))
+    response = client.get(reverse("home"))
+    assert [d.title for d in response.context["upcoming"]] == ["Mitt neste seminar"]
+    assert response.context["my_open_actions"] == 1
+    assert "Andres seminar" not in response.content.decode()
