@@ -23,9 +23,8 @@ def home(request):
     }
     # What the user will want this week: their next gatherings and what they answer for.
     upcoming = Dialogue.objects.visible_to(request.user).upcoming().for_list().order_by("starts_at")[:5]
-    my_actions = FollowUpAction.objects.filter(dialogue__in=Dialogue.objects.visible_to(request.user)).responsible(
-        request.user
-    ).open()
+    # The same actions as "mine" on the follow-up page.
+    my_actions = FollowUpAction.objects.responsible(request.user).open().filter(dialogue__in=Dialogue.objects.alive())
     context = {"counts": counts, "upcoming": upcoming, "my_open_actions": my_actions.count()}
     return render(request, "home.html", context)
 

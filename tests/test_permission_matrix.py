@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 import pytest
+from django.conf import settings
+from django.utils import translation
 from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -52,6 +54,13 @@ pytestmark = pytest.mark.django_db
 
 ROLES = ["anonymous", "outsider", "participant", "member", "coordinator"]
 OK = "ok"
+
+
+@pytest.fixture(autouse=True)
+def site_language_afterwards():
+    """The locale middleware leaves the last request's language (English here) active in the thread."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 def make_world():

@@ -81,7 +81,10 @@ def test_my_page_is_accessible_and_a_consent_is_withdrawn_in_one_click(page, bro
     assert violations == []
 
 
-def test_public_pages_are_accessible(page, assert_accessible, db):
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_public_pages_are_accessible(page, assert_accessible, db, viewport):
+    """The invitation page and the terms and privacy page (where consent is explained), at both widths."""
+    page.set_viewport_size(VIEWPORTS[viewport])
     violations = watch_csp(page)
     InvitationFactory(participant=ParticipantFactory(), email="ny@example.org", token="nett-token")
     for url in [
