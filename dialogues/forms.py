@@ -1,9 +1,11 @@
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from krem.versioning import VersionedFormMixin
-from participants.models import Participant
+from participants.models import ConsentPurpose, Participant
+from participants.queries import with_active_consent
 from projects.models import Organisation
 
 from .models import AgendaItem, Dialogue, DialogueStatus
@@ -34,11 +36,14 @@ class DialogueForm(VersionedFormMixin, forms.ModelForm):
 
     def __init__(self, *args, project, **kwargs):
         super().__init__(*args, **kwargs)
-        # Facilitators come from the project's partners; people from those organisations.
+        # Facilitators come from the project's partners; people from those organisations who consented to
+        # being registered by name, and whoever is already named here.
         self.fields["facilitators"].queryset = Organisation.objects.filter(partnerships__project=project).distinct()
+        consenting = with_active_consent(ConsentPurpose.ATTENDANCE).filter(organisation__partnerships__project=project)
+        already = self.instance.facilitating_participants.all() if self.instance.pk else Participant.objects.none()
         self.fields["facilitating_participants"].queryset = Participant.objects.filter(
-            organisation__partnerships__project=project
-        ).distinct()
+            Q(pk__in=consenting.values("pk")) | Q(pk__in=already.values("pk"))
+        )
 
 
 class AgendaItemForm(forms.ModelForm):

@@ -309,12 +309,12 @@ class BaseActionFormSet(OutcomeRowFormSet):
         organisations = Organisation.objects.filter(
             Q(partnerships__project=dialogue.project_id) | Q(follow_up_actions__dialogue=dialogue)
         ).distinct()
+        # Named only with consent to being registered by name, or when already responsible here.
+        consenting = with_active_consent(ConsentPurpose.ATTENDANCE).filter(
+            Q(organisation__partnerships__project=dialogue.project_id) | Q(attendances__dialogue=dialogue)
+        )
         people = (
-            Participant.objects.filter(
-                Q(organisation__partnerships__project=dialogue.project_id)
-                | Q(attendances__dialogue=dialogue)
-                | Q(follow_up_actions__dialogue=dialogue)
-            )
+            Participant.objects.filter(Q(pk__in=consenting.values("pk")) | Q(follow_up_actions__dialogue=dialogue))
             .select_related("organisation")
             .distinct()
         )

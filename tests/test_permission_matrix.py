@@ -201,8 +201,8 @@ MATRIX = {
     # The held dialogue: the participant attended it, so sees it; members and coordinators plan and record it
     "dialogues:dialogue_detail": Entry(args=HELD, expect=only("participant", "member", "coordinator")),
     "dialogues:dialogue_ics": Entry(args=HELD, expect=only("participant", "member", "coordinator")),
-    "dialogues:dialogue_history": Entry(args=HELD, expect=only("participant", "member", "coordinator")),
-    "dialogues:outcome_history": Entry(args=HELD, expect=only("participant", "member", "coordinator")),
+    "dialogues:dialogue_history": Entry(args=HELD, expect=PLAN_HELD),
+    "dialogues:outcome_history": Entry(args=HELD, expect=PLAN_HELD),
     "dialogues:dialogue_edit": Entry(args=HELD, expect=PLAN_HELD),
     "dialogues:dialogue_cancel": Entry(args=HELD, expect=PLAN_HELD),
     "dialogues:dialogue_duplicate": Entry(args=HELD, expect=PLAN_HELD),

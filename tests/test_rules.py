@@ -39,7 +39,7 @@ def world():
     OutcomeFactory(dialogue=published, status="published")
     draft = HeldDialogueFactory(project=project, title="Draft, not attended")
     OutcomeFactory(dialogue=draft)
-    planned = DialogueFactory(project=project, title="Planned")
+    DialogueFactory(project=project, title="Planned")
     elsewhere = HeldDialogueFactory(title="Another project, published")
     OutcomeFactory(dialogue=elsewhere, status="published")
     deleted_attended = HeldDialogueFactory(title="Attended, then deleted", deleted_at=timezone.now())

@@ -40,8 +40,10 @@ def dialogue_crumbs(dialogue):
     ]
 
 
+# History shows drafts and every earlier wording, so only those who plan and record the dialogue see it:
+# a participant sees the published outcome, not how it was written.
 def dialogue_history(request, pk):
-    dialogue = get_dialogue_for_user(request.user, pk)
+    dialogue = get_dialogue_for_user(request.user, pk, "dialogues.change_dialogue")
     of_dialogue = {"dialogue_id": dialogue.pk}
     may_restore = request.user.has_perm("dialogues.restore_dialogue", dialogue)
     return render_history(
@@ -79,8 +81,8 @@ def outcome_crumbs(dialogue):
 
 
 def outcome_history(request, pk):
-    """The outcome and its five lists. Whoever may see the dialogue sees its outcome, and so its history."""
-    dialogue = get_dialogue_for_user(request.user, pk)
+    """The outcome and its five lists, for those who plan and record the dialogue."""
+    dialogue = get_dialogue_for_user(request.user, pk, "dialogues.change_dialogue")
     outcome = Outcome.objects.filter(dialogue=dialogue).first()
     of_dialogue = {"dialogue_id": dialogue.pk}
     may_restore = outcome is not None and request.user.has_perm("dialogues.restore_outcome", outcome)

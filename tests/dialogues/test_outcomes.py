@@ -305,11 +305,24 @@ def test_action_needs_someone_responsible(client, world):
 
 
 def test_action_responsible_may_be_a_person_of_the_project(client, world):
+    from tests.factories import ConsentFactory
+
     person = ParticipantFactory(display_name="Kari", organisation=world["partner"])
+    ConsentFactory(participant=person, purpose="attendance")
     data = full_post(world)
     data.update({"actions-0-responsible_organisation": "", "actions-0-responsible_participant": person.pk})
     assert as_role(client, world, "member").post(page(world["dialogue"]), data).status_code == 302
     assert FollowUpAction.objects.get().responsible_participant == person
+
+
+def test_a_person_who_has_not_consented_to_being_named_cannot_be_made_responsible(client, world):
+    person = ParticipantFactory(display_name="Uten samtykke", organisation=world["partner"])
+    data = full_post(world)
+    data.update({"actions-0-responsible_organisation": "", "actions-0-responsible_participant": person.pk})
+    response = as_role(client, world, "member").post(page(world["dialogue"]), data)
+    assert response.status_code == 200
+    assert not FollowUpAction.objects.exists()
+    assert "Uten samtykke" not in response.content.decode()
 
 
 def test_rating_outside_1_to_5_saves_nothing(client, world):

@@ -221,3 +221,14 @@ def test_detail_query_budget(client, world):
         world["dialogue"].facilitators.add(OrganisationFactory())
         AttendanceFactory(dialogue=world["dialogue"])
     assert count_queries(client, url_for(world, "detail")) == one
+
+
+def test_facilitating_people_are_offered_only_with_consent_to_be_named(client, world):
+    from tests.factories import ConsentFactory, ParticipantFactory
+
+    named = ParticipantFactory(display_name="Samtykket", organisation=world["partner"])
+    ConsentFactory(participant=named, purpose="attendance")
+    ParticipantFactory(display_name="Ikke samtykket", organisation=world["partner"])
+    client.force_login(world["member"])
+    html = client.get(url_for(world, "edit")).content.decode()
+    assert "Samtykket" in html and "Ikke samtykket" not in html
