@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
@@ -195,6 +195,10 @@ def outcome_edit(request, pk):
                         formset.save()
             except VersionConflict:
                 pass  # nothing saved; the form shows what changed and keeps what was typed
+            except IntegrityError:
+                # Two people registered the first outcome at the same moment; the other one was first.
+                form.add_error(None, _("Someone else registered the outcome at the same time, so nothing was saved. "
+                                       "Open the outcome again to see theirs; what you typed is still below."))
             else:
                 if outcome.is_published and not was_published:
                     messages.success(request, _("The outcome was published."))

@@ -479,3 +479,25 @@ def test_add_row_of_an_unknown_list_saves_nothing_either(client, world):
     response = as_role(client, world, "member").post(page(world["dialogue"]), data)
     assert response.status_code == 200
     assert not Outcome.objects.exists()
+
+
+def test_two_first_registrations_at_once_refuse_the_second_cleanly(client, world):
+    """Another person's first save lands while this request is saving: a clear message, not a 500."""
+    from django.db.models.signals import pre_save
+
+    other_saved = []
+
+    def the_other_person_saves_first(sender, instance, **kwargs):
+        if not other_saved and instance.pk is None:
+            other_saved.append(True)
+            OutcomeFactory(dialogue=instance.dialogue, summary="Den andres utfall")
+
+    pre_save.connect(the_other_person_saves_first, sender=Outcome)
+    try:
+        response = as_role(client, world, "member").post(page(world["dialogue"]), full_post(world))
+    finally:
+        pre_save.disconnect(the_other_person_saves_first, sender=Outcome)
+    assert response.status_code == 200
+    # In one test connection the other save rolls back with this request; in real life it was committed.
+    assert not Insight.objects.exists()  # nothing of this request's lists was saved
+    assert "same time" in response.content.decode() or "samtidig" in response.content.decode()
