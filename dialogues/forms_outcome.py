@@ -7,6 +7,7 @@ from django.utils import formats
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from krem.formsets import empty_row
 from krem.versioning import VersionedFormMixin
 from participants.models import Attendance, ConsentPurpose, Participant, Perspective
 from participants.queries import with_active_consent
@@ -372,21 +373,7 @@ def empty_outcome_row(dialogue, prefix, index):
     """One empty row of the named list, numbered `index`, for the htmx "add row" buttons."""
     formset_class = OUTCOME_FORMSETS[prefix]
     formset = formset_class(instance=dialogue, prefix=prefix, queryset=formset_class.model.objects.none())
-    form = formset._construct_form(
-        index, empty_permitted=True, use_required_attribute=False, **formset.get_form_kwargs(index)
-    )
-    return formset, form
-
-
-def with_one_more_row(formset):
-    """The same bound formset with one more empty row, keeping everything typed (the no-JavaScript "add row")."""
-    data = formset.data.copy()
-    total = f"{formset.prefix}-TOTAL_FORMS"
-    try:
-        data[total] = str(min(int(data.get(total, 0)) + 1, MAX_ROWS))
-    except ValueError:
-        return formset
-    return formset.__class__(data, instance=formset.instance, prefix=formset.prefix)
+    return formset, empty_row(formset, index)
 
 
 class NextForm(forms.Form):

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dialogues.models import Dialogue, DialogueStatus, FollowUpAction
 from dialogues.services import voice_balance
+from krem.formsets import empty_row, requested_index, with_one_more_row
 from krem.history import Source
 from krem.history_views import render_history, restore_version
 from krem.versioning import RESTORE_DAYS, VersionConflict
@@ -134,7 +135,7 @@ def project_form(request, project):
     form = ProjectForm(data, instance=project)
     formset = PartnershipFormSet(data, instance=project, prefix="partners")
     if data is not None and "add_partner_row" in data:
-        formset = add_empty_row(formset)
+        formset = with_one_more_row(formset)
     elif data is not None and form.is_valid() and formset.is_valid():
         try:
             with transaction.atomic():
@@ -149,23 +150,10 @@ def project_form(request, project):
     return render(request, "projects/project_form.html", {"form": form, "formset": formset, "project": project})
 
 
-def add_empty_row(formset):
-    """Re-render a bound formset with one more empty row, keeping everything typed."""
-    data = formset.data.copy()
-    total = f"{formset.prefix}-TOTAL_FORMS"
-    data[total] = str(int(data.get(total, 0)) + 1)
-    return formset.__class__(data, instance=formset.instance, prefix=formset.prefix)
-
-
 def partner_row(request):
     """One empty partner row for the htmx 'add partner' button."""
     require_perm(request.user, "projects.add_project")
-    try:
-        index = max(0, min(int(request.GET.get("index", 0)), 49))
-    except ValueError:
-        index = 0
-    formset = PartnershipFormSet(prefix="partners")
-    form = formset._construct_form(index, empty_permitted=True, use_required_attribute=False)
+    form = empty_row(PartnershipFormSet(prefix="partners"), requested_index(request, PartnershipFormSet))
     return render(request, "projects/partials/partner_row.html", {"form": form})
 
 

@@ -12,13 +12,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from krem.formsets import requested_index, with_one_more_row
 from krem.versioning import VersionConflict
 from participants.services import PersonalData, with_name_consents
 from projects.models import Project
 
 from .. import services
 from ..forms_outcome import (
-    MAX_ROWS,
     OUTCOME_FORMSETS,
     ActionDoneForm,
     AttendeeForm,
@@ -28,9 +28,15 @@ from ..forms_outcome import (
     OutcomeForm,
     empty_outcome_row,
     outcome_formsets,
-    with_one_more_row,
 )
-from ..models import ActionStatus, Dialogue, DialogueStatus, FollowUpAction, Outcome, Proposal
+from ..models import (
+    ActionStatus,
+    Dialogue,
+    DialogueStatus,
+    FollowUpAction,
+    Outcome,
+    Proposal,
+)
 from .common import get_dialogue_for_user
 
 CHANGE_DIALOGUE = "dialogues.change_dialogue"
@@ -230,10 +236,7 @@ def outcome_row(request, formset):
     except ValueError:
         raise Http404 from None
     dialogue = get_dialogue_for_user(request.user, dialogue_pk, CHANGE_DIALOGUE)
-    try:
-        index = max(0, min(int(request.GET.get("index", 0)), MAX_ROWS - 1))
-    except ValueError:
-        index = 0
+    index = requested_index(request, OUTCOME_FORMSETS[formset])
     rows, form = empty_outcome_row(dialogue, formset, index)
     return render(
         request, "dialogues/partials/outcome_row.html", {"form": form, "formset": rows, "number": index + 1}

@@ -7,13 +7,29 @@ from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from krem.formsets import empty_row, requested_index, with_one_more_row
 from krem.versioning import VersionConflict
-from participants.services import PersonalData, with_name_consents, with_quoting_consents
-from projects.views import PAGE_SIZE, add_empty_row, get_project_for_user, is_htmx, querystring_without_page
+from participants.services import (
+    PersonalData,
+    with_name_consents,
+    with_quoting_consents,
+)
+from projects.views import (
+    PAGE_SIZE,
+    get_project_for_user,
+    is_htmx,
+    querystring_without_page,
+)
 
 from .. import services
 from ..filters import DialogueFilter
-from ..forms import AgendaFormSet, CancelForm, DialogueForm, DuplicateForm, initial_duplicate_start
+from ..forms import (
+    AgendaFormSet,
+    CancelForm,
+    DialogueForm,
+    DuplicateForm,
+    initial_duplicate_start,
+)
 from ..forms_contributions import OutcomeCommentForm, OwnFeedbackForm, OwnInsightForm
 from ..models import Dialogue, Outcome
 from ..rules import is_responsible
@@ -134,7 +150,7 @@ def dialogue_form(request, dialogue):
     form = DialogueForm(data, instance=dialogue, project=dialogue.project)
     formset = AgendaFormSet(data, instance=dialogue, prefix="agenda")
     if data is not None and "add_agenda_row" in data:
-        formset = add_empty_row(formset)
+        formset = with_one_more_row(formset)
     elif data is not None and form.is_valid() and formset.is_valid():
         try:
             with transaction.atomic():
@@ -162,12 +178,7 @@ def save_agenda(formset, dialogue):
 
 def agenda_row(request):
     """One empty agenda row for the htmx 'add item' button."""
-    try:
-        index = max(0, min(int(request.GET.get("index", 0)), 49))
-    except ValueError:
-        index = 0
-    formset = AgendaFormSet(prefix="agenda")
-    form = formset._construct_form(index, empty_permitted=True, use_required_attribute=False)
+    form = empty_row(AgendaFormSet(prefix="agenda"), requested_index(request, AgendaFormSet))
     return render(request, "dialogues/partials/agenda_row.html", {"form": form})
 
 
