@@ -105,9 +105,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
-    # First: refuses a locked-out username and IP address before any password is checked.
+    # First: refuses a locked-out username and IP address before any password is checked. The app's own rules
+    # are not a backend: they never grant Django (admin) permissions (krem/permissions.py).
     "axes.backends.AxesStandaloneBackend",
-    "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 PASSWORD_HASHERS = [

@@ -11,6 +11,7 @@ from dialogues.models import Dialogue, FollowUpAction
 from projects import services as project_services
 from projects.models import Municipality, Project, ProjectStatus
 
+from krem.permissions import can
 from .versioning import RESTORE_DAYS
 
 
@@ -48,7 +49,7 @@ def healthz(request):
 
 def require_deleted_items_access(user):
     """Deleted projects and dialogues exist for coordinators only: everyone else gets 404."""
-    if not user.has_perm("projects.view_deleted_items"):
+    if not can(user, "projects.view_deleted_items"):
         raise Http404
 
 

@@ -31,6 +31,7 @@ from django.views.decorators.http import (
 )
 
 from krem.versioning import VersionConflict
+from krem.permissions import can, require
 
 from . import services
 from .filters import AccessLogFilter, ParticipantFilter
@@ -67,16 +68,13 @@ def querystring_without_page(request):
     return query.urlencode()
 
 
-def require_perm(user, perm, obj=None):
-    if not user.has_perm(perm, obj):
-        raise PermissionDenied
 
 
 def get_participant_for_user(user, pk, perm=None):
     """Fetch and authorise in one step: 404 outside what the user may see, 403 when visible but not allowed."""
     participant = get_object_or_404(visible_participants(user).select_related("organisation", "user"), pk=pk)
     if perm:
-        require_perm(user, perm, participant)
+        require(user, perm, participant)
     return participant
 
 
@@ -89,7 +87,7 @@ def own_participant(user):
 
 @require_safe
 def participant_list(request):
-    require_perm(request.user, "participants.view_registry")
+    require(request.user, "participants.view_registry")
     participant_filter = ParticipantFilter(request.GET, queryset=for_registry_list(Participant.objects.all()))
     page = paginate(request, participant_filter.qs.order_by("display_name", "pk"))
     context = {"filter": participant_filter, "page": page, "query": querystring_without_page(request)}
@@ -100,7 +98,7 @@ def participant_list(request):
 @require_safe
 def participant_detail(request, pk):
     participant = get_participant_for_user(request.user, pk)
-    if not request.user.has_perm("participants.view_registry", participant):
+    if not can(request.user, "participants.view_registry", participant):
         return redirect("participants:my_page")  # their own record: they see it on "Min side"
     services.log_access(
         actor=request.user, participant=participant, action=AccessAction.VIEW, reason=AccessReason.REGISTRY
@@ -119,18 +117,18 @@ def participant_detail(request, pk):
         "invitations": participant.invitations.select_related("created_by"),
         "access_log": access_log_for_list(participant.access_log.all())[:PAGE_SIZE],
         "export_form": ExportForm(),
-        "can_edit": request.user.has_perm("participants.change_participant", participant),
-        "can_consent": request.user.has_perm("participants.add_consent", participant),
-        "can_invite": request.user.has_perm("participants.invite_participant", participant),
-        "can_merge": request.user.has_perm("participants.merge_participant", participant),
-        "can_anonymise": request.user.has_perm("participants.anonymise_participant", participant),
+        "can_edit": can(request.user, "participants.change_participant", participant),
+        "can_consent": can(request.user, "participants.add_consent", participant),
+        "can_invite": can(request.user, "participants.invite_participant", participant),
+        "can_merge": can(request.user, "participants.merge_participant", participant),
+        "can_anonymise": can(request.user, "participants.anonymise_participant", participant),
         "now": timezone.now(),
     }
     return render(request, "participants/participant_detail.html", context)
 
 
 def participant_create(request):
-    require_perm(request.user, "participants.add_participant")
+    require(request.user, "participants.add_participant")
     return participant_form(request, Participant())
 
 
@@ -185,7 +183,7 @@ def consent_withdraw(request, consent_pk):
         Consent.objects.filter(participant__in=visible_participants(request.user)).select_related("participant"),
         pk=consent_pk,
     )
-    require_perm(request.user, "participants.withdraw_consent", consent)
+    require(request.user, "participants.withdraw_consent", consent)
     own = consent.participant.user_id == request.user.pk
     form = WithdrawConsentForm(request.POST, consent=consent, prefix=f"c{consent.pk}")
     if not form.is_valid():
@@ -195,7 +193,7 @@ def consent_withdraw(request, consent_pk):
     else:
         services.withdraw_consent(consent=consent, by=request.user, at=form.withdrawn_at())
         messages.success(request, _("Consent withdrawn: %(purpose)s.") % {"purpose": consent.get_purpose_display()})
-    if own and not request.user.has_perm("participants.view_registry", consent.participant):
+    if own and not can(request.user, "participants.view_registry", consent.participant):
         return redirect(reverse("participants:my_page") + "#consents")
     return redirect(reverse("participants:participant_detail", args=[consent.participant_id]) + "#consents")
 
@@ -292,7 +290,7 @@ def participant_anonymise(request, pk):
 
 @require_safe
 def access_log(request):
-    require_perm(request.user, "participants.view_accesslog")
+    require(request.user, "participants.view_accesslog")
     log_filter = AccessLogFilter(request.GET, queryset=access_log_for_list(AccessLog.objects.all()))
     page = paginate(request, log_filter.qs)
     context = {"filter": log_filter, "page": page, "query": querystring_without_page(request)}

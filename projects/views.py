@@ -18,6 +18,7 @@ from krem.formsets import empty_row, requested_index, with_one_more_row
 from krem.history import Source
 from krem.history_views import render_history, restore_version
 from krem.versioning import RESTORE_DAYS, VersionConflict
+from krem.permissions import can, require
 from participants.services import PersonalData, with_name_consents
 
 from . import services
@@ -61,10 +62,6 @@ def get_project_for_user(user, slug):
     return get_object_or_404(Project.objects.visible_to(user), slug=slug)
 
 
-def require_perm(user, perm, obj=None):
-    """The object is visible but read-only for this user: 403."""
-    if not user.has_perm(perm, obj):
-        raise PermissionDenied
 
 
 def project_list(request):
@@ -97,14 +94,14 @@ def project_detail(request, slug):
         "results": project.results.all(),
         "system_changes": project.system_changes.select_related("adopted_by"),
         "documents": project.documents.all(),
-        "can_edit": request.user.has_perm("projects.change_project", project),
-        "can_add_learning": request.user.has_perm("projects.add_learningentry", project),
-        "can_plan": request.user.has_perm("dialogues.add_dialogue", project),
+        "can_edit": can(request.user, "projects.change_project", project),
+        "can_add_learning": can(request.user, "projects.add_learningentry", project),
+        "can_plan": can(request.user, "dialogues.add_dialogue", project),
         "balance": voice_balance(project.dialogues.alive()),
         "actions": with_responsible_names(
             request.user, FollowUpAction.objects.filter(dialogue__in=project.dialogues.alive()).open().for_list()
         ),
-        "can_delete": request.user.has_perm("projects.delete_project", project),
+        "can_delete": can(request.user, "projects.delete_project", project),
     }
     return render(request, "projects/project_detail.html", context)
 
@@ -119,13 +116,13 @@ def with_responsible_names(user, actions):
 
 
 def project_create(request):
-    require_perm(request.user, "projects.add_project")
+    require(request.user, "projects.add_project")
     return project_form(request, Project())
 
 
 def project_edit(request, slug):
     project = get_project_for_user(request.user, slug)
-    require_perm(request.user, "projects.change_project", project)
+    require(request.user, "projects.change_project", project)
     return project_form(request, project)
 
 
@@ -152,14 +149,14 @@ def project_form(request, project):
 
 def partner_row(request):
     """One empty partner row for the htmx 'add partner' button."""
-    require_perm(request.user, "projects.add_project")
+    require(request.user, "projects.add_project")
     form = empty_row(PartnershipFormSet(prefix="partners"), requested_index(request, PartnershipFormSet))
     return render(request, "projects/partials/partner_row.html", {"form": form})
 
 
 def project_close(request, slug):
     project = get_project_for_user(request.user, slug)
-    require_perm(request.user, "projects.change_project", project)
+    require(request.user, "projects.change_project", project)
     form = CloseProjectForm(request.POST or None, instance=project)
     if request.method == "POST" and form.is_valid():
         try:
@@ -211,7 +208,7 @@ def get_section(name):
 def entry_create(request, slug, section):
     section = get_section(section)
     project = get_project_for_user(request.user, slug)
-    require_perm(request.user, section.add_perm, project)
+    require(request.user, section.add_perm, project)
     entry = section.model(project=project)
     if section.model is LearningEntry:
         entry.author = request.user
@@ -224,7 +221,7 @@ def get_entry(request, slug, section, pk):
     section = get_section(section)
     project = get_project_for_user(request.user, slug)
     entry = get_object_or_404(section.model, project=project, pk=pk)
-    require_perm(request.user, section.change_perm, entry)
+    require(request.user, section.change_perm, entry)
     return section, project, entry
 
 
@@ -291,19 +288,19 @@ def organisation_detail(request, pk):
         "partnerships": partnerships,
         "dialogues": dialogues,
         "network": network,
-        "can_edit": request.user.has_perm("projects.change_organisation", organisation),
+        "can_edit": can(request.user, "projects.change_organisation", organisation),
     }
     return render(request, "projects/organisation_detail.html", context)
 
 
 def organisation_create(request):
-    require_perm(request.user, "projects.add_organisation")
+    require(request.user, "projects.add_organisation")
     return organisation_form(request, Organisation())
 
 
 def organisation_edit(request, pk):
     organisation = get_object_or_404(Organisation, pk=pk)
-    require_perm(request.user, "projects.change_organisation", organisation)
+    require(request.user, "projects.change_organisation", organisation)
     return organisation_form(request, organisation)
 
 
@@ -390,7 +387,7 @@ def project_crumbs(project):
 
 def project_history(request, slug):
     project = get_project_for_user(request.user, slug)
-    may_restore = request.user.has_perm("projects.restore_project", project)
+    may_restore = can(request.user, "projects.restore_project", project)
     return render_history(
         request,
         obj=project,
@@ -409,7 +406,7 @@ def project_restore(request, slug, history_id):
         request,
         obj=project,
         history_id=history_id,
-        may_restore=request.user.has_perm("projects.restore_project", project),
+        may_restore=can(request.user, "projects.restore_project", project),
         history_url=reverse("projects:project_history", args=[project.slug]),
         heading=project.title,
         crumbs=project_crumbs(project),
@@ -419,7 +416,7 @@ def project_restore(request, slug, history_id):
 def project_delete(request, slug):
     """Ask first (GET); delete on POST. The project goes to "Deleted items", where a coordinator can restore it."""
     project = get_project_for_user(request.user, slug)
-    require_perm(request.user, "projects.delete_project", project)
+    require(request.user, "projects.delete_project", project)
     if request.method == "POST":
         services.delete_project(project=project)
         messages.success(
@@ -439,7 +436,7 @@ def organisation_crumbs(organisation):
 def organisation_history(request, pk):
     """Every partner organisation is visible to every user (see organisation_detail), and so is its history."""
     organisation = get_object_or_404(Organisation, pk=pk)
-    may_restore = request.user.has_perm("projects.restore_organisation", organisation)
+    may_restore = can(request.user, "projects.restore_organisation", organisation)
     return render_history(
         request,
         obj=organisation,
@@ -458,7 +455,7 @@ def organisation_restore(request, pk, history_id):
         request,
         obj=organisation,
         history_id=history_id,
-        may_restore=request.user.has_perm("projects.restore_organisation", organisation),
+        may_restore=can(request.user, "projects.restore_organisation", organisation),
         history_url=reverse("projects:organisation_history", args=[organisation.pk]),
         heading=organisation.name,
         crumbs=organisation_crumbs(organisation),

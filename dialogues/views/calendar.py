@@ -14,8 +14,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from projects.models import Project
-from projects.views import get_project_for_user, require_perm
+from projects.views import get_project_for_user
 
+from krem.permissions import require
 from ..ical import build_calendar
 from ..models import CalendarFeed, Dialogue
 from .common import get_dialogue_for_user
@@ -113,7 +114,7 @@ def reset_user_feed(request):
 @require_POST
 def reset_project_feed(request, slug):
     project = get_project_for_user(request.user, slug)
-    require_perm(request.user, "dialogues.add_dialogue", project)
+    require(request.user, "dialogues.add_dialogue", project)
     calendar_feed, created = CalendarFeed.objects.get_or_create(project=project)
     if created:
         message = _("The calendar address for “%(project)s” is ready.")

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy
 from krem.history import Source
 from krem.history_views import render_history, restore_version
 from krem.versioning import RESTORE_DAYS
+from krem.permissions import can
 
 from .. import services
 from ..models import (
@@ -45,7 +46,7 @@ def dialogue_crumbs(dialogue):
 def dialogue_history(request, pk):
     dialogue = get_dialogue_for_user(request.user, pk, "dialogues.change_dialogue")
     of_dialogue = {"dialogue_id": dialogue.pk}
-    may_restore = request.user.has_perm("dialogues.restore_dialogue", dialogue)
+    may_restore = can(request.user, "dialogues.restore_dialogue", dialogue)
     return render_history(
         request,
         obj=dialogue,
@@ -68,7 +69,7 @@ def dialogue_restore(request, pk, history_id):
         request,
         obj=dialogue,
         history_id=history_id,
-        may_restore=request.user.has_perm("dialogues.restore_dialogue", dialogue),
+        may_restore=can(request.user, "dialogues.restore_dialogue", dialogue),
         keep=DIALOGUE_KEEP,
         history_url=reverse("dialogues:dialogue_history", args=[dialogue.pk]),
         heading=dialogue.title,
@@ -85,7 +86,7 @@ def outcome_history(request, pk):
     dialogue = get_dialogue_for_user(request.user, pk, "dialogues.change_dialogue")
     outcome = Outcome.objects.filter(dialogue=dialogue).first()
     of_dialogue = {"dialogue_id": dialogue.pk}
-    may_restore = outcome is not None and request.user.has_perm("dialogues.restore_outcome", outcome)
+    may_restore = outcome is not None and can(request.user, "dialogues.restore_outcome", outcome)
     return render_history(
         request,
         obj=outcome or Outcome(dialogue=dialogue),
@@ -112,7 +113,7 @@ def outcome_restore(request, pk, history_id):
         request,
         obj=outcome,
         history_id=history_id,
-        may_restore=request.user.has_perm("dialogues.restore_outcome", outcome),
+        may_restore=can(request.user, "dialogues.restore_outcome", outcome),
         keep=OUTCOME_KEEP,
         history_url=reverse("dialogues:outcome_history", args=[dialogue.pk]),
         heading=_("Outcome of %(dialogue)s") % {"dialogue": dialogue.title},

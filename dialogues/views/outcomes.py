@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from krem.formsets import requested_index, with_one_more_row
 from krem.versioning import VersionConflict
+from krem.permissions import can
 from participants.services import PersonalData, with_name_consents
 from projects.models import Project
 
@@ -251,7 +252,7 @@ def adopt_proposal(request, proposal_pk):
         pk=proposal_pk,
     )
     dialogue = proposal.dialogue
-    if not request.user.has_perm(CHANGE_DIALOGUE, dialogue):
+    if not can(request.user, CHANGE_DIALOGUE, dialogue):
         raise PermissionDenied
     form = NextForm(request.POST)
     form.is_valid()
@@ -314,7 +315,7 @@ def action_done(request, action_pk):
         pk__in=FollowUpAction.objects.responsible(request.user).filter(dialogue__in=Dialogue.objects.alive()).values("pk")
     )
     action = get_object_or_404(FollowUpAction.objects.filter(visible | mine).for_list(), pk=action_pk)
-    if not request.user.has_perm("dialogues.change_followupaction", action):
+    if not can(request.user, "dialogues.change_followupaction", action):
         raise PermissionDenied
     was_open = action.status == ActionStatus.OPEN
     services.complete_action(action=action)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from krem.formsets import empty_row, requested_index, with_one_more_row
 from krem.versioning import VersionConflict
+from krem.permissions import can
 from participants.services import (
     PersonalData,
     with_name_consents,
@@ -60,7 +61,7 @@ def dialogue_detail(request, pk):
     A participant who attended also finds the forms for their own insight, feedback and comment here."""
     dialogue = get_dialogue_for_user(request.user, pk)
     user = request.user
-    can_change = user.has_perm("dialogues.change_dialogue", dialogue)
+    can_change = can(user, "dialogues.change_dialogue", dialogue)
     people = PersonalData(user)
     project_id = dialogue.project_id
     attendances = list(dialogue.attendances.select_related("participant").prefetch_related(with_name_consents("participant")))
@@ -75,8 +76,8 @@ def dialogue_detail(request, pk):
         "facilitating_participants": facilitating_shown,
         "facilitating_hidden": len(facilitating) - len(facilitating_shown),
         "can_change": can_change,
-        "can_delete": user.has_perm("dialogues.delete_dialogue", dialogue),
-        "can_view_project": user.has_perm("projects.view_project", dialogue.project),
+        "can_delete": can(user, "dialogues.delete_dialogue", dialogue),
+        "can_view_project": can(user, "projects.view_project", dialogue.project),
         "can_see_names": bool(attendees),
         "outcome": outcome,
         "insights": with_quotes_shown(people, dialogue.insights.select_related("participant")),
@@ -98,18 +99,18 @@ def contribution_context(user, dialogue, outcome, attendances, people):
     mine = next((a for a in attendances if user.is_authenticated and a.participant.user_id == user.pk), None)
     context = {
         "my_attendance": mine,
-        "insight_form": OwnInsightForm(prefix="insight") if user.has_perm("dialogues.add_own_insight", dialogue) else None,
-        "feedback_form": OwnFeedbackForm(prefix="feedback") if user.has_perm("dialogues.add_own_feedback", dialogue) else None,
+        "insight_form": OwnInsightForm(prefix="insight") if can(user, "dialogues.add_own_insight", dialogue) else None,
+        "feedback_form": OwnFeedbackForm(prefix="feedback") if can(user, "dialogues.add_own_feedback", dialogue) else None,
         "comment_form": None,
         "comments": [],
         "my_confirmation": None,
     }
     if outcome is None or outcome.is_published:
         return context
-    if user.has_perm("dialogues.comment_outcome", dialogue):
+    if can(user, "dialogues.comment_outcome", dialogue):
         context["comment_form"] = OutcomeCommentForm(prefix="comment")
         context["my_confirmation"] = outcome.comments.filter(participant=mine.participant, confirmed=True).first()
-    if user.has_perm("dialogues.view_outcome_comments", dialogue):
+    if can(user, "dialogues.view_outcome_comments", dialogue):
         comments = list(outcome.comments.select_related("participant").prefetch_related(with_name_consents("participant")))
         for comment in comments:
             comment.author_shown = people.shows_name(comment.participant, dialogue.project_id)
@@ -136,7 +137,7 @@ def with_responsible_names(people, actions, *, user, can_change):
 
 def dialogue_create(request, slug):
     project = get_project_for_user(request.user, slug)
-    if not request.user.has_perm("dialogues.add_dialogue", project):
+    if not can(request.user, "dialogues.add_dialogue", project):
         raise PermissionDenied
     return dialogue_form(request, Dialogue(project=project, municipality=project.municipalities.first()))
 

@@ -24,6 +24,7 @@ from tests.factories import (
     member_of,
 )
 from tests.querycount import count_queries
+from krem.permissions import can
 
 pytestmark = pytest.mark.django_db
 
@@ -336,7 +337,7 @@ def test_outsider_sees_neither_the_partner_project_nor_its_address(client, world
 @pytest.mark.parametrize("role", ["outsider", "member", "coordinator"])
 def test_projects_on_the_feeds_page_are_those_the_user_may_plan_in(world, role):
     user = world[role]
-    allowed = {p for p in Project.objects.all() if user.has_perm("dialogues.add_dialogue", p)}
+    allowed = {p for p in Project.objects.all() if can(user, "dialogues.add_dialogue", p)}
     assert set(plannable_projects(user)) == allowed
 
 
