@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from krem.versioning import VersionedFormMixin
 from participants.models import ConsentPurpose, Participant
+from participants.personal_data import PersonalData, PersonMultipleChoiceField, offer_people
 from participants.queries import with_active_consent
 from projects.models import Organisation
 
@@ -32,17 +33,22 @@ class DialogueForm(VersionedFormMixin, forms.ModelForm):
             "facilitators": forms.CheckboxSelectMultiple(),
             "facilitating_participants": forms.CheckboxSelectMultiple(),
         }
+        field_classes = {"facilitating_participants": PersonMultipleChoiceField}
         help_texts = {"starts_at": _("Date and time, Norwegian time (Europe/Oslo).")}
 
-    def __init__(self, *args, project, **kwargs):
+    def __init__(self, *args, project, user, **kwargs):
         super().__init__(*args, **kwargs)
         # Facilitators come from the project's partners; people from those organisations who consented to
-        # being registered by name, and whoever is already named here.
+        # being registered by name, and whoever is already named here (so that saving keeps them), each labelled
+        # as the naming policy lets the user see them: a withdrawn consent leaves a neutral label.
         self.fields["facilitators"].queryset = Organisation.objects.filter(partnerships__project=project).distinct()
         consenting = with_active_consent(ConsentPurpose.ATTENDANCE).filter(organisation__partnerships__project=project)
         already = self.instance.facilitating_participants.all() if self.instance.pk else Participant.objects.none()
-        self.fields["facilitating_participants"].queryset = Participant.objects.filter(
-            Q(pk__in=consenting.values("pk")) | Q(pk__in=already.values("pk"))
+        offer_people(
+            self.fields["facilitating_participants"],
+            Participant.objects.filter(Q(pk__in=consenting.values("pk")) | Q(pk__in=already.values("pk"))),
+            people=PersonalData(user),
+            project_id=project.pk,
         )
 
 

@@ -1,15 +1,25 @@
 """Forms for attendance, outcomes and follow-up actions of a dialogue."""
 
 from django import forms
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Model, Q
 from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils import formats
 from django.utils.functional import cached_property
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from krem.formsets import empty_row
 from krem.versioning import VersionedFormMixin
 from participants.models import Attendance, ConsentPurpose, Participant, Perspective
+from participants.personal_data import (
+    WITHDRAWN_QUOTE,
+    PersonalData,
+    PersonChoiceField,
+    offer_people,
+    with_name_consents,
+    with_quoting_consents,
+)
 from participants.queries import with_active_consent
 from projects.models import Organisation
 from projects.rules import is_coordinator
@@ -72,29 +82,22 @@ def selectable_participants(*, dialogue, user):
     return participants.filter(Q(pk__in=consenting) | Q(pk__in=in_project.filter(user=user).values("pk")))
 
 
-def participant_label(participant):
-    """The name, and the organisation when there is one (select_related("organisation") first)."""
-    if participant.organisation_id:
-        return f"{participant.display_name} ({participant.organisation.name})"
-    return participant.display_name
-
-
-class ParticipantChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return participant_label(obj)
-
-
 class AttendeeForm(forms.ModelForm):
     """Add an existing participant as attending, with the perspective they bring this time."""
 
     class Meta:
         model = Attendance
         fields = ["participant", "perspective"]
-        field_classes = {"participant": ParticipantChoiceField}
+        field_classes = {"participant": PersonChoiceField}
 
     def __init__(self, *args, dialogue, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["participant"].queryset = selectable_participants(dialogue=dialogue, user=user)
+        offer_people(
+            self.fields["participant"],
+            selectable_participants(dialogue=dialogue, user=user),
+            people=PersonalData(user),
+            project_id=dialogue.project_id,
+        )
         self.fields["participant"].label = _("Person")
         perspective = self.fields["perspective"]
         perspective.required = False
@@ -164,9 +167,18 @@ class RowForm(forms.ModelForm):
     main_field = ""
     main_missing = ""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, people=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.people = people  # the naming policy for the user who edits (participants.personal_data)
         self.fields[self.main_field].error_messages["required"] = self.main_missing
+
+
+class WithdrawnQuote(forms.Widget):
+    """Stands where an insight's wording would be when its author withdrew their consent to quoting: it says so,
+    and never renders the wording (the field is disabled, so the saved wording is kept as it is)."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        return format_html('<p class="ds-paragraph withdrawn-quote" id="{}">{}</p>', (attrs or {}).get("id", ""), WITHDRAWN_QUOTE)
 
 
 class InsightForm(RowForm):
@@ -177,6 +189,12 @@ class InsightForm(RowForm):
         model = Insight
         fields = ["text", "perspective"]
         widgets = {"text": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and self.people is not None and not self.people.shows_quote(self.instance.participant):
+            self.fields["text"].disabled = True
+            self.fields["text"].widget = WithdrawnQuote()
 
 
 class ProposalForm(RowForm):
@@ -196,7 +214,7 @@ class ActionForm(RowForm):
     class Meta:
         model = FollowUpAction
         fields = ["what", "responsible_organisation", "responsible_participant", "due_date", "status"]
-        field_classes = {"responsible_participant": ParticipantChoiceField}
+        field_classes = {"responsible_participant": PersonChoiceField}
         widgets = {"what": forms.Textarea(attrs={"rows": 2}), "due_date": DateInput()}
 
     def __init__(self, *args, responsible=None, **kwargs):
@@ -264,6 +282,13 @@ class OutcomeRowFormSet(BaseInlineFormSet):
     add_label = ""
     row_label = ""
 
+    def __init__(self, *args, people=None, **kwargs):
+        self.people = people  # the naming policy for the user who edits (participants.personal_data)
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index):
+        return {**super().get_form_kwargs(index), "people": self.people}
+
     def _construct_form(self, i, **kwargs):
         form = super()._construct_form(i, **kwargs)
         form.instance.dialogue = self.instance  # the models' clean() read the dialogue: no query per row
@@ -298,6 +323,13 @@ class OutcomeRowFormSet(BaseInlineFormSet):
         return self.new_objects
 
 
+class BaseInsightFormSet(OutcomeRowFormSet):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # InsightForm asks whether each row's author may be quoted: no query per row.
+        self.queryset = self.queryset.select_related("participant").prefetch_related(with_quoting_consents("participant"))
+
+
 class BaseActionFormSet(OutcomeRowFormSet):
     def get_form_kwargs(self, index):
         return {**super().get_form_kwargs(index), "responsible": self.responsible}
@@ -310,21 +342,25 @@ class BaseActionFormSet(OutcomeRowFormSet):
         organisations = Organisation.objects.filter(
             Q(partnerships__project=dialogue.project_id) | Q(follow_up_actions__dialogue=dialogue)
         ).distinct()
-        # Named only with consent to being registered by name, or when already responsible here.
+        # Offered by name only with consent to being registered by name (and the user themself). Whoever already
+        # answers for an action here stays offered, so that the row keeps working, but is named only as the
+        # naming policy allows the user: a withdrawn consent turns the name into a neutral label.
         consenting = with_active_consent(ConsentPurpose.ATTENDANCE).filter(
             Q(organisation__partnerships__project=dialogue.project_id) | Q(attendances__dialogue=dialogue)
         )
         people = (
             Participant.objects.filter(Q(pk__in=consenting.values("pk")) | Q(follow_up_actions__dialogue=dialogue))
             .select_related("organisation")
+            .prefetch_related(with_name_consents(""))
             .distinct()
         )
+        names = self.people or PersonalData(AnonymousUser())
         blank = [("", "---------")]
         return {
             "responsible_organisation": (organisations, blank + [(o.pk, o.name) for o in organisations]),
             "responsible_participant": (
                 people,
-                blank + [(p.pk, participant_label(p)) for p in people],
+                blank + [(p.pk, names.option_label(p, dialogue.project_id)) for p in people],
             ),
         }
 
@@ -339,7 +375,7 @@ def _formset(model, form, base=OutcomeRowFormSet, **labels):
 
 
 InsightFormSet = _formset(
-    Insight, InsightForm, title=_("Insights"), add_label=_("Add insight"), row_label=_("Insight")
+    Insight, InsightForm, base=BaseInsightFormSet, title=_("Insights"), add_label=_("Add insight"), row_label=_("Insight")
 )
 ProposalFormSet = _formset(
     Proposal, ProposalForm, title=_("Proposals"), add_label=_("Add proposal"), row_label=_("Proposal")
@@ -365,14 +401,20 @@ OUTCOME_FORMSETS = {
 }
 
 
-def outcome_formsets(dialogue, data=None):
-    return {prefix: formset(data, instance=dialogue, prefix=prefix) for prefix, formset in OUTCOME_FORMSETS.items()}
+def outcome_formsets(dialogue, data=None, *, user):
+    people = PersonalData(user)
+    return {
+        prefix: formset(data, instance=dialogue, prefix=prefix, people=people)
+        for prefix, formset in OUTCOME_FORMSETS.items()
+    }
 
 
-def empty_outcome_row(dialogue, prefix, index):
+def empty_outcome_row(dialogue, prefix, index, *, user):
     """One empty row of the named list, numbered `index`, for the htmx "add row" buttons."""
     formset_class = OUTCOME_FORMSETS[prefix]
-    formset = formset_class(instance=dialogue, prefix=prefix, queryset=formset_class.model.objects.none())
+    formset = formset_class(
+        instance=dialogue, prefix=prefix, queryset=formset_class.model.objects.none(), people=PersonalData(user)
+    )
     return formset, empty_row(formset, index)
 
 

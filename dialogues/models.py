@@ -117,7 +117,7 @@ class Dialogue(Versioned, SoftDeletable):
 
     objects = DialogueQuerySet.as_manager()
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(m2m_fields=[facilitators, facilitating_participants])
 
     class Meta:
         ordering = ["-starts_at"]
@@ -238,6 +238,11 @@ class Outcome(Versioned):
     @property
     def is_published(self):
         return self.status == OutcomeStatus.PUBLISHED
+
+    @property
+    def project_id(self):
+        """The project the outcome belongs to (through its dialogue), e.g. for whose names may be shown."""
+        return self.dialogue.project_id
 
 
 class InsightPerspective(models.TextChoices):

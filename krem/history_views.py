@@ -10,16 +10,17 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from .history import Values, field_changes, history_page, raw_changes, record_of
+from .history import Values, attach_links, field_changes, history_page, names_for, raw_changes, record_of
 from .versioning import VersionConflict, restore_form_class, restore_record
 
 
-def render_history(request, *, obj, sources, heading, crumbs, restore_url=None):
+def render_history(request, *, obj, sources, heading, crumbs, restore_url=None, project_id=None):
     """The history of `obj` (sources[0]) and the rows that belong to it, newest first, a page at a time.
 
     `restore_url(record)` gives the address of "restore this version" for a record of `obj` itself, or is
-    None when the user may not restore."""
-    page = history_page(sources, request.GET.get("side"))
+    None when the user may not restore. People are named as the naming policy lets the user see them in the
+    project `project_id` (none: outside any project)."""
+    page = history_page(sources, request.GET.get("side"), names=names_for(request.user), project_id=project_id)
     if restore_url is not None:
         for entry in page.object_list:
             if entry.is_main and entry.action != "deleted" and entry.record.version < obj.version:
@@ -33,6 +34,7 @@ def restore_version(request, *, obj, history_id, may_restore, keep=(), history_u
     if not may_restore:
         raise PermissionDenied
     record = get_object_or_404(obj.history.select_related("history_user"), history_id=history_id)
+    attach_links(type(obj).history.model, [record])
     form = restore_form_class(type(obj))(request.POST or None, instance=obj)
     if request.method == "POST" and form.is_valid():
         try:
@@ -49,14 +51,14 @@ def restore_version(request, *, obj, history_id, may_restore, keep=(), history_u
     excluded = set(keep) | {"deleted_at"}
     current = record_of(type(obj)._base_manager.get(pk=obj.pk))
     raw = raw_changes(record, current, excluded)
-    values = Values()
-    for f, old, new in raw:
-        values.want(f, old)
-        values.want(f, new)
+    names = names_for(request.user)
+    values = Values(names, getattr(obj, "project_id", None))
+    values.want_all(raw)
     values.load()
     context = {
         "object": obj,
         "record": record,
+        "who": names.user_label(record.history_user),
         "changes": field_changes(raw, values),
         "form": form,
         "history_url": history_url,

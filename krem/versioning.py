@@ -115,10 +115,13 @@ class Conflict:
 
     opened_version: int
     current_version: int
-    changes: list = field(default_factory=list)  # krem.history.FieldChange
-    changed_by: object = None
+    raw_changes: list = field(default_factory=list)  # (model field, old, new), as stored
+    changes: list = field(default_factory=list)  # krem.history.FieldChange, as the reader may see them
+    changed_by: list = field(default_factory=list)  # accounts, as stored
+    changed_by_shown: list = field(default_factory=list)  # who, as the reader may see them
     changed_at: object = None
     details_known: bool = True  # False when history has no record of the version the form was opened on
+    project_id: int | None = None  # the project the object belongs to, for the naming policy
 
 
 class VersionConflict(Exception):
@@ -155,7 +158,25 @@ class VersionedFormMixin:
     def save(self, commit=True):
         if not self.instance._state.adding and not self._version_claimed:
             self.claim_version()
-        return super().save(commit)
+        instance = super().save(commit=False)
+        self.save_m2m = self.save_links
+        if commit:
+            instance.save()
+            self.save_links()
+        return instance
+
+    def save_links(self):
+        """Save the form's many-to-many fields as part of the same version: the links get no history records
+        of their own; the record that saving the object wrote is given them (see snapshot_links)."""
+        instance = self.instance
+        instance.skip_history_when_saving = True  # django-simple-history's switch for the m2m_changed records
+        try:
+            for model_field in instance._meta.many_to_many:
+                if model_field.name in self.fields and model_field.name in self.cleaned_data:
+                    model_field.save_form_data(instance, self.cleaned_data[model_field.name])
+        finally:
+            del instance.skip_history_when_saving
+        snapshot_links(instance)
 
     def claim_version(self):
         """Lock the row and move it from the opened version to the next; raise VersionConflict if it moved already."""
@@ -189,6 +210,26 @@ class VersionedFormMixin:
         raise VersionConflict(self.conflict)
 
 
+def snapshot_links(instance):
+    """Make the latest history record of `instance` hold its links (many-to-many fields kept in history) as
+    they are now. No-op for a model without links in its history."""
+    history_model = type(instance).history.model
+    fields = list(getattr(history_model, "_history_m2m_fields", ()))
+    record = instance.history.order_by("-history_date", "-history_id").first() if fields else None
+    if record is None:
+        return
+    for model_field in fields:
+        links_model = vars(history_model)[model_field.name].model
+        links_model.objects.filter(history=record).delete()
+        through = model_field.remote_field.through
+        owner = model_field.m2m_field_name()
+        rows = through.objects.filter(**{owner: instance})
+        links_model.objects.bulk_create(
+            links_model(history=record, **{f.attname: getattr(row, f.attname) for f in through._meta.fields})
+            for row in rows
+        )
+
+
 def restore_form_class(model):
     """A form with no fields but the version: the confirmation of "restore this version"."""
     return forms.modelform_factory(model, form=VersionedRestoreForm, fields=[])
@@ -211,5 +252,15 @@ def restore_record(*, form, record, keep=()):
     instance.full_clean()
     instance._change_reason = f"restore:{record.version}"
     instance.save()
-    form.save_m2m()
+    links = getattr(record, "krem_links", {})  # krem.history.attach_links() loaded them
+    instance.skip_history_when_saving = True
+    try:
+        for name, ids in links.items():
+            if name not in keep:
+                model_field = type(instance)._meta.get_field(name)
+                # Links to rows removed since cannot come back; the others do.
+                getattr(instance, name).set(model_field.related_model._base_manager.filter(pk__in=ids))
+    finally:
+        del instance.skip_history_when_saving
+    snapshot_links(instance)
     return instance

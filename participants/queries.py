@@ -42,7 +42,8 @@ def with_active_consent(purpose: ConsentPurpose, queryset=None):
 
 def access_log_for_list(queryset=None):
     queryset = AccessLog.objects.all() if queryset is None else queryset
-    return queryset.select_related("actor", "participant")
+    # The actors' groups: the naming policy shows others the role "a coordinator" (no query per row).
+    return queryset.select_related("actor", "participant").prefetch_related("actor__groups")
 
 
 def _latest(model, field, *, via="participant"):

@@ -20,11 +20,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.models import Session
 from django.core.mail import send_mail
 from django.db import IntegrityError, models, transaction
-from django.db.models import Prefetch
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import cached_property
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -35,7 +33,6 @@ from dialogues.models import (
     Insight,
     OutcomeComment,
 )
-from projects.models import Partnership
 from projects.rules import is_coordinator
 
 from .models import (
@@ -46,6 +43,7 @@ from .models import (
     Participant,
     hash_token,
 )
+from .personal_data import PersonalData
 from .queries import inactive_since
 
 INVITATION_VALID_FOR = datetime.timedelta(days=7)
@@ -148,82 +146,6 @@ def withdraw_consent(*, consent: Consent, by, at=None) -> Consent:
     return consent
 
 
-# Names of other people (and so their contact details and consents)
-
-NAME_CONSENTS = "krem_name_consents"
-QUOTING_CONSENTS = "krem_quoting_consents"
-
-
-def with_name_consents(lookup: str) -> Prefetch:
-    """Prefetch the active consents to registration by name of the participants at `lookup` (e.g.
-    "participant"; "" for a queryset of participants), so that PersonalData.shows_name() asks no query per row."""
-    return Prefetch(
-        f"{lookup}__consents" if lookup else "consents",
-        queryset=Consent.objects.active().filter(purpose=ConsentPurpose.ATTENDANCE),
-        to_attr=NAME_CONSENTS,
-    )
-
-
-def with_quoting_consents(lookup: str) -> Prefetch:
-    """Prefetch every consent to quoting (withdrawn ones too) of the participants at `lookup`, for
-    PersonalData.shows_quote()."""
-    return Prefetch(
-        f"{lookup}__consents", queryset=Consent.objects.filter(purpose=ConsentPurpose.QUOTING), to_attr=QUOTING_CONSENTS
-    )
-
-
-class PersonalData:
-    """What `user` may see of other participants. Ask one per request; it reads the user's memberships once.
-
-    - Names (and with them contact details and consents) of other people: coordinators always; members of a
-      partner organisation of the project only when the person has an active consent to registration of
-      attendance by name (ConsentPurpose.ATTENDANCE); everyone else sees counts. A person always sees their
-      own name.
-    - Insights are shown with the perspective only, never the author. An insight whose author withdrew their
-      consent to quoting (and has no active one) is not shown verbatim, except to coordinators and the author.
-      An insight with no author, or whose author never gave or withdrew a quoting consent, is shown: quoting
-      consent is asked when the insight is written down together, and only its withdrawal takes it back.
-    """
-
-    def __init__(self, user):
-        self.user = user
-        self.coordinator = is_coordinator(user)
-
-    @cached_property
-    def member_projects(self) -> frozenset:
-        """The projects whose partner organisations the user belongs to (as is_project_member). One query."""
-        if self.coordinator or not self.user.is_authenticated:
-            return frozenset()
-        return frozenset(
-            Partnership.objects.filter(organisation__participants__user=self.user).values_list("project_id", flat=True)
-        )
-
-    def is_self(self, participant) -> bool:
-        return self.user.is_authenticated and participant.user_id == self.user.pk
-
-    def shows_name(self, participant, project_id) -> bool:
-        """May the user see the name of `participant`, met in the project `project_id`?"""
-        if participant is None:
-            return False
-        if self.coordinator or self.is_self(participant):
-            return True
-        if project_id not in self.member_projects or participant.anonymised_at is not None:
-            return False
-        consents = getattr(participant, NAME_CONSENTS, None)
-        if consents is None:
-            return has_consent(participant, ConsentPurpose.ATTENDANCE)
-        return bool(consents)
-
-    def shows_quote(self, participant) -> bool:
-        """May the user read verbatim an insight written by `participant` (None: no one named)?"""
-        if participant is None or self.coordinator or self.is_self(participant):
-            return True
-        consents = getattr(participant, QUOTING_CONSENTS, None)
-        if consents is None:
-            consents = list(participant.consents.filter(purpose=ConsentPurpose.QUOTING))
-        return not consents or any(consent.withdrawn_at is None for consent in consents)
-
-
 # Accounts by invitation
 
 
@@ -322,30 +244,30 @@ def accept_invitation(*, token: str, password: str):
 # Access (GDPR Art. 15)
 
 
-def _who(user):
-    if user is None:
-        return None
-    return user.get_full_name() or user.get_username()
-
-
-def _history_rows(queryset, fields):
+def _history_rows(queryset, fields, who):
     return [
         {
             "history_id": row.history_id,
             "date": row.history_date,
             "change": row.get_history_type_display(),
-            "changed_by": _who(row.history_user),
+            "changed_by": who(row.history_user),
             **{name: getattr(row, name) for name in fields},
         }
         for row in queryset.select_related("history_user").order_by("history_date", "history_id")
     ]
 
 
-def export_data(participant: Participant) -> dict:
+def export_data(participant: Participant, *, reader) -> dict:
     """Everything the app holds about a person, for GDPR Art. 15, as a JSON-serialisable dict.
 
     Includes their change history: the historical rows of their record and of their insights, feedback
-    and comments."""
+    and comments. Other people's accounts (who recorded a consent, who changed a row, who looked) are named as
+    the naming policy lets `reader` see them: names for coordinators, "you" and roles for the person."""
+    names = PersonalData(reader)
+
+    def _who(account):
+        return names.user_label(account) or (None if account is None else gettext("another user"))
+
     user = participant.user
     insight_ids = list(participant.insights.values_list("pk", flat=True))
     feedback_ids = list(participant.feedback.values_list("pk", flat=True))
@@ -431,13 +353,16 @@ def export_data(participant: Participant) -> dict:
             "participant": _history_rows(
                 Participant.history.filter(id=participant.pk),
                 ["display_name", "perspective", "organisation_id", "email", "phone", "user_id", "anonymised_at"],
+                _who,
             ),
-            "insights": _history_rows(Insight.history.filter(id__in=insight_ids), ["id", "dialogue_id", "text", "perspective"]),
+            "insights": _history_rows(
+                Insight.history.filter(id__in=insight_ids), ["id", "dialogue_id", "text", "perspective"], _who
+            ),
             "feedback": _history_rows(
-                Feedback.history.filter(id__in=feedback_ids), ["id", "dialogue_id", "perspective", "note", "rating"]
+                Feedback.history.filter(id__in=feedback_ids), ["id", "dialogue_id", "perspective", "note", "rating"], _who
             ),
             "outcome_comments": _history_rows(
-                OutcomeComment.history.filter(id__in=comment_ids), ["id", "outcome_id", "confirmed", "text"]
+                OutcomeComment.history.filter(id__in=comment_ids), ["id", "outcome_id", "confirmed", "text"], _who
             ),
         },
     }

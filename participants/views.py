@@ -103,7 +103,11 @@ def participant_detail(request, pk):
     services.log_access(
         actor=request.user, participant=participant, action=AccessAction.VIEW, reason=AccessReason.REGISTRY
     )
-    consents = participant.consents.select_related("recorded_by", "withdrawn_by").order_by("-given_at", "-pk")
+    consents = (
+        participant.consents.select_related("recorded_by", "withdrawn_by")
+        .prefetch_related("recorded_by__groups", "withdrawn_by__groups")
+        .order_by("-given_at", "-pk")
+    )
     context = {
         "participant": participant,
         "contact": services.contact_details(participant, user=request.user),
@@ -114,7 +118,7 @@ def participant_detail(request, pk):
         "actions": participant.follow_up_actions.select_related("dialogue").order_by("-pk"),
         "consents": [(consent, WithdrawConsentForm(consent=consent, prefix=f"c{consent.pk}")) for consent in consents],
         "consent_form": ConsentForm(participant=participant),
-        "invitations": participant.invitations.select_related("created_by"),
+        "invitations": participant.invitations.select_related("created_by").prefetch_related("created_by__groups"),
         "access_log": access_log_for_list(participant.access_log.all())[:PAGE_SIZE],
         "export_form": ExportForm(),
         "can_edit": can(request.user, "participants.change_participant", participant),
@@ -231,7 +235,7 @@ def export_response(request, participant, reason):
     """The person's data as a JSON download; every export is written in the access log."""
     services.log_access(actor=request.user, participant=participant, action=AccessAction.EXPORT, reason=reason)
     response = JsonResponse(
-        services.export_data(participant), encoder=DjangoJSONEncoder, json_dumps_params={"indent": 2, "ensure_ascii": False}
+        services.export_data(participant, reader=request.user), encoder=DjangoJSONEncoder, json_dumps_params={"indent": 2, "ensure_ascii": False}
     )
     filename = f"krem-data-{participant.pk}-{timezone.localdate():%Y-%m-%d}.json"
     response["Content-Disposition"] = content_disposition_header(True, filename)
@@ -316,12 +320,16 @@ def my_page(request):
         else:
             messages.success(request, _("Your profile was saved."))
             return redirect("participants:my_page")
-    consents = participant.consents.select_related("recorded_by", "withdrawn_by").order_by("-given_at", "-pk")
+    consents = (
+        participant.consents.select_related("recorded_by", "withdrawn_by")
+        .prefetch_related("recorded_by__groups", "withdrawn_by__groups")
+        .order_by("-given_at", "-pk")
+    )
     context = {
         "participant": participant,
         "form": form,
         "consents": [(consent, WithdrawConsentForm(consent=consent, prefix=f"c{consent.pk}")) for consent in consents],
-        "invitations": participant.invitations.select_related("created_by"),
+        "invitations": participant.invitations.select_related("created_by").prefetch_related("created_by__groups"),
         "page": paginate(request, access_log_for_list(participant.access_log.all())),
         "query": querystring_without_page(request),
         "now": timezone.now(),

@@ -193,7 +193,7 @@ class Project(Versioned, SoftDeletable):
 
     objects = ProjectQuerySet.as_manager()
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(m2m_fields=[municipalities, districts])
 
     class Meta:
         ordering = ["title"]

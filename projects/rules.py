@@ -15,9 +15,14 @@ def is_coordinator(user):
         return False
     if user.is_superuser:
         return True
-    # Cached on the user object: a page asks this many times per request.
+    # Cached on the user object: a page asks this many times per request. Lists of accounts (history rows)
+    # prefetch their groups, so that asking for each costs no query.
     if not hasattr(user, "_krem_is_coordinator"):
-        user._krem_is_coordinator = user.groups.filter(name=COORDINATORS_GROUP).exists()
+        prefetched = getattr(user, "_prefetched_objects_cache", {}).get("groups")
+        if prefetched is not None:
+            user._krem_is_coordinator = any(group.name == COORDINATORS_GROUP for group in prefetched)
+        else:
+            user._krem_is_coordinator = user.groups.filter(name=COORDINATORS_GROUP).exists()
     return user._krem_is_coordinator
 
 

@@ -19,7 +19,7 @@ from krem.history import Source
 from krem.history_views import render_history, restore_version
 from krem.versioning import RESTORE_DAYS, VersionConflict
 from krem.permissions import can, require
-from participants.services import PersonalData, with_name_consents
+from participants.personal_data import PersonalData, with_name_consents
 
 from . import services
 from .filters import OrganisationFilter, ProjectFilter
@@ -82,7 +82,14 @@ def querystring_without_page(request):
 def project_detail(request, slug):
     project = get_project_for_user(request.user, slug)
     partnerships = project.partnerships.select_related("organisation").order_by("role", "organisation__name")
-    entries = project.learning_entries.select_related("author").order_by(F("date").asc(nulls_last=True), "created_at")
+    people = PersonalData(request.user)
+    entries = list(
+        project.learning_entries.select_related("author__participant")
+        .prefetch_related(with_name_consents("author__participant"))
+        .order_by(F("date").asc(nulls_last=True), "created_at")
+    )
+    for entry in entries:
+        entry.author_shown = people.author_label(entry.author, project.pk)
     learning = [(kind, [e for e in entries if e.kind == kind]) for kind in LearningKind]
     context = {
         "project": project,
@@ -99,17 +106,16 @@ def project_detail(request, slug):
         "can_plan": can(request.user, "dialogues.add_dialogue", project),
         "balance": voice_balance(project.dialogues.alive()),
         "actions": with_responsible_names(
-            request.user, FollowUpAction.objects.filter(dialogue__in=project.dialogues.alive()).open().for_list()
+            people, FollowUpAction.objects.filter(dialogue__in=project.dialogues.alive()).open().for_list()
         ),
         "can_delete": can(request.user, "projects.delete_project", project),
     }
     return render(request, "projects/project_detail.html", context)
 
 
-def with_responsible_names(user, actions):
-    """The actions, each with `responsible_name_shown` (participants.services.PersonalData; no query per row)."""
+def with_responsible_names(people, actions):
+    """The actions, each with `responsible_name_shown` (participants.personal_data.PersonalData; no query per row)."""
     actions = list(actions.prefetch_related(with_name_consents("responsible_participant")))
-    people = PersonalData(user)
     for action in actions:
         action.responsible_name_shown = people.shows_name(action.responsible_participant, action.dialogue.project_id)
     return actions
@@ -397,6 +403,7 @@ def project_history(request, slug):
         restore_url=(lambda record: reverse("projects:project_restore", args=[project.slug, record.history_id]))
         if may_restore
         else None,
+        project_id=project.pk,
     )
 
 

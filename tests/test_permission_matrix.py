@@ -73,7 +73,9 @@ def make_world():
     participant_user = UserFactory(username="deltaker-matrise")
     participant = ParticipantFactory(user=participant_user, display_name="Deltaker", perspective="lived_experience")
     AttendanceFactory(dialogue=held, participant=participant)
+    # Consented to being named, so members may see (and remove) the attendance.
     third = AttendanceFactory(dialogue=held, participant=ParticipantFactory(display_name="Tredje"))
+    ConsentFactory(participant=third.participant, purpose="attendance")
     member = member_of(partner, username="medlem-matrise")
     other = OrganisationFactory(name="Annen etat")
     PartnershipFactory(project=ProjectFactory(slug="annet"), organisation=other)

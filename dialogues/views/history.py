@@ -60,6 +60,7 @@ def dialogue_history(request, pk):
         restore_url=(lambda record: reverse("dialogues:dialogue_restore", args=[dialogue.pk, record.history_id]))
         if may_restore
         else None,
+        project_id=dialogue.project_id,
     )
 
 
@@ -92,7 +93,10 @@ def outcome_history(request, pk):
         obj=outcome or Outcome(dialogue=dialogue),
         sources=[
             Source(Outcome, of_dialogue, exclude=("dialogue",)),
-            Source(Insight, of_dialogue, gettext_lazy("Insight"), "text", exclude=NOT_SHOWN),
+            Source(
+                Insight, of_dialogue, gettext_lazy("Insight"), "text", exclude=NOT_SHOWN,
+                quote_of="participant_id", quote_fields=("text",),
+            ),
             Source(Proposal, of_dialogue, gettext_lazy("Proposal"), "text", exclude=NOT_SHOWN),
             Source(FollowUpAction, of_dialogue, gettext_lazy("Follow-up action"), "what", exclude=NOT_SHOWN),
             Source(DocumentationLink, of_dialogue, gettext_lazy("Documentation link"), "title", exclude=NOT_SHOWN),
@@ -103,6 +107,7 @@ def outcome_history(request, pk):
         restore_url=(lambda record: reverse("dialogues:outcome_restore", args=[dialogue.pk, record.history_id]))
         if may_restore
         else None,
+        project_id=dialogue.project_id,
     )
 
 

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from krem.formsets import requested_index, with_one_more_row
 from krem.versioning import VersionConflict
 from krem.permissions import can
-from participants.services import PersonalData, with_name_consents
+from participants.personal_data import PersonalData, with_name_consents
 from projects.models import Project
 
 from .. import services
@@ -92,10 +92,15 @@ def attendance(request, pk):
         except services.AlreadyAttending:
             add_form.add_error(
                 "participant",
-                _("%(name)s is already registered as attending this dialogue.") % {"name": participant.display_name},
+                _("%(name)s is already registered as attending this dialogue.")
+                % {"name": PersonalData(request.user).name(participant, dialogue.project_id)},
             )
         else:
-            messages.success(request, _("%(name)s was registered as attending.") % {"name": participant.display_name})
+            messages.success(
+                request,
+                _("%(name)s was registered as attending.")
+                % {"name": PersonalData(request.user).name(participant, dialogue.project_id)},
+            )
             return redirect(here)
     elif action == "quick_add" and new_form.is_valid():
         attendance = services.register_new_attendee(dialogue=dialogue, **new_form.cleaned_data)
@@ -133,11 +138,21 @@ def shown_attendees(user, dialogue):
 
 @require_POST
 def attendance_remove(request, pk, attendance_pk):
+    """Remove a named attendee. Only those the page lists (names the user may see) can be removed here: an
+    attendance the user may not see named is not found (404), whatever its id."""
     dialogue = get_dialogue_for_user(request.user, pk, CHANGE_DIALOGUE)
-    attendance = get_object_or_404(dialogue.attendances.select_related("participant"), pk=attendance_pk)
+    people = PersonalData(request.user)
+    attendance = get_object_or_404(
+        dialogue.attendances.select_related("participant").prefetch_related(with_name_consents("participant")),
+        pk=attendance_pk,
+    )
+    if not people.shows_name(attendance.participant, dialogue.project_id):
+        raise Http404
     attendance.delete()
     messages.success(
-        request, _("%(name)s is no longer registered as attending.") % {"name": attendance.participant.display_name}
+        request,
+        _("%(name)s is no longer registered as attending.")
+        % {"name": people.name(attendance.participant, dialogue.project_id)},
     )
     return redirect("dialogues:attendance", pk=dialogue.pk)
 
@@ -184,7 +199,7 @@ def outcome_edit(request, pk):
     outcome = get_or_start_outcome(dialogue)
     data = request.POST if request.method == "POST" else None
     form = OutcomeForm(data, instance=outcome)
-    formsets = outcome_formsets(dialogue, data)
+    formsets = outcome_formsets(dialogue, data, user=request.user)
     submitted = False
     if data is not None and "add_row" in data:
         if data["add_row"] in formsets:
@@ -222,9 +237,20 @@ def outcome_edit(request, pk):
         "form": form,
         "formsets": formsets.values(),
         "errors": error_summary(form, formsets) if submitted else [],
-        "history": outcome.history.select_related("history_user")[:20] if outcome.pk else [],
+        "history": outcome_history_entries(request.user, outcome),
     }
     return render(request, "dialogues/outcome_form.html", context)
+
+
+def outcome_history_entries(user, outcome):
+    """The outcome's latest 20 versions, each with who saved it as the naming policy lets the user see them."""
+    if not outcome.pk:
+        return []
+    people = PersonalData(user)
+    records = list(people.prefetch_accounts(outcome.history.select_related("history_user"), "history_user")[:20])
+    for record in records:
+        record.who = people.user_label(record.history_user)
+    return records
 
 
 @require_GET
@@ -238,7 +264,7 @@ def outcome_row(request, formset):
         raise Http404 from None
     dialogue = get_dialogue_for_user(request.user, dialogue_pk, CHANGE_DIALOGUE)
     index = requested_index(request, OUTCOME_FORMSETS[formset])
-    rows, form = empty_outcome_row(dialogue, formset, index)
+    rows, form = empty_outcome_row(dialogue, formset, index, user=request.user)
     return render(
         request, "dialogues/partials/outcome_row.html", {"form": form, "formset": rows, "number": index + 1}
     )

@@ -10,11 +10,7 @@ from django.utils.translation import gettext as _
 from krem.formsets import empty_row, requested_index, with_one_more_row
 from krem.versioning import VersionConflict
 from krem.permissions import can
-from participants.services import (
-    PersonalData,
-    with_name_consents,
-    with_quoting_consents,
-)
+from participants.personal_data import PersonalData, with_name_consents, with_quoting_consents
 from projects.views import (
     PAGE_SIZE,
     get_project_for_user,
@@ -148,7 +144,7 @@ def dialogue_edit(request, pk):
 
 def dialogue_form(request, dialogue):
     data = request.POST if request.method == "POST" else None
-    form = DialogueForm(data, instance=dialogue, project=dialogue.project)
+    form = DialogueForm(data, instance=dialogue, project=dialogue.project, user=request.user)
     formset = AgendaFormSet(data, instance=dialogue, prefix="agenda")
     if data is not None and "add_agenda_row" in data:
         formset = with_one_more_row(formset)

@@ -1,6 +1,7 @@
 from django import template
 from django.utils.translation import gettext as _
 
+from ..personal_data import PersonalData
 from ..services import AccessAction, AccessReason
 
 register = template.Library()
@@ -24,15 +25,16 @@ def access_reason(value):
         return value
 
 
-@register.filter
-def person(user, nobody="–"):
-    """A user as people know them: full name, else username; `nobody` when there is no user."""
-    if user is None:
+@register.simple_tag(takes_context=True)
+def person(context, account, nobody="–"):
+    """An account as the naming policy lets the logged-in user see it: a name for coordinators, "you" for
+    oneself, else the role (participants.personal_data.PersonalData.user_label); `nobody` when there is none."""
+    if account is None:
         return nobody
-    return user.get_full_name() or user.get_username()
+    return PersonalData(context["user"]).user_label(account) or _("another user")
 
 
-@register.filter
-def actor(user):
-    """Who did something in the access log. No user: the app itself, e.g. the retention command."""
-    return person(user, _("the system"))
+@register.simple_tag(takes_context=True)
+def actor(context, account):
+    """Who did something in the access log. No account: the app itself, e.g. the retention command."""
+    return person(context, account, _("the system"))

@@ -59,8 +59,10 @@ def test_the_person_downloads_everything_about_themself(client, data):
     assert exported["outcome_comments"][0]["confirmed"] is True
     assert exported["follow_up_actions"][0]["what"] == "Ringe NAV"
     assert exported["consents"][0]["purpose"] == "quoting" and exported["consents"][0]["withdrawn_at"]
-    assert exported["invitations"][0]["invited_by"] == "koord"
-    assert exported["access_log"][0]["who"] == "koord"
+    # Other people's accounts by their role (the naming policy: account names are for coordinators).
+    assert exported["invitations"][0]["invited_by"] == "a coordinator"
+    assert exported["access_log"][0]["who"] == "a coordinator"
+    assert exported["consents"][0]["withdrawn_by"] == "you"
     # The change history: the record's rows (with the earlier phone number) and the insight's edits.
     assert ["912 34 567", "400 00 000"] == [row["phone"] for row in exported["history"]["participant"]]
     assert [row["text"] for row in exported["history"]["insights"]] == ["Først", "Etterpå"]
@@ -92,3 +94,10 @@ def test_a_user_without_a_record_has_nothing_to_export(client, world):
     assert client.get(reverse("participants:my_export"))["Location"] == reverse("participants:my_page")
     page = client.get(reverse("participants:my_page"))
     assert "not linked to a participant record" in page.content.decode()
+
+
+def test_a_coordinator_export_names_the_accounts(client, data):
+    client.force_login(data["coordinator"])
+    exported = download(client, reverse("participants:participant_export", args=[data["kari"].pk]))
+    assert exported["invitations"][0]["invited_by"] == "koord"
+    assert exported["access_log"][0]["who"] == "koord"

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from participants.services import PersonalData, with_name_consents
+from participants.personal_data import PersonalData, with_name_consents
 from participants.models import Attendance
 from tests.dialogues.outcome_world import make_world
 from tests.factories import (
