@@ -43,6 +43,7 @@ from .models import (
     Consent,
     ConsentPurpose,
     Invitation,
+    MergedRecord,
     Participant,
     hash_token,
 )
@@ -489,8 +490,10 @@ def merge(*, keep: Participant, duplicate: Participant, by) -> Participant:
 
     Moves attendances (one row per dialogue: the kept record's row wins), insights, feedback, outcome
     comments, follow-up actions, facilitation, consents, invitations, access-log rows and the user
-    account. Contact details and organisation fill gaps in the kept record. Refuses (MergeRefused,
-    nothing changed) when both have user accounts, when either is anonymised, or when they are the same."""
+    account. Contact details and organisation fill gaps in the kept record. The duplicate's id, and the ids
+    merged into it before, are kept as MergedRecords of `keep`, so that erasure still finds their history.
+    Refuses (MergeRefused, nothing changed) when both have user accounts, when either is anonymised, or when
+    they are the same."""
     if keep.pk == duplicate.pk:
         raise MergeRefused(gettext("A record cannot be merged with itself."))
     records = Participant.objects.select_for_update().in_bulk([keep.pk, duplicate.pk])
@@ -521,6 +524,9 @@ def merge(*, keep: Participant, duplicate: Participant, by) -> Participant:
     duplicate.invitations.update(participant=keep)
     # The access log is append-only for the app; a merge keeps every row, now under the kept record.
     AccessLog.objects.filter(participant=duplicate).update(participant=keep)
+    # Erasure must still find the duplicate's history and admin log by its id, and those of records merged into it.
+    duplicate.merged_records.update(participant=keep)
+    MergedRecord.objects.create(participant=keep, merged_id=duplicate.pk, merged_at=now)
 
     user = duplicate.user
     if user is not None:
