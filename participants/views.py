@@ -285,7 +285,8 @@ def participant_anonymise(request, pk):
         services.anonymise(participant=participant, by=request.user)
         messages.success(request, _("The participant was anonymised. Counts and insights remain, without the person."))
         return redirect("participants:participant_detail", pk=participant.pk)
-    return render(request, "participants/participant_anonymise.html", {"participant": participant})
+    context = {"participant": participant, "texts": services.texts_naming(participant)}
+    return render(request, "participants/participant_anonymise.html", context)
 
 
 @require_safe

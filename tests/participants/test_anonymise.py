@@ -361,6 +361,19 @@ def test_others_cannot_anonymise(client, world):
     assert world["kari"].anonymised_at is None and world["kari"].user.is_active
 
 
+def test_the_confirmation_page_lists_the_texts_that_will_change_and_changes_nothing(client, kari, coordinator):
+    client.force_login(coordinator)
+    response = client.get(reverse("participants:participant_anonymise", args=[kari.pk]))
+    texts = {(item.kind, item.field, item.text): item.words for item in response.context["texts"]}
+    seminar = Outcome.objects.get(comments__participant=kari).dialogue
+    assert texts[("Outcome", "Summary", f"{NAME} og {DUPLICATE_NAME} la fram saken. Redigert.")] == [NAME, DUPLICATE_NAME]
+    assert texts[("Learning entry", "Text", f"Spør {NAME} ({EMAIL}). Redigert.")] == [NAME, EMAIL]
+    assert texts[("Dialogue", "Purpose", f"Med {DUPLICATE_NAME} som innleder")] == [DUPLICATE_NAME]
+    assert ("Insight", "Insight", "Noen andres innsikt.") not in texts
+    assert f"{seminar}" in response.content.decode() and "Replaced:" in response.content.decode()
+    assert Outcome.objects.filter(summary__startswith=NAME).exists()  # the GET only asks
+
+
 def test_texts_outside_her_dialogues_and_projects_are_left_alone(kari, coordinator):
     elsewhere = HeldDialogueFactory()
     proposal = ProposalFactory(dialogue=elsewhere, text=f"{NAME} i en annen sammenheng")
