@@ -15,7 +15,7 @@ from projects.models import Organisation
 from .perspectives import Perspective
 from .validators import validate_no_national_id
 
-__all__ = ["AccessLog", "Attendance", "Consent", "Invitation", "Participant", "Perspective"]
+__all__ = ["AccessLog", "Attendance", "Consent", "Invitation", "MergedRecord", "Participant", "Perspective"]
 
 
 class Participant(Versioned):
@@ -58,6 +58,31 @@ class Participant(Versioned):
 
     def __str__(self):
         return self.display_name
+
+
+class MergedRecord(models.Model):
+    """The id of a duplicate record that was merged into `participant` and deleted.
+
+    Erasure needs it: the duplicate's change history, its texts' history and the admin log still carry that id
+    (GDPR Art. 17). When `participant` is itself merged into a third record, its merged ids move along."""
+
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="merged_records", verbose_name=_("merged into")
+    )
+    merged_id = models.BigIntegerField(_("id of the merged record"))
+    merged_at = models.DateTimeField(_("merged"), default=timezone.now)
+
+    class Meta:
+        ordering = ["participant", "merged_at", "pk"]
+        verbose_name = _("merged record")
+        verbose_name_plural = _("merged records")
+        constraints = [
+            # A deleted record was merged into exactly one other.
+            models.UniqueConstraint(fields=["merged_id"], name="merged_record_once"),
+        ]
+
+    def __str__(self):
+        return f"#{self.merged_id} → #{self.participant_id}"
 
 
 class Attendance(models.Model):

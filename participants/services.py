@@ -11,8 +11,11 @@ Nothing here is cached: a withdrawn consent counts from the moment it is withdra
 
 import calendar
 import datetime
+import json
+import operator
 import re
 from dataclasses import dataclass
+from functools import reduce
 
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth import SESSION_KEY, get_user_model
@@ -20,26 +23,37 @@ from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.models import Session
 from django.core.mail import send_mail
 from django.db import IntegrityError, models, transaction
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from dialogues.models import (
+    AgendaItem,
     CalendarFeed,
+    Dialogue,
+    DocumentationLink,
     Feedback,
     FollowUpAction,
     Insight,
+    Outcome,
     OutcomeComment,
+    Proposal,
 )
+from krem.versioning import Versioned
+from projects.models import LearningEntry, Project, Result, SystemChange
 from projects.rules import is_coordinator
 
 from .models import (
     AccessLog,
+    Attendance,
     Consent,
     ConsentPurpose,
     Invitation,
+    MergedRecord,
     Participant,
     hash_token,
 )
@@ -414,8 +428,10 @@ def merge(*, keep: Participant, duplicate: Participant, by) -> Participant:
 
     Moves attendances (one row per dialogue: the kept record's row wins), insights, feedback, outcome
     comments, follow-up actions, facilitation, consents, invitations, access-log rows and the user
-    account. Contact details and organisation fill gaps in the kept record. Refuses (MergeRefused,
-    nothing changed) when both have user accounts, when either is anonymised, or when they are the same."""
+    account. Contact details and organisation fill gaps in the kept record. The duplicate's id, and the ids
+    merged into it before, are kept as MergedRecords of `keep`, so that erasure still finds their history.
+    Refuses (MergeRefused, nothing changed) when both have user accounts, when either is anonymised, or when
+    they are the same."""
     if keep.pk == duplicate.pk:
         raise MergeRefused(gettext("A record cannot be merged with itself."))
     records = Participant.objects.select_for_update().in_bulk([keep.pk, duplicate.pk])
@@ -446,6 +462,9 @@ def merge(*, keep: Participant, duplicate: Participant, by) -> Participant:
     duplicate.invitations.update(participant=keep)
     # The access log is append-only for the app; a merge keeps every row, now under the kept record.
     AccessLog.objects.filter(participant=duplicate).update(participant=keep)
+    # Erasure must still find the duplicate's history and admin log by its id, and those of records merged into it.
+    duplicate.merged_records.update(participant=keep)
+    MergedRecord.objects.create(participant=keep, merged_id=duplicate.pk, merged_at=now)
 
     user = duplicate.user
     if user is not None:
@@ -476,18 +495,38 @@ def anonymous_label(pk: int) -> str:
     return f"Anonym deltaker #{pk}"
 
 
+# Shorter names ("Bo", "Li") are ordinary words in too many sentences to be replaced automatically.
+MIN_IDENTIFIER_LENGTH = 3
+
+
+def _identifier_words(identifiers) -> list[str]:
+    """The identifiers long enough to replace, longest first (an email before its name part)."""
+    words = {i.strip() for i in identifiers if i and len(i.strip()) >= MIN_IDENTIFIER_LENGTH}
+    return sorted(words, key=len, reverse=True)
+
+
 def _identifier_pattern(identifiers):
-    """Whole-word, case-insensitive matches of any identifier, longest first (an email before its name part)."""
-    words = sorted({i.strip() for i in identifiers if i and i.strip()}, key=len, reverse=True)
-    return re.compile("|".join(rf"(?<!\w){re.escape(word)}(?!\w)" for word in words), re.IGNORECASE)
+    """Whole-word, case-insensitive matches of any identifier; with none left, a pattern that matches nothing."""
+    words = _identifier_words(identifiers)
+    return re.compile("|".join(rf"(?<!\w){re.escape(word)}(?!\w)" for word in words) or r"(?!)", re.IGNORECASE)
 
 
-def _scrub_rows(queryset, field, pattern, label, **also):
-    """Replace the identifiers in `field` of every row with `label` (and set `also`), without new history rows."""
-    for pk, text in queryset.values_list("pk", field):
-        scrubbed = pattern.sub(label, text or "")
-        if scrubbed != (text or "") or also:
-            queryset.model._default_manager.filter(pk=pk).update(**{field: scrubbed}, **also)
+def _scrub_rows(queryset, fields, pattern, label, **also):
+    """Replace the identifiers in `fields` of every row with `label` (and set `also` on every row), without new
+    history rows. A live row of a Versioned model whose text changes gets a new version, so that an edit form
+    opened before, with the name in it, is refused instead of writing the name back."""
+    model = queryset.model
+    limits = {field: model._meta.get_field(field).max_length for field in fields}
+    for pk, *texts in queryset.values_list("pk", *fields):
+        changes = {
+            field: pattern.sub(label, text)[: limits[field]]
+            for field, text in zip(fields, texts)
+            if text and pattern.search(text)
+        }
+        if changes and issubclass(model, Versioned):
+            changes["version"] = F("version") + 1
+        if changes or also:
+            model._base_manager.filter(pk=pk).update(**changes, **also)
 
 
 # The person's own texts, with the field that holds the text and the one that links them to the person.
@@ -497,6 +536,100 @@ PERSONAL_TEXTS = [
     (OutcomeComment, "text", "participant"),
     (FollowUpAction, "what", "responsible_participant"),
 ]
+
+# Free text that anyone may write about a dialogue or a project, and so may name a person who took part:
+# (model, its text fields, whether it belongs to a dialogue or a project, the lookup from a row to that id).
+SHARED_TEXTS = [
+    (Dialogue, ("title", "purpose", "cancel_reason", "venue"), "dialogue", "id"),
+    (AgendaItem, ("title",), "dialogue", "dialogue"),
+    (Outcome, ("summary", "framework_answer"), "dialogue", "dialogue"),
+    (Insight, ("text",), "dialogue", "dialogue"),
+    (Proposal, ("text",), "dialogue", "dialogue"),
+    (FollowUpAction, ("what",), "dialogue", "dialogue"),
+    (DocumentationLink, ("title",), "dialogue", "dialogue"),
+    (Feedback, ("note",), "dialogue", "dialogue"),
+    (OutcomeComment, ("text",), "dialogue", "outcome__dialogue"),
+    (Project, ("summary", "goals", "target_groups"), "project", "id"),
+    (LearningEntry, ("text",), "project", "project"),
+    (Result, ("description",), "project", "project"),
+    (SystemChange, ("description",), "project", "project"),
+]
+
+
+def _person_ids(participant) -> list[int]:
+    """The record's id and the ids of every record merged into it."""
+    return [participant.pk, *participant.merged_records.values_list("merged_id", flat=True)]
+
+
+def _identifiers(participant, ids) -> list[str]:
+    """What names the person: the current and earlier names, emails and phones of the record and of every record
+    merged into it (their change history keeps them), and the account's username, email and full name."""
+    identifiers = [participant.display_name, participant.email, participant.phone]
+    for row in Participant.history.filter(id__in=ids).values_list("display_name", "email", "phone"):
+        identifiers += row
+    user = participant.user
+    if user is not None:
+        identifiers += [user.username, user.email, user.get_full_name()]
+    return identifiers
+
+
+def _dialogues_and_projects(ids) -> dict[str, set[int]]:
+    """The dialogues the person (any of `ids`) attended (also where the attendance was removed since),
+    facilitated, answers an action in or wrote an insight, feedback or comment in; and those dialogues' projects."""
+    sources = [
+        Attendance.objects.filter(participant_id__in=ids).values_list("dialogue_id", flat=True),
+        Attendance.history.filter(participant_id__in=ids).values_list("dialogue_id", flat=True),
+        Dialogue.facilitating_participants.through.objects.filter(participant_id__in=ids).values_list("dialogue_id", flat=True),
+        FollowUpAction.objects.filter(responsible_participant_id__in=ids).values_list("dialogue_id", flat=True),
+        Insight.objects.filter(participant_id__in=ids).values_list("dialogue_id", flat=True),
+        Feedback.objects.filter(participant_id__in=ids).values_list("dialogue_id", flat=True),
+        OutcomeComment.objects.filter(participant_id__in=ids).values_list("outcome__dialogue_id", flat=True),
+    ]
+    dialogues = {pk for source in sources for pk in source}
+    projects = set(Dialogue._base_manager.filter(pk__in=dialogues).values_list("project_id", flat=True))
+    return {"dialogue": dialogues, "project": projects}
+
+
+def _shared_texts(scope):
+    """Per entry of SHARED_TEXTS in `scope`: the model, its text fields, the lookup to its dialogue or project,
+    and its live and historical rows (soft-deleted ones too)."""
+    for model, fields, where, lookup in SHARED_TEXTS:
+        rows = {f"{lookup}__in": scope[where]}
+        yield model, fields, lookup, model._base_manager.filter(**rows), model.history.filter(**rows)
+
+
+@dataclass(frozen=True)
+class NamingText:
+    kind: str
+    field: str
+    where: str
+    text: str
+    words: list[str]
+
+
+def texts_naming(participant: Participant) -> list[NamingText]:
+    """The texts in the dialogues and projects the person took part in (SHARED_TEXTS) that name them, as they
+    are now, with the words anonymise() would replace. Changes nothing: the confirmation page lists them, so
+    that a coordinator can see, and reword first, a text where a name that is also a common word would go."""
+    ids = _person_ids(participant)
+    pattern = _identifier_pattern(_identifiers(participant, ids))
+    found = []
+    for model, fields, lookup, live, _history in _shared_texts(_dialogues_and_projects(ids)):
+        title = "title" if lookup == "id" else f"{lookup}__title"
+        for where, *texts in live.order_by("pk").values_list(title, *fields):
+            for field, text in zip(fields, texts):
+                words = sorted({match.group(0) for match in pattern.finditer(text)})
+                if words:
+                    found.append(
+                        NamingText(
+                            kind=capfirst(model._meta.verbose_name),
+                            field=capfirst(model._meta.get_field(field).verbose_name),
+                            where=where,
+                            text=text,
+                            words=words,
+                        )
+                    )
+    return found
 
 
 def end_sessions(user) -> int:
@@ -530,7 +663,28 @@ def _deactivate_account(user, pattern, label):
     CalendarFeed.objects.filter(user=user).delete()
     _forget_login_records([name for name in old_usernames if name])
     entries = LogEntry.objects.filter(content_type=ContentType.objects.get_for_model(user), object_id=str(user.pk))
-    _scrub_rows(entries, "change_message", pattern, label, object_repr=user.username)
+    _scrub_rows(entries, ("change_message",), pattern, label, object_repr=user.username)
+
+
+def _scrub_admin_log(ids, identifiers, label):
+    """Entries about the record or a record merged into it get the label as their description; entries about
+    anything else (an attendance is "<name> @ <dialogue>") whose description or change message names the person
+    have the names replaced. Django writes change messages as JSON with non-ASCII letters escaped
+    ("\\u00f8"), so those spellings are replaced too."""
+    words = _identifier_words([*identifiers, *(json.dumps(i)[1:-1] for i in identifiers if i)])
+    pattern = _identifier_pattern(words)
+    participant_type = ContentType.objects.get_for_model(Participant)
+    about_them = LogEntry.objects.filter(content_type=participant_type, object_id__in=[str(pk) for pk in ids])
+    _scrub_rows(about_them, ("change_message",), pattern, label, object_repr=label)
+    # The database finds the candidates, the whole-word pattern decides. SQLite's LIKE ignores the case of ASCII
+    # letters only, hence the spellings.
+    spellings = {spelling for word in words for spelling in (word, word.lower(), word.upper(), word.title())}
+    naming = reduce(
+        operator.or_,
+        (Q(object_repr__icontains=spelling) | Q(change_message__icontains=spelling) for spelling in spellings),
+        Q(pk__in=[]),
+    )
+    _scrub_rows(LogEntry.objects.filter(naming), ("object_repr", "change_message"), pattern, label)
 
 
 @transaction.atomic
@@ -539,28 +693,44 @@ def anonymise(*, participant: Participant, by, reason: str = AccessReason.ERASUR
 
     The record stays (same pk, same perspective), so attendance and insights still count as before; its
     name becomes "Anonym deltaker #<pk>" and its email, phone and organisation are emptied, in the live
-    row and in every historical row. The person's name and email are removed from their own texts
-    (insights, feedback, comments, follow-up actions) and from their access-log reasons; the historical
-    rows of those texts lose the link to the person. Active consents are withdrawn, invitations deleted.
-    A user account is deactivated, renamed and logged out everywhere. Writes one AccessLog row.
-    Anonymising twice changes nothing more."""
+    row and in every historical row, also those of the records merged into it (their ids stay as MergedRecords).
+
+    What names the person (the current and earlier names, emails and phones of the record and of the records
+    merged into it, and the account's username, email and full name) is replaced by that label, as a whole
+    word and ignoring case, live and in the change history:
+    - in their own texts (insights, feedback, comments, follow-up actions), whose historical rows also lose
+      the link to the person, as do the historical rows of their attendances and consents;
+    - in the texts anyone wrote in the dialogues they attended, facilitated, answer an action in or wrote in,
+      and in those dialogues' projects (SHARED_TEXTS);
+    - in their access-log reasons, and in the admin log: entries about the record, a merged record or the
+      account, and entries about anything else that name them.
+    A name shorter than MIN_IDENTIFIER_LENGTH is not replaced in text. A name that is also a common word
+    ("Sol", "Fjell") is replaced wherever it stands as a whole word in those texts: erasure errs on the side
+    of the person, and the confirmation page lists the texts beforehand (texts_naming()) so that a coordinator
+    can reword them first. Texts outside those dialogues and projects are not searched.
+
+    Active consents are withdrawn, invitations deleted. A user account is deactivated, renamed and logged out
+    everywhere. Writes one AccessLog row. Anonymising twice changes nothing more."""
     participant = Participant.objects.select_for_update(of=("self",)).select_related("user").get(pk=participant.pk)
     if participant.anonymised_at is not None:
         return participant
     now = timezone.now()
     label = anonymous_label(participant.pk)
     user = participant.user
-    identifiers = [participant.display_name, participant.email, participant.phone]
-    if user is not None:
-        identifiers += [user.username, user.email, user.get_full_name()]
+    ids = _person_ids(participant)
+    identifiers = _identifiers(participant, ids)
     pattern = _identifier_pattern(identifiers)
+    scope = _dialogues_and_projects(ids)  # before the attendance history loses the link
 
     for model, field, link in PERSONAL_TEXTS:
         mine = model.objects.filter(**{link: participant})
-        ids = list(mine.values_list("pk", flat=True))
-        _scrub_rows(mine, field, pattern, label)
-        history = model.history.filter(models.Q(id__in=ids) | models.Q(**{f"{link}_id": participant.pk}))
-        _scrub_rows(history, field, pattern, label, **{f"{link}_id": None})
+        text_ids = list(mine.values_list("pk", flat=True))
+        _scrub_rows(mine, (field,), pattern, label)
+        history = model.history.filter(Q(id__in=text_ids) | Q(**{f"{link}_id__in": ids}))
+        _scrub_rows(history, (field, "history_change_reason"), pattern, label, **{f"{link}_id": None})
+    for _model, fields, _lookup, live, history in _shared_texts(scope):
+        _scrub_rows(live, fields, pattern, label)
+        _scrub_rows(history, (*fields, "history_change_reason"), pattern, label)
 
     participant.display_name = label
     participant.email = participant.phone = ""
@@ -568,18 +738,17 @@ def anonymise(*, participant: Participant, by, reason: str = AccessReason.ERASUR
     participant.anonymised_at = now
     participant.version += 1
     participant.save()
-    history = Participant.history.filter(id=participant.pk)
-    _scrub_rows(history, "history_change_reason", pattern, label, display_name=label, email="", phone="", organisation_id=None)
+    history = Participant.history.filter(id__in=ids)
+    _scrub_rows(history, ("history_change_reason",), pattern, label, display_name=label, email="", phone="", organisation_id=None)
 
     for consent in participant.consents.active():
         withdraw_consent(consent=consent, by=by, at=now)
+    for model in (Attendance, Consent):
+        model.history.filter(participant_id__in=ids).update(participant_id=None)
     participant.invitations.all().delete()
     # The access log is append-only for the app; erasure is the one reason to rewrite a reason that names the person.
-    _scrub_rows(AccessLog.objects.filter(participant=participant), "reason", pattern, label)
-    entries = LogEntry.objects.filter(
-        content_type=ContentType.objects.get_for_model(Participant), object_id=str(participant.pk)
-    )
-    _scrub_rows(entries, "change_message", pattern, label, object_repr=label)
+    _scrub_rows(AccessLog.objects.filter(participant=participant), ("reason",), pattern, label)
+    _scrub_admin_log(ids, identifiers, label)
     if user is not None:
         _deactivate_account(user, pattern, label)
     log_access(actor=by, participant=participant, action=AccessAction.ANONYMISE, reason=reason)

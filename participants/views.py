@@ -14,7 +14,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
@@ -289,7 +288,8 @@ def participant_anonymise(request, pk):
         services.anonymise(participant=participant, by=request.user)
         messages.success(request, _("The participant was anonymised. Counts and insights remain, without the person."))
         return redirect("participants:participant_detail", pk=participant.pk)
-    return render(request, "participants/participant_anonymise.html", {"participant": participant})
+    context = {"participant": participant, "texts": services.texts_naming(participant)}
+    return render(request, "participants/participant_anonymise.html", context)
 
 
 @require_safe

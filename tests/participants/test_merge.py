@@ -7,7 +7,7 @@ from django.utils import timezone
 from dialogues.models import Dialogue
 from dialogues.services import voice_balance
 from participants import services
-from participants.models import AccessLog, Attendance, Consent, Invitation, Participant
+from participants.models import AccessLog, Attendance, Consent, Invitation, MergedRecord, Participant
 from tests.factories import (
     AccessLogFactory,
     AttendanceFactory,
@@ -86,6 +86,17 @@ def test_merge_moves_everything_and_deletes_the_duplicate(client, coordinator, p
     assert balance_after.insights == balance_before.insights
 
 
+def test_the_merged_ids_are_kept_and_move_along_when_the_kept_record_is_merged_again(coordinator, pair):
+    keep, duplicate, _ = pair
+    duplicate_pk = duplicate.pk
+    services.merge(keep=keep, duplicate=duplicate, by=coordinator)
+    assert list(keep.merged_records.values_list("merged_id", flat=True)) == [duplicate_pk]
+    third = ParticipantFactory(display_name="Kari Nordmann (3)")
+    services.merge(keep=third, duplicate=keep, by=coordinator)
+    assert sorted(third.merged_records.values_list("merged_id", flat=True)) == sorted([duplicate_pk, keep.pk])
+    assert MergedRecord.objects.count() == 2
+
+
 def test_the_confirmation_page_changes_nothing(client, coordinator, pair):
     keep, duplicate, _ = pair
     client.force_login(coordinator)
@@ -150,6 +161,7 @@ def test_data_the_merge_does_not_know_how_to_move_stops_it_in_one_transaction(co
     assert Consent.objects.filter(participant=duplicate).count() == 2
     assert Invitation.objects.filter(participant=duplicate).count() == 1
     assert AccessLog.objects.filter(participant=duplicate).count() == 1
+    assert not MergedRecord.objects.exists()
 
 
 def test_only_coordinators_merge(client, world):
