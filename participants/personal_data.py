@@ -135,9 +135,6 @@ class PersonalData:
         authors = Participant.objects.filter(pk__in=ids).prefetch_related(with_quoting_consents(""))
         return frozenset(author.pk for author in authors if not self.shows_quote(author))
 
-    def quote(self, participant, text) -> str:
-        return text if self.shows_quote(participant) else str(WITHDRAWN_QUOTE)
-
     # Accounts
 
     def user_label(self, account) -> str:
@@ -198,8 +195,8 @@ class PersonChoiceField(forms.ModelChoiceField):
     project_id = None
 
     def label_from_instance(self, obj):
-        if self.people is None:
-            return obj.display_name
+        if self.people is None:  # no policy given: name no one
+            return PersonalData.neutral_label(obj)
         return self.people.option_label(obj, self.project_id)
 
 

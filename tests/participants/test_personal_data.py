@@ -5,10 +5,10 @@ their consent to quoting is not shown verbatim to anyone but coordinators and th
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from participants.personal_data import PersonalData, with_name_consents
-from participants.models import Attendance
+from participants.models import Attendance, Participant
 from tests.dialogues.outcome_world import make_world
 from tests.factories import (
     AttendanceFactory,
@@ -172,3 +172,23 @@ def test_dialogue_page_query_budget_is_the_same_for_1_and_30_people(client, worl
     one = count_queries(client, dialogue.get_absolute_url())
     build(29)
     assert count_queries(client, dialogue.get_absolute_url()) == one
+
+
+@translation.override("en")
+def test_accounts_are_named_to_coordinators_and_otherwise_by_role(world):
+    coordinator, member = world["coordinator"], world["member"]
+    assert PersonalData(coordinator).user_label(member) == member.get_username()
+    assert PersonalData(member).user_label(member) == "you"
+    assert PersonalData(member).user_label(coordinator) == "a coordinator"
+    assert PersonalData(member).user_label(UserFactory()) == ""
+    assert PersonalData(member).user_label(None) == ""
+    assert PersonalData(member).author_label(None, None) == ""
+    assert PersonalData(member).object_label(UserFactory(), None) == "another user"
+    assert PersonalData(member).object_label(world["project"], None) == str(world["project"])
+
+
+def test_a_person_field_without_a_policy_names_no_one(world):
+    from participants.personal_data import PersonChoiceField
+
+    field = PersonChoiceField(queryset=Participant.objects.all())
+    assert world["private"].display_name not in [label for _value, label in field.choices]
