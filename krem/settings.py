@@ -135,6 +135,13 @@ AXES_LOCKOUT_TEMPLATE = "account_locked.html"
 # for every successful login; Django keeps each user's last login.
 AXES_DISABLE_ACCESS_LOG = True
 AXES_VERBOSE = False  # no banner on every manage.py command (cron mails); lockouts are still logged
+# Behind a reverse proxy every request comes from the proxy's address: lock by the client's address, read from
+# the proxies' X-Forwarded-For (krem/http.py), or five wrong passwords from anyone would lock a user out for all.
+AXES_CLIENT_IP_CALLABLE = "krem.http.client_ip"
+BEHIND_PROXY = env.bool("BEHIND_PROXY", default=False)
+KREM_PROXY_COUNT = env.int("KREM_PROXY_COUNT", default=1)  # proxies in front of the app, each adding to X-Forwarded-For
+if KREM_PROXY_COUNT < 1:
+    raise ImproperlyConfigured("KREM_PROXY_COUNT must be 1 or more: it counts the proxies in front of the app.")
 
 # A session ends after this long without a request, and in any case this long after the login
 # (krem.middleware.session_timeouts). The cookie lives no longer than the session may.
@@ -198,7 +205,7 @@ SESSION_COOKIE_HTTPONLY = True
 if not DEBUG and not TESTING:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # monitoring may probe over plain HTTP inside the network
-    if env.bool("BEHIND_PROXY", default=False):
+    if BEHIND_PROXY:
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
