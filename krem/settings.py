@@ -1,7 +1,9 @@
 """One settings file, filled from the environment. See README.md, "Configuration"."""
 
 import datetime
+import os
 import sys
+import tempfile
 from pathlib import Path
 
 import environ
@@ -102,6 +104,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # A runaway query ends with an error instead of holding a worker and its locks.
     statement_timeout = env.int("DB_STATEMENT_TIMEOUT_MS", default=30000)
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = f"-c statement_timeout={statement_timeout}"
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite admits one writer at a time. A transaction that read first and then wants to write cannot wait for
+    # the lock (SQLite answers "database is locked" at once, a 500), so every transaction asks for the write lock
+    # when it begins (IMMEDIATE) and waits for it up to `timeout` seconds. WAL lets readers go on meanwhile.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        transaction_mode="IMMEDIATE",
+        timeout=20,
+        init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
@@ -228,3 +239,8 @@ if TESTING:
     # django-axes stays on, so tests prove the lockout. Every test starts from an empty database (the browser
     # tests' live server too) and a successful login clears a user's failures, so tests never lock each other out.
     AXES_ENABLED = True
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+        # A file, not memory: the tests that send requests from several threads at once need separate connections
+        # to one database that lock as in production (an in-memory database shares one cache with table locks).
+        # One file per test process, so two runs in the same folder do not meet.
+        DATABASES["default"]["TEST"] = {"NAME": str(Path(tempfile.gettempdir()) / f"krem-test-{os.getpid()}.sqlite3")}

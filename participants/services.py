@@ -281,6 +281,13 @@ def invite(*, participant: Participant, email: str, invited_by, request) -> Invi
     return invitation
 
 
+def taken_message(username):
+    return gettext(
+        "There is already an account with the username %(email)s. Log in with it, or ask a "
+        "coordinator to invite you with another email address."
+    ) % {"email": username}
+
+
 def find_invitation(token: str) -> Invitation | None:
     """The invitation a link's token belongs to, usable or not; None for a token we never issued."""
     return Invitation.objects.select_related("participant").filter(token_hash=hash_token(token)).first()
@@ -292,8 +299,14 @@ def accept_invitation(*, token: str, password: str):
 
     Links the account to the participant and marks the invitation accepted. A plain user: no staff flag,
     whatever the person's perspective. Raises InvitationRefused, changing nothing, when the link is
-    used, expired or unknown, the person already has an account, or the username is taken."""
-    invitation = Invitation.objects.select_for_update().filter(token_hash=hash_token(token)).first()
+    used, expired or unknown, the person already has an account, or the username is taken (also by an
+    acceptance at the same moment)."""
+    token_hash = hash_token(token)
+    email = Invitation.objects.filter(token_hash=token_hash).values_list("email", flat=True).first()
+    # Lock every invitation to the address, always in the same order: the same link sent twice at once, or two
+    # links to one address, wait for each other here, so that only one passes the checks below.
+    list(Invitation.objects.select_for_update().filter(email=email).order_by("pk").values_list("pk"))
+    invitation = Invitation.objects.filter(token_hash=token_hash).first()  # as it is now that it is locked
     if invitation is None or not invitation.is_usable:
         raise InvitationRefused(gettext("This invitation link is no longer valid."))
     participant = Participant.objects.select_for_update().get(pk=invitation.participant_id)
@@ -301,13 +314,7 @@ def accept_invitation(*, token: str, password: str):
         raise InvitationRefused(gettext("This invitation link is no longer valid."))
     username = username_for(invitation.email)
     if email_in_use(username):
-        raise InvitationRefused(
-            gettext(
-                "There is already an account with the username %(email)s. Log in with it, or ask a "
-                "coordinator to invite you with another email address."
-            )
-            % {"email": username}
-        )
+        raise InvitationRefused(taken_message(username))
     user = get_user_model()(username=username, email=username)
     user.set_password(password)
     user.save()

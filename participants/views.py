@@ -340,6 +340,11 @@ def my_export(request):
 # Public pages: the invitation link and the terms
 
 
+def link_no_longer_works(invitation):
+    participant = invitation.participant
+    return not invitation.is_usable or participant.user_id is not None or participant.anonymised_at is not None
+
+
 @login_not_required
 def accept_invitation(request, token):
     """Set a password, accept the terms, get an account, and be logged in. A used, expired or unknown
@@ -347,14 +352,17 @@ def accept_invitation(request, token):
     invitation = services.find_invitation(token)
     if invitation is None:
         return render(request, "participants/invitation_invalid.html", {"unknown": True}, status=404)
-    participant = invitation.participant
-    if not invitation.is_usable or participant.user_id is not None or participant.anonymised_at is not None:
+    if link_no_longer_works(invitation):
         return render(request, "participants/invitation_invalid.html", {"invitation": invitation}, status=410)
     form = AcceptInvitationForm(request.POST if request.method == "POST" else None, invitation=invitation)
     if request.method == "POST" and form.is_valid():
         try:
             user = services.accept_invitation(token=token, password=form.cleaned_data["password1"])
         except services.InvitationRefused as refusal:
+            # Used since the page was checked above (the same form sent twice at once): say so as for any used link.
+            invitation = services.find_invitation(token)
+            if link_no_longer_works(invitation):
+                return render(request, "participants/invitation_invalid.html", {"invitation": invitation}, status=410)
             form.add_error(None, str(refusal))
         else:
             login(request, user, backend=LOGIN_BACKEND)
