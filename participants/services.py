@@ -242,7 +242,8 @@ def email_in_use(email: str) -> bool:
 @transaction.atomic
 def invite(*, participant: Participant, email: str, invited_by, request) -> Invitation:
     """Invite a participant, of any perspective, to make an account: creates an Invitation valid for
-    7 days and emails its single-use link. Earlier unused links of the same person stop working.
+    7 days and emails its single-use link. Earlier unused links of the same person stop working. Only
+    with an active consent to contact.
 
     The raw token exists only in the email; the database keeps its hash. If the mail cannot be sent,
     the error propagates and nothing is saved."""
@@ -250,6 +251,12 @@ def invite(*, participant: Participant, email: str, invited_by, request) -> Invi
         raise InvitationRefused(gettext("%(name)s already has an account.") % {"name": participant.display_name})
     if participant.anonymised_at is not None:
         raise InvitationRefused(gettext("An anonymised participant cannot be invited."))
+    # The invitation is an email to the person: contact needs their consent (GDPR Art. 6), like any other contact.
+    if not has_consent(participant, ConsentPurpose.CONTACT):
+        raise InvitationRefused(
+            gettext("%(name)s has not consented to being contacted, so no invitation can be sent. Record the consent to contact first.")
+            % {"name": participant.display_name}
+        )
     email = username_for(email)
     if email_in_use(email):
         raise InvitationRefused(

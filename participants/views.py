@@ -45,7 +45,7 @@ from .forms import (
     ParticipantForm,
     WithdrawConsentForm,
 )
-from .models import AccessLog, Consent, Participant
+from .models import AccessLog, Consent, ConsentPurpose, Participant
 from .queries import access_log_for_list, for_registry_list, visible_participants
 from .services import AccessAction, AccessReason
 
@@ -216,7 +216,12 @@ def participant_invite(request, pk):
                 _("An invitation was sent to %(email)s. The link works once, for 7 days.") % {"email": invitation.email},
             )
             return redirect(reverse("participants:participant_detail", args=[participant.pk]) + "#invitations")
-    return render(request, "participants/participant_invite.html", {"form": form, "participant": participant})
+    context = {
+        "form": form,
+        "participant": participant,
+        "may_contact": services.has_consent(participant, ConsentPurpose.CONTACT),
+    }
+    return render(request, "participants/participant_invite.html", context)
 
 
 @require_safe

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from participants.models import Invitation, Participant, hash_token
 from participants.services import INVITATION_VALID_FOR, InvitationRefused, invite
-from tests.factories import InvitationFactory, ParticipantFactory, UserFactory
+from tests.factories import ConsentFactory, InvitationFactory, ParticipantFactory, UserFactory
 from tests.together import at_once
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +22,9 @@ GOOD_PASSWORD = "lang-og-sikker-passordfrase"
 
 @pytest.fixture
 def newcomer(db):
-    return ParticipantFactory(display_name="Nina Ny", perspective="staff", email="Nina.Ny@Example.org")
+    newcomer = ParticipantFactory(display_name="Nina Ny", perspective="staff", email="Nina.Ny@Example.org")
+    ConsentFactory(participant=newcomer, purpose="contact")  # an invitation is an email: it needs this consent
+    return newcomer
 
 
 def invite_url(participant):
@@ -70,6 +72,25 @@ def test_invitations_that_cannot_work_are_refused(rf, world, newcomer, case):
         newcomer.anonymised_at = timezone.now()
     with pytest.raises(InvitationRefused):
         invite(participant=newcomer, email="NINA@example.org", invited_by=world["coordinator"], request=rf.get("/"))
+    assert not Invitation.objects.exists() and not mail.outbox
+
+
+def test_an_invitation_needs_a_consent_to_contact(rf, world, newcomer):
+    newcomer.consents.update(withdrawn_at=timezone.now())
+    with pytest.raises(InvitationRefused, match="Nina Ny has not consented to being contacted"):
+        invite(participant=newcomer, email="nina@example.org", invited_by=world["coordinator"], request=rf.get("/"))
+    assert not Invitation.objects.exists() and not mail.outbox
+
+
+def test_the_invite_page_says_up_front_that_the_consent_is_missing_and_links_to_recording_it(client, world, newcomer):
+    newcomer.consents.update(withdrawn_at=timezone.now())
+    client.force_login(world["coordinator"])
+    html = client.get(invite_url(newcomer)).content.decode()
+    assert "needs their consent to being contacted" in html
+    assert f'href="{reverse("participants:participant_detail", args=[newcomer.pk])}#consents"' in html
+    assert 'name="email"' not in html  # no form that could only be refused
+    response = client.post(invite_url(newcomer), {"email": "nina@example.org"})
+    assert response.status_code == 200 and "needs their consent to being contacted" in response.content.decode()
     assert not Invitation.objects.exists() and not mail.outbox
 
 
