@@ -12,9 +12,11 @@ from django.contrib.auth.password_validation import validate_password
 from django.contrib.sessions.models import Session
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from krem.middleware import SESSION_LOGIN_AT, SESSION_SEEN_AT
+from krem.middleware import SEEN_AT_STEP, SESSION_LOGIN_AT, SESSION_SEEN_AT
 from tests.factories import PASSWORD, CoordinatorFactory, UserFactory
 from tests.test_security import PRODUCTION, run_manage
 
@@ -176,6 +178,27 @@ def test_activity_keeps_a_session_alive(client, coordinator):
     age_session(client, **{SESSION_SEEN_AT: 29 * 60, SESSION_LOGIN_AT: 7 * 3600})
     assert client.get(reverse("home")).status_code == 200
     assert time.time() - client.session[SESSION_SEEN_AT] < 60
+
+
+def session_writes(client, url):
+    """How many times a request writes the session row."""
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return sum(1 for query in queries if query["sql"].startswith('UPDATE "django_session"'))
+
+
+def test_a_burst_of_requests_writes_the_session_once(client, coordinator):
+    client.force_login(coordinator)
+    assert session_writes(client, reverse("home")) == 1  # the clocks start
+    seen_at = client.session[SESSION_SEEN_AT]
+    assert session_writes(client, reverse("home")) == 0
+    assert session_writes(client, reverse("projects:project_list")) == 0
+    assert client.session[SESSION_SEEN_AT] == seen_at
+    # A minute later the idle clock moves again, and is written once.
+    age_session(client, **{SESSION_SEEN_AT: SEEN_AT_STEP})
+    assert session_writes(client, reverse("home")) == 1
+    assert time.time() - client.session[SESSION_SEEN_AT] < 5
+    assert session_writes(client, reverse("home")) == 0
 
 
 def test_the_timeouts_follow_the_settings(client, coordinator, settings):
