@@ -72,14 +72,15 @@ def session_timeouts(get_response):
                 request.session[SESSION_LOGIN_AT] = now
             if seen_at is None or now - seen_at >= SEEN_AT_STEP:
                 request.session[SESSION_SEEN_AT] = now
-        response = get_response(request)
-        # A login in this very request (the login form, an accepted invitation) starts the clocks.
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and SESSION_LOGIN_AT not in request.session:
-            request.session[SESSION_LOGIN_AT] = request.session[SESSION_SEEN_AT] = time.time()
-        return response
+        return get_response(request)
 
     return middleware
+
+
+def start_session_clocks(sender, request, user, **kwargs):
+    """A login (the login form, an accepted invitation) starts both clocks. Connected to user_logged_in."""
+    if request is not None and hasattr(request, "session"):
+        request.session[SESSION_LOGIN_AT] = request.session[SESSION_SEEN_AT] = time.time()
 
 
 def _log_out(request, message):

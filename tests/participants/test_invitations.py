@@ -8,7 +8,7 @@ from django.contrib.auth import SESSION_KEY, get_user_model
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from participants.models import Invitation, Participant, hash_token
 from participants.services import INVITATION_VALID_FOR, InvitationRefused, invite
@@ -77,7 +77,7 @@ def test_invitations_that_cannot_work_are_refused(rf, world, newcomer, case):
 
 def test_an_invitation_needs_a_consent_to_contact(rf, world, newcomer):
     newcomer.consents.update(withdrawn_at=timezone.now())
-    with pytest.raises(InvitationRefused, match="Nina Ny has not consented to being contacted"):
+    with translation.override("en"), pytest.raises(InvitationRefused, match="Nina Ny has not consented to being contacted"):
         invite(participant=newcomer, email="nina@example.org", invited_by=world["coordinator"], request=rf.get("/"))
     assert not Invitation.objects.exists() and not mail.outbox
 
