@@ -1,12 +1,14 @@
 from django.contrib import admin
 
+from krem.admin import SoftDeleteAdminMixin, VersionedAdminMixin
 from participants.admin import AttendanceInline
 
 from .models import Dialogue
+from .services import delete_dialogue
 
 
 @admin.register(Dialogue)
-class DialogueAdmin(admin.ModelAdmin):
+class DialogueAdmin(SoftDeleteAdminMixin, VersionedAdminMixin, admin.ModelAdmin):
     list_display = ["title", "kind", "project", "starts_at", "municipality", "status"]
     list_select_related = ["project", "municipality"]
     list_filter = ["kind", "status", "municipality"]
@@ -14,3 +16,6 @@ class DialogueAdmin(admin.ModelAdmin):
     date_hierarchy = "starts_at"
     autocomplete_fields = ["project", "municipality", "facilitators"]
     inlines = [AttendanceInline]
+
+    def soft_delete(self, obj):
+        delete_dialogue(dialogue=obj)

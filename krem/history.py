@@ -230,6 +230,24 @@ def conflict_for_reader(conflict, user):
     return conflict
 
 
+# Removing for good
+
+
+def delete_history(model, pks):
+    """Remove the change history of `model`'s rows `pks` and of every row that belonged to them: the tracked models
+    that point to it with on_delete=CASCADE, followed down (a dialogue's outcome, the outcome's comments). The rows
+    that belonged to them are found through their own history, so those deleted long before go too.
+
+    For `manage.py purge_deleted`: call it after deleting the rows, so that the records of that deletion go too.
+    `pks` is a list or a queryset of ids."""
+    for relation in model._meta.related_objects:
+        child = relation.related_model
+        if relation.on_delete is models.CASCADE and hasattr(child, "history"):
+            child_pks = child.history.filter(**{f"{relation.field.attname}__in": pks}).values("id")
+            delete_history(child, child_pks)
+    model.history.filter(id__in=pks).delete()
+
+
 # History pages
 
 

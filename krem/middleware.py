@@ -28,6 +28,9 @@ def no_store_personal_pages(get_response):
 # Session keys for the two clocks, in seconds since the epoch (JSON-serialisable).
 SESSION_LOGIN_AT = "krem_login_at"
 SESSION_SEEN_AT = "krem_seen_at"
+# The idle clock is kept to the minute: it is written only when it moved this much, so that a burst of requests
+# (a page and its htmx fragments) does not write the session (a database row) on every one of them.
+SEEN_AT_STEP = 60
 
 
 def session_timeouts(get_response):
@@ -35,6 +38,8 @@ def session_timeouts(get_response):
 
     A computer left logged in at a NAV office or a library must not stay open to the next person. The user is
     logged out and sent to the login page with a message saying why; after logging in they come back here.
+    The session is written only when a clock moved (by SEEN_AT_STEP or more), so the idle time is counted to
+    the minute: a session may end up to a minute early, never late.
     """
 
     def middleware(request):
@@ -65,15 +70,17 @@ def session_timeouts(get_response):
                 )
             if login_at is None:
                 request.session[SESSION_LOGIN_AT] = now
-            request.session[SESSION_SEEN_AT] = now
-        response = get_response(request)
-        # A login in this very request (the login form, an accepted invitation) starts the clocks.
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and SESSION_LOGIN_AT not in request.session:
-            request.session[SESSION_LOGIN_AT] = request.session[SESSION_SEEN_AT] = time.time()
-        return response
+            if seen_at is None or now - seen_at >= SEEN_AT_STEP:
+                request.session[SESSION_SEEN_AT] = now
+        return get_response(request)
 
     return middleware
+
+
+def start_session_clocks(sender, request, user, **kwargs):
+    """A login (the login form, an accepted invitation) starts both clocks. Connected to user_logged_in."""
+    if request is not None and hasattr(request, "session"):
+        request.session[SESSION_LOGIN_AT] = request.session[SESSION_SEEN_AT] = time.time()
 
 
 def _log_out(request, message):

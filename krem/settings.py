@@ -1,7 +1,9 @@
 """One settings file, filled from the environment. See README.md, "Configuration"."""
 
 import datetime
+import os
 import sys
+import tempfile
 from pathlib import Path
 
 import environ
@@ -102,6 +104,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # A runaway query ends with an error instead of holding a worker and its locks.
     statement_timeout = env.int("DB_STATEMENT_TIMEOUT_MS", default=30000)
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = f"-c statement_timeout={statement_timeout}"
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite admits one writer at a time. A transaction that read first and then wants to write cannot wait for
+    # the lock (SQLite answers "database is locked" at once, a 500), so every transaction asks for the write lock
+    # when it begins (IMMEDIATE) and waits for it up to `timeout` seconds. WAL lets readers go on meanwhile.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        transaction_mode="IMMEDIATE",
+        timeout=20,
+        init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
@@ -135,6 +146,13 @@ AXES_LOCKOUT_TEMPLATE = "account_locked.html"
 # for every successful login; Django keeps each user's last login.
 AXES_DISABLE_ACCESS_LOG = True
 AXES_VERBOSE = False  # no banner on every manage.py command (cron mails); lockouts are still logged
+# Behind a reverse proxy every request comes from the proxy's address: lock by the client's address, read from
+# the proxies' X-Forwarded-For (krem/http.py), or five wrong passwords from anyone would lock a user out for all.
+AXES_CLIENT_IP_CALLABLE = "krem.http.client_ip"
+BEHIND_PROXY = env.bool("BEHIND_PROXY", default=False)
+KREM_PROXY_COUNT = env.int("KREM_PROXY_COUNT", default=1)  # proxies in front of the app, each adding to X-Forwarded-For
+if KREM_PROXY_COUNT < 1:
+    raise ImproperlyConfigured("KREM_PROXY_COUNT must be 1 or more: it counts the proxies in front of the app.")
 
 # A session ends after this long without a request, and in any case this long after the login
 # (krem.middleware.session_timeouts). The cookie lives no longer than the session may.
@@ -198,7 +216,7 @@ SESSION_COOKIE_HTTPONLY = True
 if not DEBUG and not TESTING:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # monitoring may probe over plain HTTP inside the network
-    if env.bool("BEHIND_PROXY", default=False):
+    if BEHIND_PROXY:
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
@@ -221,3 +239,8 @@ if TESTING:
     # django-axes stays on, so tests prove the lockout. Every test starts from an empty database (the browser
     # tests' live server too) and a successful login clears a user's failures, so tests never lock each other out.
     AXES_ENABLED = True
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+        # A file, not memory: the tests that send requests from several threads at once need separate connections
+        # to one database that lock as in production (an in-memory database shares one cache with table locks).
+        # One file per test process, so two runs in the same folder do not meet.
+        DATABASES["default"]["TEST"] = {"NAME": str(Path(tempfile.gettempdir()) / f"krem-test-{os.getpid()}.sqlite3")}

@@ -199,6 +199,11 @@ class VersionedFormMixin:
         self._version_claimed = True
 
     def refuse(self, opened, current):
+        self.note_conflict(opened, current)
+        raise VersionConflict(self.conflict)
+
+    def note_conflict(self, opened, current):
+        """Say on the form what changed since `opened`, and let a second send save over `current`."""
         from .history import conflict_between
 
         self.conflict = conflict_between(current, opened)
@@ -207,7 +212,6 @@ class VersionedFormMixin:
         data = self.data.copy()
         data[self.add_prefix(VERSION_FIELD)] = str(current.version)
         self.data = data
-        raise VersionConflict(self.conflict)
 
 
 def snapshot_links(instance):

@@ -178,7 +178,8 @@ def email_in_use(email: str) -> bool:
 @transaction.atomic
 def invite(*, participant: Participant, email: str, invited_by, request) -> Invitation:
     """Invite a participant, of any perspective, to make an account: creates an Invitation valid for
-    7 days and emails its single-use link. Earlier unused links of the same person stop working.
+    7 days and emails its single-use link. Earlier unused links of the same person stop working. Only
+    with an active consent to contact.
 
     The raw token exists only in the email; the database keeps its hash. If the mail cannot be sent,
     the error propagates and nothing is saved."""
@@ -186,6 +187,12 @@ def invite(*, participant: Participant, email: str, invited_by, request) -> Invi
         raise InvitationRefused(gettext("%(name)s already has an account.") % {"name": participant.display_name})
     if participant.anonymised_at is not None:
         raise InvitationRefused(gettext("An anonymised participant cannot be invited."))
+    # The invitation is an email to the person: contact needs their consent (GDPR Art. 6), like any other contact.
+    if not has_consent(participant, ConsentPurpose.CONTACT):
+        raise InvitationRefused(
+            gettext("%(name)s has not consented to being contacted, so no invitation can be sent. Record the consent to contact first.")
+            % {"name": participant.display_name}
+        )
     email = username_for(email)
     if email_in_use(email):
         raise InvitationRefused(
@@ -217,6 +224,13 @@ def invite(*, participant: Participant, email: str, invited_by, request) -> Invi
     return invitation
 
 
+def taken_message(username):
+    return gettext(
+        "There is already an account with the username %(email)s. Log in with it, or ask a "
+        "coordinator to invite you with another email address."
+    ) % {"email": username}
+
+
 def find_invitation(token: str) -> Invitation | None:
     """The invitation a link's token belongs to, usable or not; None for a token we never issued."""
     return Invitation.objects.select_related("participant").filter(token_hash=hash_token(token)).first()
@@ -228,8 +242,14 @@ def accept_invitation(*, token: str, password: str):
 
     Links the account to the participant and marks the invitation accepted. A plain user: no staff flag,
     whatever the person's perspective. Raises InvitationRefused, changing nothing, when the link is
-    used, expired or unknown, the person already has an account, or the username is taken."""
-    invitation = Invitation.objects.select_for_update().filter(token_hash=hash_token(token)).first()
+    used, expired or unknown, the person already has an account, or the username is taken (also by an
+    acceptance at the same moment)."""
+    token_hash = hash_token(token)
+    email = Invitation.objects.filter(token_hash=token_hash).values_list("email", flat=True).first()
+    # Lock every invitation to the address, always in the same order: the same link sent twice at once, or two
+    # links to one address, wait for each other here, so that only one passes the checks below.
+    list(Invitation.objects.select_for_update().filter(email=email).order_by("pk").values_list("pk"))
+    invitation = Invitation.objects.filter(token_hash=token_hash).first()  # as it is now that it is locked
     if invitation is None or not invitation.is_usable:
         raise InvitationRefused(gettext("This invitation link is no longer valid."))
     participant = Participant.objects.select_for_update().get(pk=invitation.participant_id)
@@ -237,13 +257,7 @@ def accept_invitation(*, token: str, password: str):
         raise InvitationRefused(gettext("This invitation link is no longer valid."))
     username = username_for(invitation.email)
     if email_in_use(username):
-        raise InvitationRefused(
-            gettext(
-                "There is already an account with the username %(email)s. Log in with it, or ask a "
-                "coordinator to invite you with another email address."
-            )
-            % {"email": username}
-        )
+        raise InvitationRefused(taken_message(username))
     user = get_user_model()(username=username, email=username)
     user.set_password(password)
     user.save()

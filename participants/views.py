@@ -44,7 +44,7 @@ from .forms import (
     ParticipantForm,
     WithdrawConsentForm,
 )
-from .models import AccessLog, Consent, Participant
+from .models import AccessLog, Consent, ConsentPurpose, Participant
 from .queries import access_log_for_list, for_registry_list, visible_participants
 from .services import AccessAction, AccessReason
 
@@ -219,7 +219,12 @@ def participant_invite(request, pk):
                 _("An invitation was sent to %(email)s. The link works once, for 7 days.") % {"email": invitation.email},
             )
             return redirect(reverse("participants:participant_detail", args=[participant.pk]) + "#invitations")
-    return render(request, "participants/participant_invite.html", {"form": form, "participant": participant})
+    context = {
+        "form": form,
+        "participant": participant,
+        "may_contact": services.has_consent(participant, ConsentPurpose.CONTACT),
+    }
+    return render(request, "participants/participant_invite.html", context)
 
 
 @require_safe
@@ -348,6 +353,11 @@ def my_export(request):
 # Public pages: the invitation link and the terms
 
 
+def link_no_longer_works(invitation):
+    participant = invitation.participant
+    return not invitation.is_usable or participant.user_id is not None or participant.anonymised_at is not None
+
+
 @login_not_required
 def accept_invitation(request, token):
     """Set a password, accept the terms, get an account, and be logged in. A used, expired or unknown
@@ -355,14 +365,17 @@ def accept_invitation(request, token):
     invitation = services.find_invitation(token)
     if invitation is None:
         return render(request, "participants/invitation_invalid.html", {"unknown": True}, status=404)
-    participant = invitation.participant
-    if not invitation.is_usable or participant.user_id is not None or participant.anonymised_at is not None:
+    if link_no_longer_works(invitation):
         return render(request, "participants/invitation_invalid.html", {"invitation": invitation}, status=410)
     form = AcceptInvitationForm(request.POST if request.method == "POST" else None, invitation=invitation)
     if request.method == "POST" and form.is_valid():
         try:
             user = services.accept_invitation(token=token, password=form.cleaned_data["password1"])
         except services.InvitationRefused as refusal:
+            # Used since the page was checked above (the same form sent twice at once): say so as for any used link.
+            invitation = services.find_invitation(token)
+            if link_no_longer_works(invitation):
+                return render(request, "participants/invitation_invalid.html", {"invitation": invitation}, status=410)
             form.add_error(None, str(refusal))
         else:
             login(request, user, backend=LOGIN_BACKEND)

@@ -1,6 +1,9 @@
 from django.contrib import admin
 
+from krem.admin import SoftDeleteAdminMixin, VersionedAdminMixin
+
 from .models import District, Municipality, Organisation, Partnership, Project
+from .services import delete_project
 
 
 class DistrictInline(admin.TabularInline):
@@ -40,7 +43,7 @@ class ProjectPartnershipInline(admin.TabularInline):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(VersionedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "sector", "org_number", "municipality", "is_active"]
     list_select_related = ["municipality"]
     list_filter = ["sector", "is_active", "municipality"]
@@ -50,13 +53,16 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Project)
-class ProjectAdmin(admin.ModelAdmin):
+class ProjectAdmin(SoftDeleteAdminMixin, VersionedAdminMixin, admin.ModelAdmin):
     list_display = ["title", "report_section", "status", "start_date", "end_date"]
     list_filter = ["status", "municipalities"]
     search_fields = ["title", "slug", "summary", "goals"]
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["municipalities", "districts", "continued_by"]
     inlines = [ProjectPartnershipInline]
+
+    def soft_delete(self, obj):
+        delete_project(project=obj)
 
 
 @admin.register(Partnership)

@@ -31,7 +31,7 @@ class ProjectFilter(django_filters.FilterSet):
     )
     sector = django_filters.ChoiceFilter(label=_("Partner sector"), field_name="partners__sector", choices=Sector.choices)
     dialogue_kind = django_filters.ChoiceFilter(
-        label=_("Gathering kind"), field_name="dialogues__kind", choices=DialogueKind.choices
+        label=_("Gathering kind"), method="with_dialogue_kind", choices=DialogueKind.choices
     )
     year_from = YearFilter(label=_("From year"), method="from_year")
     year_to = YearFilter(label=_("To year"), method="to_year")
@@ -60,6 +60,10 @@ class ProjectFilter(django_filters.FilterSet):
             | Q(goals__icontains=value)
             | Q(partners__name__icontains=value)
         )
+
+    def with_dialogue_kind(self, queryset, name, value):
+        # One filter() call, so both conditions hold for the same dialogue: a deleted gathering does not count.
+        return queryset.filter(dialogues__kind=value, dialogues__deleted_at__isnull=True)
 
     # A project overlaps the years [from, to] when it ends no earlier than `from` and starts no later than `to`;
     # a missing date is taken as open.

@@ -4,6 +4,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from krem.history import delete_history
 from krem.versioning import set_deleted
 
 from .models import Project
@@ -25,17 +26,20 @@ def restore_project(*, project: Project) -> Project:
 def purge_deleted(*, now=None) -> tuple[int, int]:
     """Remove for good the projects and dialogues deleted RESTORE_DAYS ago or longer, and all that belongs to them.
 
-    A purged project takes all its dialogues along (their project is gone). Their change history stays, with
-    a record of the removal. Returns (projects, dialogues) removed."""
+    A purged project takes all its dialogues along (their project is gone). Their change history goes too, and
+    that of everything that belonged to them (krem.history.delete_history). Returns (projects, dialogues) removed."""
     from dialogues.models import Dialogue
 
     now = now or timezone.now()
     expired_projects = Project.objects.expired(now)
-    dialogues = Dialogue.objects.filter(
-        Q(pk__in=Dialogue.objects.expired(now).values("pk")) | Q(project__in=expired_projects)
+    project_ids = list(expired_projects.values_list("pk", flat=True))
+    dialogue_ids = list(
+        Dialogue.objects.filter(
+            Q(pk__in=Dialogue.objects.expired(now).values("pk")) | Q(project__in=project_ids)
+        ).values_list("pk", flat=True)
     )
-    dialogue_count = dialogues.count()
-    dialogues.delete()
-    project_count = expired_projects.count()
-    expired_projects.delete()
-    return project_count, dialogue_count
+    Dialogue.objects.filter(pk__in=dialogue_ids).delete()
+    Project.objects.filter(pk__in=project_ids).delete()
+    delete_history(Dialogue, dialogue_ids)
+    delete_history(Project, project_ids)
+    return len(project_ids), len(dialogue_ids)

@@ -138,6 +138,7 @@ def make_world():
     other_participant = ParticipantFactory(organisation=partner, display_name="Duplikat")
     consent = ConsentFactory(participant=attendee.participant, purpose="contact")
     ConsentFactory(participant=other_participant, purpose="attendance")  # so that members may choose them by name
+    ConsentFactory(participant=other_participant, purpose="contact")  # so that they may be invited
     AttendanceFactory(dialogue=held, participant=member.participant)  # the member contributes as a participant too
     invited = ParticipantFactory(display_name="Invitert")
     InvitationFactory(participant=invited, token="hostile-token", email="invitert@example.org")

@@ -4,20 +4,34 @@
 import datetime
 
 import pytest
+from django.apps import apps
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from dialogues.models import Dialogue, DialogueStatus
-from projects.models import Project
+from dialogues.models import AgendaItem, Dialogue, DialogueStatus
+from dialogues.services import delete_dialogue
+from projects.models import Document, LearningEntry, Project, Result, SystemChange
+from projects.services import delete_project, purge_deleted
 from tests.dialogues.outcome_world import ROLES, as_role, is_login_redirect, make_world
 from tests.factories import (
+    AttendanceFactory,
     CalendarFeedFactory,
     DialogueFactory,
+    DocumentationLinkFactory,
+    FeedbackFactory,
     FollowUpActionFactory,
     HeadcountFactory,
     HeldDialogueFactory,
+    InsightFactory,
+    OrganisationFactory,
+    OutcomeCommentFactory,
+    OutcomeFactory,
+    ParticipantFactory,
+    PartnershipFactory,
     ProjectFactory,
+    ProposalFactory,
+    UserFactory,
 )
 from tests.querycount import count_queries
 
@@ -310,7 +324,71 @@ def test_purge_deleted_removes_what_was_deleted_30_days_ago_or_longer(capsys):
     assert set(Project.objects.values_list("pk", flat=True)) == {recent_project.pk, living.project_id,
                                                                   old_dialogue.project_id, recent_dialogue.project_id}
     assert set(Dialogue.objects.values_list("pk", flat=True)) == {recent_dialogue.pk, living.pk}
-    assert Project.history.filter(id=old_project.pk, history_type="-").exists()  # the removal is on record
+    assert not Project.history.filter(id=old_project.pk).exists()  # its history went with it
+
+
+def all_history():
+    """Every historical row in the database, of every tracked model: {(model label, history id)}."""
+    return {
+        (model._meta.label, history_id)
+        for model in apps.get_models()
+        if hasattr(model, "history")
+        for history_id in model.history.values_list("history_id", flat=True)
+    }
+
+
+def fill_dialogue(dialogue, organisation, person):
+    """A row of every kind that belongs to a dialogue, each with its history."""
+    AgendaItem.objects.create(dialogue=dialogue, title="Velkommen")
+    HeadcountFactory(dialogue=dialogue)
+    AttendanceFactory(dialogue=dialogue, participant=person)
+    OutcomeCommentFactory(outcome=OutcomeFactory(dialogue=dialogue), participant=person)
+    InsightFactory(dialogue=dialogue, participant=person).delete()  # deleted long ago: only its history is left
+    InsightFactory(dialogue=dialogue)
+    ProposalFactory(dialogue=dialogue)
+    FollowUpActionFactory(dialogue=dialogue, responsible_organisation=organisation)
+    DocumentationLinkFactory(dialogue=dialogue)
+    FeedbackFactory(dialogue=dialogue, participant=person)
+    return dialogue
+
+
+def project_with_everything(organisation, person, user):
+    """A project with a row of every kind that belongs to a project, and a dialogue with everything."""
+    project = ProjectFactory()
+    PartnershipFactory(project=project, organisation=organisation)
+    LearningEntry.objects.create(project=project, kind="done", text="Gjort", author=user)
+    Result.objects.create(project=project, description="Resultat")
+    SystemChange.objects.create(project=project, level="practice", description="Endring")
+    Document.objects.create(project=project, title="Dokument", url="https://example.org/d")
+    fill_dialogue(HeldDialogueFactory(project=project), organisation, person)
+    return project
+
+
+BELONGING = {
+    "projects.Project", "projects.Partnership", "projects.LearningEntry", "projects.Result", "projects.SystemChange",
+    "projects.Document", "dialogues.Dialogue", "dialogues.AgendaItem", "dialogues.Headcount", "participants.Attendance",
+    "dialogues.Outcome", "dialogues.OutcomeComment", "dialogues.Insight", "dialogues.Proposal",
+    "dialogues.FollowUpAction", "dialogues.DocumentationLink", "dialogues.Feedback",
+}
+
+
+def test_purge_deleted_removes_the_history_of_what_it_removes_and_nothing_else():
+    organisation, person, user = OrganisationFactory(), ParticipantFactory(), UserFactory()
+    kept = project_with_everything(organisation, person, user)
+    before = all_history()
+
+    purged_project = project_with_everything(organisation, person, user)
+    delete_project(project=purged_project)
+    deleted_days_ago(purged_project, 31)
+    purged_dialogue = fill_dialogue(HeldDialogueFactory(project=kept), organisation, person)  # in the project kept
+    delete_dialogue(dialogue=purged_dialogue)
+    deleted_days_ago(purged_dialogue, 31)
+    assert {label for label, _id in all_history() - before} == BELONGING
+
+    assert purge_deleted() == (1, 2)
+    # No historical row of anything purged is left; every other one is (of the project kept, of the people and
+    # the organisation that took part).
+    assert all_history() == before
 
 
 # Query budget

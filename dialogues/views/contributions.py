@@ -5,7 +5,7 @@ wrong with the input is said in a message there. Fetch and authorise in one step
 user may not see, 403 when they may see it but not contribute (dialogues/rules.py: attended_dialogue)."""
 
 from django.contrib import messages
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -18,8 +18,11 @@ from .common import get_dialogue_for_user
 
 
 def own_attendance(user, dialogue):
-    """The user's attendance of the dialogue; the permission checked before guarantees there is one."""
-    return Attendance.objects.select_related("participant", "dialogue").get(dialogue=dialogue, participant__user=user)
+    """The user's attendance of the dialogue. The permission checked before says there is one; should it be
+    gone by now (removed in between), the answer is 404, never a 500."""
+    return get_object_or_404(
+        Attendance.objects.select_related("participant", "dialogue"), dialogue=dialogue, participant__user=user
+    )
 
 
 def back_to(dialogue, anchor="contribute"):

@@ -20,6 +20,7 @@ from dialogues.models import Insight, InsightPerspective
 from tests.factories import (
     PASSWORD,
     AttendanceFactory,
+    ConsentFactory,
     CoordinatorFactory,
     HeldDialogueFactory,
     OutcomeFactory,
@@ -38,6 +39,7 @@ def journey(db):
     OutcomeFactory(dialogue=dialogue)  # a draft: the participant may also confirm it
     person = ParticipantFactory(display_name="Siri Brukerstemme", perspective="lived_experience")
     AttendanceFactory(dialogue=dialogue, participant=person, perspective="lived_experience")
+    ConsentFactory(participant=person, purpose="contact")  # an invitation is an email: it needs this consent
     return {"dialogue": dialogue, "person": person, "coordinator": CoordinatorFactory(username="koordinator-reise")}
 
 

@@ -106,3 +106,25 @@ def test_insight_perspective_for_every_perspective():
     assert services.insight_perspective_for("lived_experience") == "lived_experience"
     assert services.insight_perspective_for("staff") == "staff"
     assert services.insight_perspective_for("politician") == "other"
+
+
+@pytest.mark.parametrize("role", ["superuser", "coordinator", "member"])
+def test_a_non_attendee_is_not_offered_the_forms_and_posting_them_saves_nothing(client, world, role):
+    world["superuser"] = UserFactory(username="admin-test", is_staff=True, is_superuser=True)
+    html = as_role(client, world, role).get(world["dialogue"].get_absolute_url()).content.decode()
+    assert url(world, "add_insight") not in html and url(world, "add_feedback") not in html
+    insight = client.post(url(world, "add_insight"), {"insight-text": "Ikke min"})
+    feedback = client.post(url(world, "add_feedback"), {"feedback-note": "Ikke min", "feedback-rating": "3"})
+    assert insight.status_code in (403, 404) and feedback.status_code in (403, 404)
+    assert not Insight.objects.exists() and not Feedback.objects.exists()
+
+
+def test_an_attendance_gone_between_the_check_and_the_save_answers_404(rf, world):
+    """The permission passed, but the attendance is no longer there when the view looks it up."""
+    from django.http import Http404
+
+    from dialogues.views.contributions import own_attendance
+
+    world["attendance"].delete()
+    with pytest.raises(Http404):
+        own_attendance(world["attendee"], world["dialogue"])

@@ -6,12 +6,14 @@ import re
 import pytest
 from django.contrib.auth import SESSION_KEY, get_user_model
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from participants.models import Invitation, Participant, hash_token
 from participants.services import INVITATION_VALID_FOR, InvitationRefused, invite
-from tests.factories import InvitationFactory, ParticipantFactory, UserFactory
+from tests.factories import ConsentFactory, InvitationFactory, ParticipantFactory, UserFactory
+from tests.together import at_once
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
@@ -20,7 +22,9 @@ GOOD_PASSWORD = "lang-og-sikker-passordfrase"
 
 @pytest.fixture
 def newcomer(db):
-    return ParticipantFactory(display_name="Nina Ny", perspective="staff", email="Nina.Ny@Example.org")
+    newcomer = ParticipantFactory(display_name="Nina Ny", perspective="staff", email="Nina.Ny@Example.org")
+    ConsentFactory(participant=newcomer, purpose="contact")  # an invitation is an email: it needs this consent
+    return newcomer
 
 
 def invite_url(participant):
@@ -68,6 +72,25 @@ def test_invitations_that_cannot_work_are_refused(rf, world, newcomer, case):
         newcomer.anonymised_at = timezone.now()
     with pytest.raises(InvitationRefused):
         invite(participant=newcomer, email="NINA@example.org", invited_by=world["coordinator"], request=rf.get("/"))
+    assert not Invitation.objects.exists() and not mail.outbox
+
+
+def test_an_invitation_needs_a_consent_to_contact(rf, world, newcomer):
+    newcomer.consents.update(withdrawn_at=timezone.now())
+    with translation.override("en"), pytest.raises(InvitationRefused, match="Nina Ny has not consented to being contacted"):
+        invite(participant=newcomer, email="nina@example.org", invited_by=world["coordinator"], request=rf.get("/"))
+    assert not Invitation.objects.exists() and not mail.outbox
+
+
+def test_the_invite_page_says_up_front_that_the_consent_is_missing_and_links_to_recording_it(client, world, newcomer):
+    newcomer.consents.update(withdrawn_at=timezone.now())
+    client.force_login(world["coordinator"])
+    html = client.get(invite_url(newcomer)).content.decode()
+    assert "needs their consent to being contacted" in html
+    assert f'href="{reverse("participants:participant_detail", args=[newcomer.pk])}#consents"' in html
+    assert 'name="email"' not in html  # no form that could only be refused
+    response = client.post(invite_url(newcomer), {"email": "nina@example.org"})
+    assert response.status_code == 200 and "needs their consent to being contacted" in response.content.decode()
     assert not Invitation.objects.exists() and not mail.outbox
 
 
@@ -197,3 +220,31 @@ def test_the_terms_page_is_public_and_linked_from_every_footer(client, world):
     response = client.get(terms)
     assert response.status_code == 200 and "What we store" in response.content.decode()
     assert f'href="{terms}"' in client.get(reverse("login")).content.decode()
+
+
+USED = "This invitation has already been used."
+TAKEN = "There is already an account with the username nina@example.org."
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("links", [1, 2], ids=["one link", "two links to one address"])
+def test_six_simultaneous_accepts_make_one_account_and_tell_the_others_why(links):
+    """The same link sent six times at once (a double click, a reload), or two people invited with the same
+    address: one account, and every other request a page that says why, never a 500 ("database is locked")."""
+    for n in range(links):
+        InvitationFactory(participant=ParticipantFactory(), email="nina@example.org", token=f"link-{n}")
+    data = {"password1": GOOD_PASSWORD, "password2": GOOD_PASSWORD, "accept_terms": "on"}
+    clients = [Client(HTTP_ACCEPT_LANGUAGE="en") for _ in range(6)]
+    responses = at_once(
+        *(lambda client=client, n=n: client.post(accept_url(f"link-{n % links}"), data) for n, client in enumerate(clients))
+    )
+    statuses = [getattr(response, "status_code", response) for response in responses]
+    assert statuses.count(302) == 1, statuses
+    for response in responses:
+        if response.status_code != 302:
+            assert response.status_code in (200, 410), statuses
+            html = response.content.decode()
+            assert USED in html or TAKEN in html, html
+    assert User.objects.filter(username="nina@example.org").count() == 1
+    assert Participant.objects.filter(user__isnull=False).count() == 1
+    assert Invitation.objects.filter(accepted_at__isnull=False).count() == 1

@@ -12,9 +12,11 @@ from django.contrib.auth.password_validation import validate_password
 from django.contrib.sessions.models import Session
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from krem.middleware import SESSION_LOGIN_AT, SESSION_SEEN_AT
+from krem.middleware import SEEN_AT_STEP, SESSION_LOGIN_AT, SESSION_SEEN_AT
 from tests.factories import PASSWORD, CoordinatorFactory, UserFactory
 from tests.test_security import PRODUCTION, run_manage
 
@@ -59,6 +61,53 @@ def test_a_successful_login_clears_earlier_failures(client, coordinator):
     client.logout()
     for _ in range(4):
         assert log_in(client, coordinator.username, "wrong").status_code == 200
+
+
+# Behind a reverse proxy every request comes from the proxy (REMOTE_ADDR 127.0.0.1 here); the proxy appends the
+# address it was reached from to X-Forwarded-For.
+CLIENT_A, CLIENT_B = "198.51.100.7", "203.0.113.9"
+
+
+def log_in_from(client, forwarded_for, username, password):
+    return client.post(
+        reverse("login"), {"username": username, "password": password}, HTTP_X_FORWARDED_FOR=forwarded_for
+    )
+
+
+def test_behind_a_proxy_the_lock_is_for_the_client_address_not_the_proxys(client, coordinator, settings):
+    settings.BEHIND_PROXY, settings.KREM_PROXY_COUNT = True, 1
+    for _ in range(5):
+        log_in_from(client, CLIENT_A, coordinator.username, "wrong")
+    assert log_in_from(client, CLIENT_A, coordinator.username, PASSWORD).status_code == 429
+    # A forged entry in front of the proxy's does not change who is asking.
+    assert log_in_from(client, f"10.1.2.3, {CLIENT_A}", coordinator.username, PASSWORD).status_code == 429
+    # The same user from another client still gets in.
+    assert log_in_from(client, CLIENT_B, coordinator.username, PASSWORD).status_code == 302
+    assert client.session[SESSION_KEY] == str(coordinator.pk)
+
+
+def test_with_two_proxies_the_client_is_the_entry_the_first_proxy_added(client, coordinator, settings):
+    settings.BEHIND_PROXY, settings.KREM_PROXY_COUNT = True, 2
+    for _ in range(5):
+        log_in_from(client, f"{CLIENT_A}, 10.0.0.2", coordinator.username, "wrong")
+    assert log_in_from(client, f"{CLIENT_B}, {CLIENT_A}, 10.0.0.2", coordinator.username, PASSWORD).status_code == 429
+    assert log_in_from(client, f"{CLIENT_B}, 10.0.0.2", coordinator.username, PASSWORD).status_code == 302
+
+
+def test_without_a_proxy_a_forwarded_header_is_ignored(client, coordinator, settings):
+    settings.BEHIND_PROXY = False
+    for _ in range(5):
+        log_in_from(client, CLIENT_A, coordinator.username, "wrong")
+    # Not behind a proxy, the header is whatever the client wrote: it cannot lift the lock.
+    assert log_in_from(client, CLIENT_B, coordinator.username, PASSWORD).status_code == 429
+
+
+def test_the_proxy_settings_are_read_from_the_environment():
+    code = "from django.conf import settings; print(settings.BEHIND_PROXY, settings.KREM_PROXY_COUNT, settings.AXES_CLIENT_IP_CALLABLE)"
+    result = run_manage("shell", "--no-imports", "-c", code, BEHIND_PROXY="1", KREM_PROXY_COUNT="2", **PRODUCTION)
+    assert result.stdout.split() == ["True", "2", "krem.http.client_ip"], result.stderr
+    result = run_manage("shell", "--no-imports", "-c", code, **PRODUCTION)
+    assert result.stdout.split() == ["False", "1", "krem.http.client_ip"], result.stderr
 
 
 def test_the_cool_off_period_is_configured_from_the_environment():
@@ -129,6 +178,26 @@ def test_activity_keeps_a_session_alive(client, coordinator):
     age_session(client, **{SESSION_SEEN_AT: 29 * 60, SESSION_LOGIN_AT: 7 * 3600})
     assert client.get(reverse("home")).status_code == 200
     assert time.time() - client.session[SESSION_SEEN_AT] < 60
+
+
+def session_writes(client, url):
+    """How many times a request writes the session row."""
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return sum(1 for query in queries if query["sql"].startswith('UPDATE "django_session"'))
+
+
+def test_a_burst_of_requests_writes_the_session_only_when_the_idle_clock_moved_a_minute(client, coordinator):
+    client.force_login(coordinator)  # the login starts the clocks
+    seen_at = client.session[SESSION_SEEN_AT]
+    assert session_writes(client, reverse("home")) == 0
+    assert session_writes(client, reverse("projects:project_list")) == 0
+    assert client.session[SESSION_SEEN_AT] == seen_at
+    # A minute later the idle clock moves again, and is written once.
+    age_session(client, **{SESSION_SEEN_AT: SEEN_AT_STEP})
+    assert session_writes(client, reverse("home")) == 1
+    assert time.time() - client.session[SESSION_SEEN_AT] < 5
+    assert session_writes(client, reverse("home")) == 0
 
 
 def test_the_timeouts_follow_the_settings(client, coordinator, settings):

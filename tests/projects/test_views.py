@@ -4,10 +4,12 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from projects.models import LearningEntry, Organisation, Partnership, Project, ProjectStatus, Result, SystemChange
 from tests.factories import (
     CoordinatorFactory,
+    DialogueFactory,
     OrganisationFactory,
     PartnershipFactory,
     ProjectFactory,
@@ -329,6 +331,16 @@ def test_filters_combine_and_htmx_gets_only_the_results(client, world):
     html = response.content.decode()
     assert [p.title for p in response.context["page"]] == ["Dialog i Partnerby"]
     assert "<html" not in html and "1 prosjekt" in html
+
+
+def test_gathering_kind_filter_ignores_deleted_gatherings(client, world):
+    with_lab = ProjectFactory(title="Med læringslab")
+    DialogueFactory(project=with_lab, kind="learning_lab")
+    with_deleted_lab = ProjectFactory(title="Med slettet læringslab")
+    DialogueFactory(project=with_deleted_lab, kind="learning_lab", deleted_at=timezone.now())
+    DialogueFactory(project=with_deleted_lab, kind="dialogue_seminar")  # alive, but of another kind
+    response = as_user(client, world["coordinator"]).get(url_for(world, "list"), {"dialogue_kind": "learning_lab"})
+    assert [p.title for p in response.context["page"]] == ["Med læringslab"]
 
 
 def test_period_filter_uses_overlap(client, world):

@@ -1,4 +1,4 @@
-"""Remove for good the projects and dialogues deleted RESTORE_DAYS (30) days ago or longer.
+"""Remove for good the projects and dialogues deleted RESTORE_DAYS (30) days ago or longer, with their change history.
 
 Until then a coordinator can restore them from "Deleted items". Schedule it nightly, e.g. with cron:
     30 2 * * *  cd /srv/krem && .venv/bin/python manage.py purge_deleted
