@@ -19,6 +19,7 @@ from django.db.models import IntegerField, OuterRef, Q, Subquery, Value
 from django.utils import formats, timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from simple_history.manager import HistoryDescriptor
 
 from .versioning import Conflict
 
@@ -242,10 +243,19 @@ def delete_history(model, pks):
     `pks` is a list or a queryset of ids."""
     for relation in model._meta.related_objects:
         child = relation.related_model
-        if relation.on_delete is models.CASCADE and hasattr(child, "history"):
+        if relation.on_delete is models.CASCADE and is_tracked(child):
             child_pks = child.history.filter(**{f"{relation.field.attname}__in": pks}).values("id")
             delete_history(child, child_pks)
-    model.history.filter(id__in=pks).delete()
+    records = model.history.filter(id__in=pks)
+    for model_field in link_fields(model.history.model):  # the links each record kept
+        vars(model.history.model)[model_field.name].model.objects.filter(history__in=records).delete()
+    records.delete()
+
+
+def is_tracked(model):
+    """The model keeps a change history (django-simple-history's `history`, not a field that happens to be
+    called so, like the link from a history record's links to the record)."""
+    return isinstance(vars(model).get("history"), HistoryDescriptor)
 
 
 # History pages

@@ -5,6 +5,8 @@ import datetime
 
 import pytest
 from django.apps import apps
+
+from krem.history import is_tracked, link_fields
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
@@ -328,13 +330,17 @@ def test_purge_deleted_removes_what_was_deleted_30_days_ago_or_longer(capsys):
 
 
 def all_history():
-    """Every historical row in the database, of every tracked model: {(model label, history id)}."""
-    return {
-        (model._meta.label, history_id)
-        for model in apps.get_models()
-        if hasattr(model, "history")
-        for history_id in model.history.values_list("history_id", flat=True)
-    }
+    """Every historical row in the database, of every tracked model, and the links its records kept:
+    {(model label, id)}."""
+    rows = set()
+    for model in apps.get_models():
+        if is_tracked(model):
+            history = model.history.model
+            rows |= {(model._meta.label, pk) for pk in model.history.values_list("history_id", flat=True)}
+            for field in link_fields(history):
+                links = vars(history)[field.name].model
+                rows |= {(links._meta.label, pk) for pk in links.objects.values_list("m2m_history_id", flat=True)}
+    return rows
 
 
 def fill_dialogue(dialogue, organisation, person):
@@ -355,6 +361,7 @@ def fill_dialogue(dialogue, organisation, person):
 def project_with_everything(organisation, person, user):
     """A project with a row of every kind that belongs to a project, and a dialogue with everything."""
     project = ProjectFactory()
+    project.municipalities.add(organisation.municipality)  # a link, kept in the history too
     PartnershipFactory(project=project, organisation=organisation)
     LearningEntry.objects.create(project=project, kind="done", text="Gjort", author=user)
     Result.objects.create(project=project, description="Resultat")
@@ -369,6 +376,7 @@ BELONGING = {
     "projects.Document", "dialogues.Dialogue", "dialogues.AgendaItem", "dialogues.Headcount", "participants.Attendance",
     "dialogues.Outcome", "dialogues.OutcomeComment", "dialogues.Insight", "dialogues.Proposal",
     "dialogues.FollowUpAction", "dialogues.DocumentationLink", "dialogues.Feedback",
+    "projects.HistoricalProject_municipalities",
 }
 
 
