@@ -192,3 +192,31 @@ def test_a_person_field_without_a_policy_names_no_one(world):
 
     field = PersonChoiceField(queryset=Participant.objects.all())
     assert world["private"].display_name not in [label for _value, label in field.choices]
+
+
+def test_quotes_are_hidden_from_members_only_where_the_author_withdrew(world):
+    withdrawn, never_asked, given = ParticipantFactory(), ParticipantFactory(), ParticipantFactory()
+    ConsentFactory(participant=withdrawn, purpose="quoting", withdrawn_at=timezone.now())
+    ConsentFactory(participant=given, purpose="quoting")
+    ids = [withdrawn.pk, never_asked.pk, given.pk, None]
+    assert PersonalData(world["member"]).hidden_quote_authors(ids) == {withdrawn.pk}
+    assert PersonalData(world["coordinator"]).hidden_quote_authors(ids) == frozenset()
+    assert PersonalData(world["member"]).hidden_quote_authors([None]) == frozenset()
+
+
+def test_a_learning_entry_author_is_named_by_their_participant_name_only_with_consent(world):
+    member, project = world["member"], world["project"]
+    consenting_user, private_user, no_record = (
+        UserFactory(username="samtykke@example.org"),
+        UserFactory(username="skjult@example.org"),
+        UserFactory(username="uten-post@example.org"),
+    )
+    world["consenting"].user = consenting_user
+    world["consenting"].save()
+    world["private"].user = private_user
+    world["private"].save()
+    people = PersonalData(member)
+    assert people.author_label(consenting_user, project.pk) == "Synlig Samtykke"
+    assert people.author_label(private_user, project.pk) == ""
+    assert people.author_label(no_record, project.pk) == ""
+    assert people.author_label(member, project.pk) == (member.get_full_name() or member.get_username())
