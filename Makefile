@@ -66,6 +66,8 @@ messages: install
 	DEBUG=1 $(BIN)/python manage.py compilemessages --ignore=.venv
 
 check: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	KREM_TESTING=1 $(BIN)/python manage.py check
 	KREM_TESTING=1 $(BIN)/python manage.py makemigrations --check --dry-run
 

@@ -23,8 +23,15 @@ class DialogueForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Dialogue
         fields = [
-            "kind", "title", "purpose", "starts_at", "ends_at", "venue", "municipality",
-            "facilitators", "facilitating_participants",
+            "kind",
+            "title",
+            "purpose",
+            "starts_at",
+            "ends_at",
+            "venue",
+            "municipality",
+            "facilitators",
+            "facilitating_participants",
         ]
         widgets = {
             "starts_at": DateTimeInput(),

@@ -21,7 +21,9 @@ class OwnInsightForm(forms.Form):
 
 
 class OwnFeedbackForm(forms.Form):
-    note = forms.CharField(label=_("Your feedback"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+    note = forms.CharField(
+        label=_("Your feedback"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
     rating = forms.IntegerField(
         label=_("Rating (1–5)"),
         required=False,
@@ -38,7 +40,9 @@ class OwnFeedbackForm(forms.Form):
 
 class OutcomeCommentForm(forms.Form):
     confirmed = forms.BooleanField(label=_("I confirm the summary"), required=False)
-    text = forms.CharField(label=_("Comment on the summary"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+    text = forms.CharField(
+        label=_("Comment on the summary"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     def clean(self):
         cleaned = super().clean()

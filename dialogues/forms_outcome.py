@@ -178,7 +178,9 @@ class WithdrawnQuote(forms.Widget):
     and never renders the wording (the field is disabled, so the saved wording is kept as it is)."""
 
     def render(self, name, value, attrs=None, renderer=None):
-        return format_html('<p class="ds-paragraph withdrawn-quote" id="{}">{}</p>', (attrs or {}).get("id", ""), WITHDRAWN_QUOTE)
+        return format_html(
+            '<p class="ds-paragraph withdrawn-quote" id="{}">{}</p>', (attrs or {}).get("id", ""), WITHDRAWN_QUOTE
+        )
 
 
 class InsightForm(RowForm):
@@ -226,7 +228,9 @@ class ActionForm(RowForm):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("what") and not (cleaned.get("responsible_organisation") or cleaned.get("responsible_participant")):
+        if cleaned.get("what") and not (
+            cleaned.get("responsible_organisation") or cleaned.get("responsible_participant")
+        ):
             self.add_error(
                 "responsible_organisation", _("Name the organisation or the person who answers for the action.")
             )
@@ -327,7 +331,9 @@ class BaseInsightFormSet(OutcomeRowFormSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # InsightForm asks whether each row's author may be quoted: no query per row.
-        self.queryset = self.queryset.select_related("participant").prefetch_related(with_quoting_consents("participant"))
+        self.queryset = self.queryset.select_related("participant").prefetch_related(
+            with_quoting_consents("participant")
+        )
 
 
 class BaseActionFormSet(OutcomeRowFormSet):
@@ -375,14 +381,23 @@ def _formset(model, form, base=OutcomeRowFormSet, **labels):
 
 
 InsightFormSet = _formset(
-    Insight, InsightForm, base=BaseInsightFormSet, title=_("Insights"), add_label=_("Add insight"), row_label=_("Insight")
+    Insight,
+    InsightForm,
+    base=BaseInsightFormSet,
+    title=_("Insights"),
+    add_label=_("Add insight"),
+    row_label=_("Insight"),
 )
 ProposalFormSet = _formset(
     Proposal, ProposalForm, title=_("Proposals"), add_label=_("Add proposal"), row_label=_("Proposal")
 )
 ActionFormSet = _formset(
-    FollowUpAction, ActionForm, base=BaseActionFormSet,
-    title=_("Follow-up actions"), add_label=_("Add action"), row_label=_("Action"),
+    FollowUpAction,
+    ActionForm,
+    base=BaseActionFormSet,
+    title=_("Follow-up actions"),
+    add_label=_("Add action"),
+    row_label=_("Action"),
 )
 LinkFormSet = _formset(
     DocumentationLink, LinkForm, title=_("Documentation"), add_label=_("Add link"), row_label=_("Link")

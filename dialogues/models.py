@@ -8,12 +8,12 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from krem.dates import Precision, format_approx
 from krem.versioning import SoftDeletable, SoftDeletableQuerySet, Versioned
 from participants.perspectives import Perspective
 from projects.models import ChangeLevel, Municipality, Organisation, Project, SystemChange
-from simple_history.models import HistoricalRecords
 
 MAX_HEADCOUNT = 10_000
 
@@ -82,7 +82,9 @@ class DialogueQuerySet(SoftDeletableQuerySet):
 
 class Dialogue(Versioned, SoftDeletable):
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="dialogues", verbose_name=_("project"))
-    kind = models.CharField(_("kind"), max_length=30, choices=DialogueKind.choices, default=DialogueKind.DIALOGUE_SEMINAR)
+    kind = models.CharField(
+        _("kind"), max_length=30, choices=DialogueKind.choices, default=DialogueKind.DIALOGUE_SEMINAR
+    )
     title = models.CharField(_("title"), max_length=200)
     starts_at = models.DateTimeField(_("starts"))
     ends_at = models.DateTimeField(_("ends"))
@@ -109,7 +111,9 @@ class Dialogue(Versioned, SoftDeletable):
         help_text=_("Facilitators can bring any perspective, service users as well as staff."),
     )
     cancel_reason = models.TextField(_("reason for cancelling"), blank=True)
-    status = models.CharField(_("status"), max_length=20, choices=DialogueStatus.choices, default=DialogueStatus.PLANNED)
+    status = models.CharField(
+        _("status"), max_length=20, choices=DialogueStatus.choices, default=DialogueStatus.PLANNED
+    )
     purpose = models.TextField(_("purpose"), blank=True, help_text=_("Which question does the gathering explore?"))
     source = models.CharField(_("source"), max_length=100, blank=True, help_text=_("E.g. report section 5.3."))
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -151,7 +155,9 @@ class Dialogue(Versioned, SoftDeletable):
             return format_approx(timezone.localtime(self.starts_at).date(), self.time_precision)
         start, end = timezone.localtime(self.starts_at), timezone.localtime(self.ends_at)
         if start.date() == end.date():
-            return f"{formats.date_format(start, 'DATE_FORMAT')} {formats.time_format(start)}–{formats.time_format(end)}"
+            return (
+                f"{formats.date_format(start, 'DATE_FORMAT')} {formats.time_format(start)}–{formats.time_format(end)}"
+            )
         return f"{formats.date_format(start, 'DATE_FORMAT')} – {formats.date_format(end, 'DATE_FORMAT')}"
 
 
@@ -205,7 +211,9 @@ class OutcomeStatus(models.TextChoices):
 class Outcome(Versioned):
     """What came out of a held dialogue. Saved as a draft first, then published; edits are kept in history."""
 
-    dialogue = models.OneToOneField(Dialogue, on_delete=models.CASCADE, related_name="outcome", verbose_name=_("dialogue"))
+    dialogue = models.OneToOneField(
+        Dialogue, on_delete=models.CASCADE, related_name="outcome", verbose_name=_("dialogue")
+    )
     status = models.CharField(_("status"), max_length=10, choices=OutcomeStatus.choices, default=OutcomeStatus.DRAFT)
     actual_start = models.DateTimeField(_("actual start"))
     actual_end = models.DateTimeField(_("actual end"))
@@ -253,7 +261,9 @@ class InsightPerspective(models.TextChoices):
 
 
 class Insight(models.Model):
-    dialogue = models.ForeignKey(Dialogue, on_delete=models.CASCADE, related_name="insights", verbose_name=_("dialogue"))
+    dialogue = models.ForeignKey(
+        Dialogue, on_delete=models.CASCADE, related_name="insights", verbose_name=_("dialogue")
+    )
     text = models.TextField(_("insight"))
     perspective = models.CharField(_("raised by"), max_length=20, choices=InsightPerspective.choices)
     participant = models.ForeignKey(
@@ -279,10 +289,15 @@ class Insight(models.Model):
 class Proposal(models.Model):
     """A proposal from the dialogue. With a level it is a system-change proposal for the project."""
 
-    dialogue = models.ForeignKey(Dialogue, on_delete=models.CASCADE, related_name="proposals", verbose_name=_("dialogue"))
+    dialogue = models.ForeignKey(
+        Dialogue, on_delete=models.CASCADE, related_name="proposals", verbose_name=_("dialogue")
+    )
     text = models.TextField(_("proposal"))
     level = models.CharField(
-        _("system level"), max_length=10, choices=ChangeLevel.choices, blank=True,
+        _("system level"),
+        max_length=10,
+        choices=ChangeLevel.choices,
+        blank=True,
         help_text=_("Choose a level if the proposal would change frameworks, guidelines or practice."),
     )
     system_change = models.OneToOneField(
@@ -312,9 +327,9 @@ class ActionStatus(models.TextChoices):
 
 class FollowUpActionQuerySet(models.QuerySet):
     def for_list(self):
-        return self.select_related(
-            "dialogue__project", "responsible_organisation", "responsible_participant"
-        ).order_by(F("due_date").asc(nulls_last=True), "pk")
+        return self.select_related("dialogue__project", "responsible_organisation", "responsible_participant").order_by(
+            F("due_date").asc(nulls_last=True), "pk"
+        )
 
     def open(self):
         return self.filter(status=ActionStatus.OPEN)
@@ -369,7 +384,9 @@ class FollowUpAction(models.Model):
 
     def clean(self):
         if self.due_date and self.dialogue_id and self.due_date < timezone.localtime(self.dialogue.starts_at).date():
-            raise ValidationError({"due_date": _("The due date cannot be before the dialogue.")}, code="due_before_dialogue")
+            raise ValidationError(
+                {"due_date": _("The due date cannot be before the dialogue.")}, code="due_before_dialogue"
+            )
 
     @property
     def is_overdue(self):
@@ -394,7 +411,9 @@ class DocumentationLink(models.Model):
 
 
 class Feedback(models.Model):
-    dialogue = models.ForeignKey(Dialogue, on_delete=models.CASCADE, related_name="feedback", verbose_name=_("dialogue"))
+    dialogue = models.ForeignKey(
+        Dialogue, on_delete=models.CASCADE, related_name="feedback", verbose_name=_("dialogue")
+    )
     perspective = models.CharField(_("perspective"), max_length=20, choices=Perspective.choices)
     note = models.TextField(_("feedback"), blank=True)
     rating = models.PositiveSmallIntegerField(
@@ -437,7 +456,12 @@ class CalendarFeed(models.Model):
         verbose_name=_("user"),
     )
     project = models.OneToOneField(
-        Project, on_delete=models.CASCADE, null=True, blank=True, related_name="calendar_feed", verbose_name=_("project")
+        Project,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="calendar_feed",
+        verbose_name=_("project"),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 

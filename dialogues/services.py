@@ -14,8 +14,8 @@ from participants.perspectives import Perspective
 from projects.models import SystemChange
 
 from .models import (
-    AgendaItem,
     ActionStatus,
+    AgendaItem,
     Dialogue,
     DialogueStatus,
     Feedback,
@@ -298,7 +298,9 @@ def give_own_feedback(*, attendance: Attendance, note: str, rating: int | None) 
     """The attendee's own feedback, with the perspective they brought. One per person and dialogue: giving it
     again replaces the first (the change history keeps it). Locks the attendance, so two sends make one row."""
     attendance = Attendance.objects.select_for_update().get(pk=attendance.pk)
-    feedback = Feedback.objects.filter(dialogue_id=attendance.dialogue_id, participant_id=attendance.participant_id).first()
+    feedback = Feedback.objects.filter(
+        dialogue_id=attendance.dialogue_id, participant_id=attendance.participant_id
+    ).first()
     if feedback is None:
         feedback = Feedback(dialogue_id=attendance.dialogue_id, participant_id=attendance.participant_id)
     feedback.perspective = attendance.perspective

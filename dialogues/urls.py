@@ -28,7 +28,9 @@ urlpatterns = [
     path("dialoger/<int:pk>/min-tilbakemelding/", contributions.add_feedback, name="add_feedback"),
     path("dialoger/<int:pk>/utfall/kommentar/", contributions.comment_outcome, name="comment_outcome"),
     path("dialoger/<int:pk>/deltakere/", outcomes.attendance, name="attendance"),
-    path("dialoger/<int:pk>/deltakere/<int:attendance_pk>/fjern/", outcomes.attendance_remove, name="attendance_remove"),
+    path(
+        "dialoger/<int:pk>/deltakere/<int:attendance_pk>/fjern/", outcomes.attendance_remove, name="attendance_remove"
+    ),
     path("dialoger/<int:pk>/utfall/", outcomes.outcome_edit, name="outcome_edit"),
     path("dialoger/utfall-rad/<str:formset>/", outcomes.outcome_row, name="outcome_row"),
     path("dialoger/forslag/<int:proposal_pk>/til-systemendring/", outcomes.adopt_proposal, name="adopt_proposal"),

@@ -8,7 +8,8 @@ import datetime
 
 from django.db import models
 from django.utils import formats
-from django.utils.translation import gettext_lazy as _, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Precision(models.TextChoices):
@@ -18,8 +19,12 @@ class Precision(models.TextChoices):
     YEAR = "year", _("Year")
 
 
-SEASON_STARTS = {3: pgettext_lazy("season", "spring"), 6: pgettext_lazy("season", "summer"),
-                 9: pgettext_lazy("season", "autumn"), 12: pgettext_lazy("season", "winter")}
+SEASON_STARTS = {
+    3: pgettext_lazy("season", "spring"),
+    6: pgettext_lazy("season", "summer"),
+    9: pgettext_lazy("season", "autumn"),
+    12: pgettext_lazy("season", "winter"),
+}
 
 
 def normalise(date: datetime.date, precision: str) -> datetime.date:

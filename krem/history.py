@@ -166,7 +166,9 @@ def raw_changes(new, old, excluded=()):
             if f.editable and f.name not in excluded and getattr(new, f.attname) not in (None, "")
         ]
         new_links = getattr(new, "krem_links", {})
-        changes += [(model._meta.get_field(name), None, ids) for name, ids in new_links.items() if ids and name not in excluded]
+        changes += [
+            (model._meta.get_field(name), None, ids) for name, ids in new_links.items() if ids and name not in excluded
+        ]
     else:
         delta = new.diff_against(old, excluded_fields=excluded | linked)
         changes = [(model._meta.get_field(change.field), change.old, change.new) for change in delta.changes]
@@ -296,9 +298,9 @@ def _previous(history_model):
         history_date=OuterRef("history_date"), history_id__lt=OuterRef("history_id")
     )
     return Subquery(
-        history_model.objects.filter(earlier, id=OuterRef("id")).order_by("-history_date", "-history_id").values(
-            "history_id"
-        )[:1]
+        history_model.objects.filter(earlier, id=OuterRef("id"))
+        .order_by("-history_date", "-history_id")
+        .values("history_id")[:1]
     )
 
 
@@ -379,7 +381,9 @@ def history_page(sources, number, per_page=PAGE_SIZE, *, names=None, project_id=
     entries = []
     for source, record, action, raw, title_field, withdrawn in pending:
         changes = field_changes(raw, values)
-        entry = Entry(record=record, source=source, action=action, changes=changes, who=names.user_label(record.history_user))
+        entry = Entry(
+            record=record, source=source, action=action, changes=changes, who=names.user_label(record.history_user)
+        )
         if title_field is not None:
             entry.title = values.display(title_field, getattr(record, title_field.attname))
         if withdrawn:  # the author took back their consent to quoting: no wording of theirs, old or new

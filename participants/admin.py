@@ -67,4 +67,9 @@ class AttendanceAdmin(admin.ModelAdmin):
 
     def get_deleted_objects(self, objs, request):
         deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
-        return deleted, counts, perms_needed, [*protected, *(str(obj) for obj in objs if is_anonymised(obj.participant))]
+        return (
+            deleted,
+            counts,
+            perms_needed,
+            [*protected, *(str(obj) for obj in objs if is_anonymised(obj.participant))],
+        )

@@ -12,11 +12,15 @@ from .services import AccessAction
 
 class ParticipantFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
-        label=_("Search"), method="search", widget=forms.TextInput(attrs={"type": "search"}),
+        label=_("Search"),
+        method="search",
+        widget=forms.TextInput(attrs={"type": "search"}),
         help_text=_("Name, email or phone"),
     )
     perspective = django_filters.ChoiceFilter(label=_("Usual perspective"), choices=Perspective.choices)
-    organisation = django_filters.ModelChoiceFilter(label=_("Organisation"), queryset=Organisation.objects.order_by("name"))
+    organisation = django_filters.ModelChoiceFilter(
+        label=_("Organisation"), queryset=Organisation.objects.order_by("name")
+    )
     project = django_filters.ModelChoiceFilter(
         label=_("Attended in project"), queryset=Project.objects.alive().order_by("title"), method="attended_in_project"
     )

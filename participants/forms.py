@@ -15,8 +15,26 @@ from .validators import validate_no_national_id
 
 # Pseudonyms a coordinator can accept as they are: neutral Norwegian words of nature, plus a number.
 PSEUDONYM_WORDS = [
-    "Ask", "Bjørk", "Eik", "Furu", "Gran", "Hassel", "Lind", "Osp", "Rogn", "Selje",
-    "Lerke", "Måke", "Spurv", "Svale", "Trost", "Ugle", "Fjell", "Fjord", "Bekk", "Skog",
+    "Ask",
+    "Bjørk",
+    "Eik",
+    "Furu",
+    "Gran",
+    "Hassel",
+    "Lind",
+    "Osp",
+    "Rogn",
+    "Selje",
+    "Lerke",
+    "Måke",
+    "Spurv",
+    "Svale",
+    "Trost",
+    "Ugle",
+    "Fjell",
+    "Fjord",
+    "Bekk",
+    "Skog",
 ]
 
 
@@ -67,7 +85,9 @@ class ConsentForm(forms.Form):
     def __init__(self, *args, participant, **kwargs):
         super().__init__(*args, **kwargs)
         active = set(participant.consents.active().values_list("purpose", flat=True))
-        self.fields["purpose"].choices = [(value, label) for value, label in ConsentPurpose.choices if value not in active]
+        self.fields["purpose"].choices = [
+            (value, label) for value, label in ConsentPurpose.choices if value not in active
+        ]
 
     def clean_given_on(self):
         given_on = self.cleaned_data["given_on"]
@@ -125,7 +145,9 @@ class AcceptInvitationForm(forms.Form):
         help_text=password_validation.password_validators_help_text_html,
     )
     password2 = forms.CharField(
-        label=_("The same password again"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+        label=_("The same password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
     accept_terms = forms.BooleanField(label=_("I have read the terms and the privacy notice, and I accept them"))
 
@@ -137,7 +159,9 @@ class AcceptInvitationForm(forms.Form):
         cleaned = super().clean()
         password1, password2 = cleaned.get("password1"), cleaned.get("password2")
         if password1 and password2 and password1 != password2:
-            self.add_error("password2", forms.ValidationError(_("The two passwords are not the same."), code="mismatch"))
+            self.add_error(
+                "password2", forms.ValidationError(_("The two passwords are not the same."), code="mismatch")
+            )
         elif password1:
             email = self.invitation.email.lower()
             candidate = get_user_model()(username=email, email=email)

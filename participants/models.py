@@ -155,7 +155,9 @@ class Consent(models.Model):
         constraints = [
             # At most one active consent per purpose; withdrawn ones stay as the record.
             models.UniqueConstraint(
-                fields=["participant", "purpose"], condition=Q(withdrawn_at__isnull=True), name="consent_one_active_per_purpose"
+                fields=["participant", "purpose"],
+                condition=Q(withdrawn_at__isnull=True),
+                name="consent_one_active_per_purpose",
             ),
         ]
 

@@ -35,9 +35,7 @@ def for_registry_list(queryset):
 def with_active_consent(purpose: ConsentPurpose, queryset=None):
     """The participants who have an active consent for `purpose` (at most one each, so no duplicates)."""
     queryset = Participant.objects.all() if queryset is None else queryset
-    return queryset.filter(
-        anonymised_at__isnull=True, consents__purpose=purpose, consents__withdrawn_at__isnull=True
-    )
+    return queryset.filter(anonymised_at__isnull=True, consents__purpose=purpose, consents__withdrawn_at__isnull=True)
 
 
 def access_log_for_list(queryset=None):
@@ -101,4 +99,3 @@ __all__ = [
     "with_active_consent",
     "with_last_activity",
 ]
-

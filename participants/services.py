@@ -190,14 +190,14 @@ def invite(*, participant: Participant, email: str, invited_by, request) -> Invi
     # The invitation is an email to the person: contact needs their consent (GDPR Art. 6), like any other contact.
     if not has_consent(participant, ConsentPurpose.CONTACT):
         raise InvitationRefused(
-            gettext("%(name)s has not consented to being contacted, so no invitation can be sent. Record the consent to contact first.")
+            gettext(
+                "%(name)s has not consented to being contacted, so no invitation can be sent. Record the consent to contact first."
+            )
             % {"name": participant.display_name}
         )
     email = username_for(email)
     if email_in_use(email):
-        raise InvitationRefused(
-            gettext("There is already an account with the username %(email)s.") % {"email": email}
-        )
+        raise InvitationRefused(gettext("There is already an account with the username %(email)s.") % {"email": email})
     now = timezone.now()
     participant.invitations.filter(accepted_at__isnull=True, expires_at__gt=now).update(expires_at=now)
     token, token_hash = Invitation.new_token()
@@ -337,7 +337,13 @@ def export_data(participant: Participant, *, reader) -> dict:
             for d in participant.facilitated_dialogues.order_by("starts_at")
         ],
         "insights": [
-            {"id": i.pk, "dialogue": i.dialogue.title, "text": i.text, "perspective": i.perspective, "created_at": i.created_at}
+            {
+                "id": i.pk,
+                "dialogue": i.dialogue.title,
+                "text": i.text,
+                "perspective": i.perspective,
+                "created_at": i.created_at,
+            }
             for i in participant.insights.select_related("dialogue").order_by("created_at", "pk")
         ],
         "feedback": [
@@ -345,7 +351,13 @@ def export_data(participant: Participant, *, reader) -> dict:
             for f in participant.feedback.select_related("dialogue").order_by("pk")
         ],
         "outcome_comments": [
-            {"id": c.pk, "dialogue": c.outcome.dialogue.title, "confirmed": c.confirmed, "text": c.text, "created_at": c.created_at}
+            {
+                "id": c.pk,
+                "dialogue": c.outcome.dialogue.title,
+                "confirmed": c.confirmed,
+                "text": c.text,
+                "created_at": c.created_at,
+            }
             for c in participant.outcome_comments.select_related("outcome__dialogue").order_by("created_at", "pk")
         ],
         "follow_up_actions": [
@@ -387,7 +399,9 @@ def export_data(participant: Participant, *, reader) -> dict:
                 Insight.history.filter(id__in=insight_ids), ["id", "dialogue_id", "text", "perspective"], _who
             ),
             "feedback": _history_rows(
-                Feedback.history.filter(id__in=feedback_ids), ["id", "dialogue_id", "perspective", "note", "rating"], _who
+                Feedback.history.filter(id__in=feedback_ids),
+                ["id", "dialogue_id", "perspective", "note", "rating"],
+                _who,
             ),
             "outcome_comments": _history_rows(
                 OutcomeComment.history.filter(id__in=comment_ids), ["id", "outcome_id", "confirmed", "text"], _who
@@ -493,10 +507,14 @@ def merge(*, keep: Participant, duplicate: Participant, by) -> Participant:
 
     remaining = _remaining_relations(duplicate)
     if remaining:  # a relation added later that this function does not know yet: lose nothing, refuse
-        raise MergeRefused(gettext("The duplicate still has data this merge cannot move: %(what)s.") % {"what": ", ".join(remaining)})
+        raise MergeRefused(
+            gettext("The duplicate still has data this merge cannot move: %(what)s.") % {"what": ", ".join(remaining)}
+        )
     duplicate_pk = duplicate.pk
     duplicate.delete()
-    log_access(actor=by, participant=keep, action=AccessAction.MERGE, reason=f"{AccessReason.DUPLICATE} #{duplicate_pk}")
+    log_access(
+        actor=by, participant=keep, action=AccessAction.MERGE, reason=f"{AccessReason.DUPLICATE} #{duplicate_pk}"
+    )
     return keep
 
 
@@ -593,7 +611,9 @@ def _dialogues_and_projects(ids) -> dict[str, set[int]]:
     sources = [
         Attendance.objects.filter(participant_id__in=ids).values_list("dialogue_id", flat=True),
         Attendance.history.filter(participant_id__in=ids).values_list("dialogue_id", flat=True),
-        Dialogue.facilitating_participants.through.objects.filter(participant_id__in=ids).values_list("dialogue_id", flat=True),
+        Dialogue.facilitating_participants.through.objects.filter(participant_id__in=ids).values_list(
+            "dialogue_id", flat=True
+        ),
         FollowUpAction.objects.filter(responsible_participant_id__in=ids).values_list("dialogue_id", flat=True),
         Insight.objects.filter(participant_id__in=ids).values_list("dialogue_id", flat=True),
         Feedback.objects.filter(participant_id__in=ids).values_list("dialogue_id", flat=True),
@@ -753,7 +773,16 @@ def anonymise(*, participant: Participant, by, reason: str = AccessReason.ERASUR
     participant.version += 1
     participant.save()
     history = Participant.history.filter(id__in=ids)
-    _scrub_rows(history, ("history_change_reason",), pattern, label, display_name=label, email="", phone="", organisation_id=None)
+    _scrub_rows(
+        history,
+        ("history_change_reason",),
+        pattern,
+        label,
+        display_name=label,
+        email="",
+        phone="",
+        organisation_id=None,
+    )
 
     for consent in participant.consents.active():
         withdraw_consent(consent=consent, by=by, at=now)

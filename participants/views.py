@@ -29,8 +29,8 @@ from django.views.decorators.http import (
     require_safe,
 )
 
-from krem.versioning import VersionConflict
 from krem.permissions import can, require
+from krem.versioning import VersionConflict
 
 from . import services
 from .filters import AccessLogFilter, ParticipantFilter
@@ -67,8 +67,6 @@ def querystring_without_page(request):
     return query.urlencode()
 
 
-
-
 def get_participant_for_user(user, pk, perm=None):
     """Fetch and authorise in one step: 404 outside what the user may see, 403 when visible but not allowed."""
     participant = get_object_or_404(visible_participants(user).select_related("organisation", "user"), pk=pk)
@@ -90,7 +88,9 @@ def participant_list(request):
     participant_filter = ParticipantFilter(request.GET, queryset=for_registry_list(Participant.objects.all()))
     page = paginate(request, participant_filter.qs.order_by("display_name", "pk"))
     context = {"filter": participant_filter, "page": page, "query": querystring_without_page(request)}
-    template = "participants/participant_list.html#results" if is_htmx(request) else "participants/participant_list.html"
+    template = (
+        "participants/participant_list.html#results" if is_htmx(request) else "participants/participant_list.html"
+    )
     return render(request, template, context)
 
 
@@ -216,7 +216,8 @@ def participant_invite(request, pk):
         else:
             messages.success(
                 request,
-                _("An invitation was sent to %(email)s. The link works once, for 7 days.") % {"email": invitation.email},
+                _("An invitation was sent to %(email)s. The link works once, for 7 days.")
+                % {"email": invitation.email},
             )
             return redirect(reverse("participants:participant_detail", args=[participant.pk]) + "#invitations")
     context = {
@@ -239,7 +240,9 @@ def export_response(request, participant, reason):
     """The person's data as a JSON download; every export is written in the access log."""
     services.log_access(actor=request.user, participant=participant, action=AccessAction.EXPORT, reason=reason)
     response = JsonResponse(
-        services.export_data(participant, reader=request.user), encoder=DjangoJSONEncoder, json_dumps_params={"indent": 2, "ensure_ascii": False}
+        services.export_data(participant, reader=request.user),
+        encoder=DjangoJSONEncoder,
+        json_dumps_params={"indent": 2, "ensure_ascii": False},
     )
     filename = f"krem-data-{participant.pk}-{timezone.localdate():%Y-%m-%d}.json"
     response["Content-Disposition"] = content_disposition_header(True, filename)
@@ -261,13 +264,19 @@ def participant_merge(request, pk):
             else:
                 messages.success(
                     request,
-                    _("“%(duplicate)s” was merged into “%(keep)s”.") % {"duplicate": duplicate.display_name, "keep": keep.display_name},
+                    _("“%(duplicate)s” was merged into “%(keep)s”.")
+                    % {"duplicate": duplicate.display_name, "keep": keep.display_name},
                 )
                 return redirect("participants:participant_detail", pk=keep.pk)
         return render(
             request,
             "participants/participant_merge_confirm.html",
-            {"keep": keep, "duplicate": duplicate, "moves": merge_summary(duplicate), "both_users": keep.user_id and duplicate.user_id},
+            {
+                "keep": keep,
+                "duplicate": duplicate,
+                "moves": merge_summary(duplicate),
+                "both_users": keep.user_id and duplicate.user_id,
+            },
         )
     return render(request, "participants/participant_merge.html", {"form": form, "participant": keep})
 

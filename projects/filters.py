@@ -19,7 +19,9 @@ class YearFilter(django_filters.NumberFilter):
 
 class ProjectFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
-        label=_("Search"), method="search", widget=forms.TextInput(attrs={"type": "search"}),
+        label=_("Search"),
+        method="search",
+        widget=forms.TextInput(attrs={"type": "search"}),
         help_text=_("Title, summary, goals or partner name"),
     )
     municipality = django_filters.ModelChoiceFilter(
@@ -29,7 +31,9 @@ class ProjectFilter(django_filters.FilterSet):
     partner = django_filters.ModelChoiceFilter(
         label=_("Partner"), field_name="partners", queryset=Organisation.objects.all()
     )
-    sector = django_filters.ChoiceFilter(label=_("Partner sector"), field_name="partners__sector", choices=Sector.choices)
+    sector = django_filters.ChoiceFilter(
+        label=_("Partner sector"), field_name="partners__sector", choices=Sector.choices
+    )
     dialogue_kind = django_filters.ChoiceFilter(
         label=_("Gathering kind"), method="with_dialogue_kind", choices=DialogueKind.choices
     )
@@ -38,7 +42,12 @@ class ProjectFilter(django_filters.FilterSet):
     order = django_filters.OrderingFilter(
         label=_("Sort by"),
         fields=(("title", "title"), ("start_date", "start"), ("status", "status"), ("updated_at", "updated")),
-        field_labels={"title": _("Title"), "start_date": _("Start"), "status": _("Status"), "updated_at": _("Last changed")},
+        field_labels={
+            "title": _("Title"),
+            "start_date": _("Start"),
+            "status": _("Status"),
+            "updated_at": _("Last changed"),
+        },
     )
 
     class Meta:

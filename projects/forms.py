@@ -46,8 +46,19 @@ class ProjectForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Project
         fields = [
-            "title", "slug", "summary", "goals", "target_groups", "status", "continued_by",
-            "start_date", "start_precision", "end_date", "end_precision", "municipalities", "districts",
+            "title",
+            "slug",
+            "summary",
+            "goals",
+            "target_groups",
+            "status",
+            "continued_by",
+            "start_date",
+            "start_precision",
+            "end_date",
+            "end_precision",
+            "municipalities",
+            "districts",
         ]
         widgets = {
             "summary": forms.Textarea(attrs={"rows": 4}),
@@ -104,13 +115,20 @@ class BasePartnershipFormSet(forms.BaseInlineFormSet):
             organisation, role = form.cleaned_data.get("organisation"), form.cleaned_data.get("role")
             if organisation is not None and (organisation.pk, role) in taken:
                 raise forms.ValidationError(
-                    _("%(organisation)s is already a partner of the project in that role.") % {"organisation": organisation}
+                    _("%(organisation)s is already a partner of the project in that role.")
+                    % {"organisation": organisation}
                 )
 
 
 PartnershipFormSet = forms.inlineformset_factory(
-    Project, Partnership, form=PartnershipForm, formset=BasePartnershipFormSet,
-    extra=1, can_delete=True, max_num=50, validate_max=True,
+    Project,
+    Partnership,
+    form=PartnershipForm,
+    formset=BasePartnershipFormSet,
+    extra=1,
+    can_delete=True,
+    max_num=50,
+    validate_max=True,
 )
 
 

@@ -5,7 +5,6 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-
 from simple_history.models import HistoricalRecords
 
 from krem.dates import Precision, format_approx, normalise, period_end
@@ -76,7 +75,8 @@ class Sector(models.TextChoices):
 class Organisation(Versioned):
     name = models.CharField(_("name"), max_length=200)
     sector = models.CharField(_("sector"), max_length=20, choices=Sector.choices, default=Sector.OTHER)
-    org_number = models.CharField(
+    # NULL, not "", where none is given: the unique constraint must let many organisations have none.
+    org_number = models.CharField(  # noqa: DJ001
         _("organisation number"),
         max_length=9,
         null=True,
@@ -180,7 +180,9 @@ class Project(Versioned, SoftDeletable):
         _("start known to the"), max_length=10, choices=Precision.choices, default=Precision.DAY
     )
     end_date = models.DateField(_("end"), null=True, blank=True)
-    end_precision = models.CharField(_("end known to the"), max_length=10, choices=Precision.choices, default=Precision.DAY)
+    end_precision = models.CharField(
+        _("end known to the"), max_length=10, choices=Precision.choices, default=Precision.DAY
+    )
     municipalities = models.ManyToManyField(
         Municipality, blank=True, related_name="projects", verbose_name=_("municipalities")
     )
@@ -201,7 +203,9 @@ class Project(Versioned, SoftDeletable):
         verbose_name_plural = _("projects")
         constraints = [
             models.CheckConstraint(
-                condition=Q(start_date__isnull=True) | Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                condition=Q(start_date__isnull=True)
+                | Q(end_date__isnull=True)
+                | Q(end_date__gte=models.F("start_date")),
                 name="project_end_not_before_start",
             ),
             models.CheckConstraint(
@@ -343,7 +347,11 @@ class Result(ApproxDated):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="results", verbose_name=_("project"))
     description = models.TextField(_("description"))
     value = models.DecimalField(
-        _("number"), max_digits=12, decimal_places=2, null=True, blank=True,
+        _("number"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(-(10**9)), MaxValueValidator(10**9)],
     )
     unit = models.CharField(_("unit"), max_length=100, blank=True)

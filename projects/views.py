@@ -16,8 +16,8 @@ from dialogues.services import voice_balance
 from krem.formsets import empty_row, requested_index, with_one_more_row
 from krem.history import Source
 from krem.history_views import render_history, restore_version
-from krem.versioning import RESTORE_DAYS, VersionConflict
 from krem.permissions import can, require
+from krem.versioning import RESTORE_DAYS, VersionConflict
 from participants.personal_data import PersonalData, with_name_consents
 
 from . import services
@@ -59,8 +59,6 @@ def paginate(request, queryset):
 def get_project_for_user(user, slug):
     """Fetch and authorise in one step: a project the user may not see does not exist for them."""
     return get_object_or_404(Project.objects.visible_to(user), slug=slug)
-
-
 
 
 def project_list(request):
@@ -189,16 +187,31 @@ class Section:
 
 SECTIONS = {
     "laering": Section(
-        LearningEntry, LearningEntryForm, "projects.add_learningentry", "projects.change_learningentry",
-        "learning", _("Learning entry"),
+        LearningEntry,
+        LearningEntryForm,
+        "projects.add_learningentry",
+        "projects.change_learningentry",
+        "learning",
+        _("Learning entry"),
     ),
-    "resultater": Section(Result, ResultForm, "projects.change_project", "projects.change_result", "results", _("Result")),
+    "resultater": Section(
+        Result, ResultForm, "projects.change_project", "projects.change_result", "results", _("Result")
+    ),
     "systemendringer": Section(
-        SystemChange, SystemChangeForm, "projects.change_project", "projects.change_systemchange",
-        "system-changes", _("System change"),
+        SystemChange,
+        SystemChangeForm,
+        "projects.change_project",
+        "projects.change_systemchange",
+        "system-changes",
+        _("System change"),
     ),
     "dokumenter": Section(
-        Document, DocumentForm, "projects.change_project", "projects.change_document", "documents", _("Document or link")
+        Document,
+        DocumentForm,
+        "projects.change_project",
+        "projects.change_document",
+        "documents",
+        _("Document or link"),
     ),
 }
 
@@ -427,7 +440,9 @@ def project_delete(request, slug):
         services.delete_project(project=project)
         messages.success(
             request,
-            _("The project “%(title)s” was deleted. A coordinator can restore it from “Deleted items” for %(days)s days.")
+            _(
+                "The project “%(title)s” was deleted. A coordinator can restore it from “Deleted items” for %(days)s days."
+            )
             % {"title": project.title, "days": RESTORE_DAYS},
         )
         return redirect("projects:project_list")
@@ -436,7 +451,10 @@ def project_delete(request, slug):
 
 
 def organisation_crumbs(organisation):
-    return [(_("Partners"), reverse("projects:organisation_list")), (organisation.name, organisation.get_absolute_url())]
+    return [
+        (_("Partners"), reverse("projects:organisation_list")),
+        (organisation.name, organisation.get_absolute_url()),
+    ]
 
 
 def organisation_history(request, pk):

@@ -45,7 +45,11 @@ def test_a_staff_coordinator_without_model_permissions_gets_403_and_changes_noth
     participant = ParticipantFactory(display_name="Kari")
     organisation = OrganisationFactory(name="NAV")
     client.force_login(coordinator)
-    for obj, data in [(project, {"title": "Endret"}), (participant, {"display_name": "Endret"}), (organisation, {"name": "Endret"})]:
+    for obj, data in [
+        (project, {"title": "Endret"}),
+        (participant, {"display_name": "Endret"}),
+        (organisation, {"name": "Endret"}),
+    ]:
         assert client.get(admin_url(obj, view)).status_code == 403
         assert client.post(admin_url(obj, view), {**data, "post": "yes"}).status_code == 403
     assert Project.objects.get().title == "Prosjekt"
@@ -138,7 +142,12 @@ def test_an_anonymised_record_cannot_be_changed_or_deleted_in_the_admin(client, 
     client.force_login(admin_user)
     page = client.get(admin_url(anonymised, "change"))
     assert page.status_code == 200 and not page.context["has_change_permission"]
-    assert client.post(admin_url(anonymised, "change"), {"display_name": "Kari Nordmann", "perspective": "staff"}).status_code == 403
+    assert (
+        client.post(
+            admin_url(anonymised, "change"), {"display_name": "Kari Nordmann", "perspective": "staff"}
+        ).status_code
+        == 403
+    )
     assert client.post(admin_url(anonymised, "delete"), {"post": "yes"}).status_code == 403
     response = client.post(
         changelist(Participant), {"action": "delete_selected", "_selected_action": [anonymised.pk], "post": "yes"}
@@ -147,7 +156,9 @@ def test_an_anonymised_record_cannot_be_changed_or_deleted_in_the_admin(client, 
     assert Participant.objects.get().display_name == "Anonym deltaker #1"
 
 
-def test_the_attendance_of_an_anonymised_person_cannot_be_changed_or_removed_in_the_admin(client, admin_user, anonymised):
+def test_the_attendance_of_an_anonymised_person_cannot_be_changed_or_removed_in_the_admin(
+    client, admin_user, anonymised
+):
     attendance = AttendanceFactory(participant=anonymised)
     other = ParticipantFactory(display_name="Kari")
     client.force_login(admin_user)

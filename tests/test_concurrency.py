@@ -85,7 +85,8 @@ def test_two_simultaneous_saves_one_wins_the_other_sees_the_conflict():
         project.refresh_from_db()
         won = [i for i, response in enumerate(responses) if getattr(response, "status_code", None) == 302]
         refused = [
-            i for i, response in enumerate(responses)
+            i
+            for i, response in enumerate(responses)
             if getattr(response, "status_code", None) == 200 and CONFLICT in response.content.decode()
         ]
         if len(won) == 2:

@@ -62,7 +62,9 @@ def first_record(obj):
 def restore_urls(world):
     return {
         "project": reverse("projects:project_restore", args=[world["project"].slug, first_record(world["project"]).pk]),
-        "dialogue": reverse("dialogues:dialogue_restore", args=[world["dialogue"].pk, first_record(world["dialogue"]).pk]),
+        "dialogue": reverse(
+            "dialogues:dialogue_restore", args=[world["dialogue"].pk, first_record(world["dialogue"]).pk]
+        ),
         "outcome": reverse("dialogues:outcome_restore", args=[world["dialogue"].pk, first_record(world["outcome"]).pk]),
         "organisation": reverse(
             "projects:organisation_restore", args=[world["partner"].pk, first_record(world["partner"]).pk]
@@ -101,8 +103,12 @@ def test_restore_page_permission_matrix(client, world, kind, role):
 @pytest.mark.parametrize("kind", RESTORE)
 @pytest.mark.parametrize("role", ROLES)
 def test_restoring_permission_matrix(client, world, kind, role):
-    objects = {"project": world["project"], "dialogue": world["dialogue"], "outcome": world["outcome"],
-               "organisation": world["partner"]}
+    objects = {
+        "project": world["project"],
+        "dialogue": world["dialogue"],
+        "outcome": world["outcome"],
+        "organisation": world["partner"],
+    }
     obj = edit(objects[kind])  # version 2, so there is an earlier version to restore
     url = restore_urls(world)[kind]
     response = as_role(client, world, role).post(url, {"version": obj.version})
@@ -117,7 +123,9 @@ def test_history_is_field_by_field_newest_first_with_who_and_when(client, world)
     as_role(client, world, "coordinator")
     client.force_login(anna)
     data = form_data(client.get(reverse("projects:project_edit", args=[project.slug])).content)
-    client.post(reverse("projects:project_edit", args=[project.slug]), {**data, "title": "Ny tittel", "status": "completed"})
+    client.post(
+        reverse("projects:project_edit", args=[project.slug]), {**data, "title": "Ny tittel", "status": "completed"}
+    )
 
     page = client.get(reverse("projects:project_history", args=[project.slug]))
 
@@ -127,7 +135,8 @@ def test_history_is_field_by_field_newest_first_with_who_and_when(client, world)
     newest = entries[0]
     assert newest.record.history_user == anna and newest.record.version == 2
     assert [(c.label, c.old, c.new) for c in newest.changes] == [
-        ("Title", "Dialog i Partnerby", "Ny tittel"), ("Status", "Active", "Completed"),
+        ("Title", "Dialog i Partnerby", "Ny tittel"),
+        ("Status", "Active", "Completed"),
     ]
     assert '<tr><th scope="row">Title</th><td>Dialog i Partnerby</td><td>Ny tittel</td></tr>' in html
     assert "anna" in html and "version 2" in html
@@ -139,13 +148,18 @@ def test_project_history_lists_its_partners_learning_results_changes_and_documen
     Result.objects.create(project=project, description="13 av 14 i egen bolig")
     SystemChange.objects.create(project=project, level="practice", description="Ny rutine", adopted_by=world["partner"])
     Document.objects.create(project=project, title="Sluttrapport")
-    html = as_role(client, world, "member").get(reverse("projects:project_history", args=[project.slug])).content.decode()
+    html = (
+        as_role(client, world, "member").get(reverse("projects:project_history", args=[project.slug])).content.decode()
+    )
     for expected in (
-        "Partner: NAV Partnerby", "Learning entry: Vi lærte å lytte.", "Result: 13 av 14 i egen bolig",
-        "System change: Ny rutine", "Document or link: Sluttrapport",
+        "Partner: NAV Partnerby",
+        "Learning entry: Vi lærte å lytte.",
+        "Result: 13 av 14 i egen bolig",
+        "System change: Ny rutine",
+        "Document or link: Sluttrapport",
     ):
         assert expected in html
-    assert '<td>NAV Partnerby</td>' in html  # the related organisation by name, not its number
+    assert "<td>NAV Partnerby</td>" in html  # the related organisation by name, not its number
 
 
 def test_outcome_history_lists_its_lists_but_never_who_raised_an_insight(client, world):
@@ -195,7 +209,11 @@ def test_a_coordinator_restores_an_earlier_version_as_a_new_version(client, worl
     assert (project.title, project.summary, project.version) == ("Dialog i Partnerby", "Et partnerskapsprosjekt.", 3)
     history = client.get(response["Location"])
     newest = history.context["page"].object_list[0]
-    assert (newest.action, newest.restored_version, newest.record.history_user) == ("restored", "1", world["coordinator"])
+    assert (newest.action, newest.restored_version, newest.record.history_user) == (
+        "restored",
+        "1",
+        world["coordinator"],
+    )
     assert "restored to version 1" in history.content.decode()
 
 
@@ -275,7 +293,9 @@ def test_project_history_query_count(client, world):
             PartnershipFactory(project=project)
             LearningEntry.objects.create(project=project, kind="done", text="x")
             Result.objects.create(project=project, description="r")
-            SystemChange.objects.create(project=project, level="practice", description="s", adopted_by=OrganisationFactory())
+            SystemChange.objects.create(
+                project=project, level="practice", description="s", adopted_by=OrganisationFactory()
+            )
             Document.objects.create(project=project, title="d")
 
     one, thirty = budget(as_role(client, world, "coordinator"), history_urls(world)["project"], build)

@@ -11,8 +11,8 @@ fails when an address is added to the app and not to the table (or to NOT_FORMS)
 
 import datetime
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import pytest
 from django.apps import apps
@@ -152,15 +152,34 @@ def make_world():
     deleted_project = ProjectFactory(title="Slettet prosjekt", deleted_at=timezone.now())
     deleted_dialogue = DialogueFactory(project=project, title="Slettet dialog", deleted_at=timezone.now())
     return {
-        "coordinator": coordinator, "member": member, "municipality": municipality, "partner": partner,
-        "project": project, "planned": planned, "held": held, "outcome": outcome, "attendee": attendee,
-        "proposal": proposal, "action": action, "entries": entries, "consent": consent,
-        "participant": attendee.participant, "other_participant": other_participant,
-        "deleted_project": deleted_project, "deleted_dialogue": deleted_dialogue,
+        "coordinator": coordinator,
+        "member": member,
+        "municipality": municipality,
+        "partner": partner,
+        "project": project,
+        "planned": planned,
+        "held": held,
+        "outcome": outcome,
+        "attendee": attendee,
+        "proposal": proposal,
+        "action": action,
+        "entries": entries,
+        "consent": consent,
+        "participant": attendee.participant,
+        "other_participant": other_participant,
+        "deleted_project": deleted_project,
+        "deleted_dialogue": deleted_dialogue,
         "hidden_ids": [
-            str(pk) for pk in (
-                hidden_project.pk, hidden_org.pk, hidden_dialogue.pk, stranger.pk, deleted_project.pk,
-                deleted_dialogue.pk, 999_999, 0,
+            str(pk)
+            for pk in (
+                hidden_project.pk,
+                hidden_org.pk,
+                hidden_dialogue.pk,
+                stranger.pk,
+                deleted_project.pk,
+                deleted_dialogue.pk,
+                999_999,
+                0,
             )
         ],
     }
@@ -198,189 +217,469 @@ class Endpoint:
 
 def project_pages(world):
     project = world["project"]
-    return [project.get_absolute_url(), reverse("projects:project_list"), reverse("projects:project_history",
-            args=[project.slug]), world["municipality"].get_absolute_url(), world["partner"].get_absolute_url()]
+    return [
+        project.get_absolute_url(),
+        reverse("projects:project_list"),
+        reverse("projects:project_history", args=[project.slug]),
+        world["municipality"].get_absolute_url(),
+        world["partner"].get_absolute_url(),
+    ]
 
 
 def dialogue_pages(world):
-    return [world["planned"].get_absolute_url(), reverse("dialogues:dialogue_list"),
-            reverse("dialogues:dialogue_history", args=[world["planned"].pk]), world["project"].get_absolute_url()]
+    return [
+        world["planned"].get_absolute_url(),
+        reverse("dialogues:dialogue_list"),
+        reverse("dialogues:dialogue_history", args=[world["planned"].pk]),
+        world["project"].get_absolute_url(),
+    ]
 
 
 def outcome_pages(world):
     held = world["held"]
-    return [held.get_absolute_url(), reverse("dialogues:outcome_history", args=[held.pk]),
-            reverse("dialogues:outcome_edit", args=[held.pk]), reverse("dialogues:action_overview")]
+    return [
+        held.get_absolute_url(),
+        reverse("dialogues:outcome_history", args=[held.pk]),
+        reverse("dialogues:outcome_edit", args=[held.pk]),
+        reverse("dialogues:action_overview"),
+    ]
 
 
 def organisation_pages(world):
-    return [world["partner"].get_absolute_url(), reverse("projects:organisation_list"),
-            reverse("projects:organisation_history", args=[world["partner"].pk]), world["project"].get_absolute_url()]
+    return [
+        world["partner"].get_absolute_url(),
+        reverse("projects:organisation_list"),
+        reverse("projects:organisation_history", args=[world["partner"].pk]),
+        world["project"].get_absolute_url(),
+    ]
 
 
 def participant_pages(world):
     participant = world["participant"]
-    return [reverse("participants:participant_detail", args=[participant.pk]),
-            reverse("participants:participant_list"), world["held"].get_absolute_url()]
+    return [
+        reverse("participants:participant_detail", args=[participant.pk]),
+        reverse("participants:participant_list"),
+        world["held"].get_absolute_url(),
+    ]
 
 
 def entry(section, base):
     return [
-        Endpoint(f"projects:entry_create#{section}", lambda w: reverse("projects:entry_create",
-                 args=[w["project"].slug, section]), base=base, shows=project_pages),
-        Endpoint(f"projects:entry_edit#{section}", lambda w: reverse("projects:entry_edit",
-                 args=[w["project"].slug, section, w["entries"][section].pk]), shows=project_pages),
+        Endpoint(
+            f"projects:entry_create#{section}",
+            lambda w: reverse("projects:entry_create", args=[w["project"].slug, section]),
+            base=base,
+            shows=project_pages,
+        ),
+        Endpoint(
+            f"projects:entry_edit#{section}",
+            lambda w: reverse("projects:entry_edit", args=[w["project"].slug, section, w["entries"][section].pk]),
+            shows=project_pages,
+        ),
     ]
 
 
 ENDPOINTS = [
     # Projects
-    Endpoint("projects:project_create", lambda w: reverse("projects:project_create"),
-             base={"title": "Nytt prosjekt"}, shows=lambda w: [reverse("projects:project_list")]),
-    Endpoint("projects:project_edit", lambda w: reverse("projects:project_edit", args=[w["project"].slug]),
-             vary=("partners-0-organisation", "partners-0-role", "partners-TOTAL_FORMS"), shows=project_pages),
-    Endpoint("projects:project_close", lambda w: reverse("projects:project_close", args=[w["project"].slug]),
-             base={"status": "completed", "end_date": "2012-06-30", "end_precision": "day"}, shows=project_pages),
-    Endpoint("projects:project_delete", lambda w: reverse("projects:project_delete", args=[w["project"].slug]),
-             vary=("confirm",)),
-    Endpoint("projects:project_restore", lambda w: reverse("projects:project_restore",
-             args=[w["project"].slug, first_record(w["project"])]), shows=project_pages),
+    Endpoint(
+        "projects:project_create",
+        lambda w: reverse("projects:project_create"),
+        base={"title": "Nytt prosjekt"},
+        shows=lambda w: [reverse("projects:project_list")],
+    ),
+    Endpoint(
+        "projects:project_edit",
+        lambda w: reverse("projects:project_edit", args=[w["project"].slug]),
+        vary=("partners-0-organisation", "partners-0-role", "partners-TOTAL_FORMS"),
+        shows=project_pages,
+    ),
+    Endpoint(
+        "projects:project_close",
+        lambda w: reverse("projects:project_close", args=[w["project"].slug]),
+        base={"status": "completed", "end_date": "2012-06-30", "end_precision": "day"},
+        shows=project_pages,
+    ),
+    Endpoint(
+        "projects:project_delete",
+        lambda w: reverse("projects:project_delete", args=[w["project"].slug]),
+        vary=("confirm",),
+    ),
+    Endpoint(
+        "projects:project_restore",
+        lambda w: reverse("projects:project_restore", args=[w["project"].slug, first_record(w["project"])]),
+        shows=project_pages,
+    ),
     *entry("laering", {"kind": "done", "text": "Vi lærte noe"}),
     *entry("resultater", {"description": "13 av 14 i egen bolig", "value": "13"}),
     *entry("systemendringer", {"level": "practice", "description": "Ny rutine"}),
     *entry("dokumenter", {"title": "Sluttrapport", "url": "https://example.org/rapport"}),
-    Endpoint("projects:entry_delete", lambda w: reverse("projects:entry_delete",
-             args=[w["project"].slug, "resultater", w["entries"]["resultater"].pk]), vary=("confirm",)),
+    Endpoint(
+        "projects:entry_delete",
+        lambda w: reverse(
+            "projects:entry_delete", args=[w["project"].slug, "resultater", w["entries"]["resultater"].pk]
+        ),
+        vary=("confirm",),
+    ),
     Endpoint("projects:partner_row", lambda w: reverse("projects:partner_row"), method="get", vary=("index",)),
-    Endpoint("projects:project_list", lambda w: reverse("projects:project_list"), method="get",
-             vary=("q", "municipality", "status", "partner", "sector", "dialogue_kind", "year_from", "year_to",
-                   "order", "side")),
-    Endpoint("projects:organisation_create", lambda w: reverse("projects:organisation_create"),
-             base={"name": "Ny partner", "sector": "voluntary"}, shows=lambda w: [reverse("projects:organisation_list")]),
-    Endpoint("projects:organisation_edit", lambda w: reverse("projects:organisation_edit", args=[w["partner"].pk]),
-             shows=organisation_pages),
-    Endpoint("projects:organisation_restore", lambda w: reverse("projects:organisation_restore",
-             args=[w["partner"].pk, first_record(w["partner"])]), shows=organisation_pages),
-    Endpoint("projects:organisation_list", lambda w: reverse("projects:organisation_list"), method="get",
-             vary=("q", "sector", "municipality", "side")),
-    Endpoint("projects:project_history", lambda w: reverse("projects:project_history", args=[w["project"].slug]),
-             method="get", vary=("side",)),
+    Endpoint(
+        "projects:project_list",
+        lambda w: reverse("projects:project_list"),
+        method="get",
+        vary=(
+            "q",
+            "municipality",
+            "status",
+            "partner",
+            "sector",
+            "dialogue_kind",
+            "year_from",
+            "year_to",
+            "order",
+            "side",
+        ),
+    ),
+    Endpoint(
+        "projects:organisation_create",
+        lambda w: reverse("projects:organisation_create"),
+        base={"name": "Ny partner", "sector": "voluntary"},
+        shows=lambda w: [reverse("projects:organisation_list")],
+    ),
+    Endpoint(
+        "projects:organisation_edit",
+        lambda w: reverse("projects:organisation_edit", args=[w["partner"].pk]),
+        shows=organisation_pages,
+    ),
+    Endpoint(
+        "projects:organisation_restore",
+        lambda w: reverse("projects:organisation_restore", args=[w["partner"].pk, first_record(w["partner"])]),
+        shows=organisation_pages,
+    ),
+    Endpoint(
+        "projects:organisation_list",
+        lambda w: reverse("projects:organisation_list"),
+        method="get",
+        vary=("q", "sector", "municipality", "side"),
+    ),
+    Endpoint(
+        "projects:project_history",
+        lambda w: reverse("projects:project_history", args=[w["project"].slug]),
+        method="get",
+        vary=("side",),
+    ),
     # Dialogues
-    Endpoint("dialogues:dialogue_create", lambda w: reverse("dialogues:dialogue_create", args=[w["project"].slug]),
-             base=lambda w: {"title": "Ny dialog", "starts_at": in_future(hour=10), "ends_at": in_future(hour=14)},
-             vary=("agenda-0-title", "agenda-0-duration_minutes", "agenda-0-ORDER"),
-             shows=lambda w: [reverse("dialogues:dialogue_list"), w["project"].get_absolute_url()]),
-    Endpoint("dialogues:dialogue_edit", lambda w: reverse("dialogues:dialogue_edit", args=[w["planned"].pk]),
-             vary=("agenda-0-title", "agenda-0-duration_minutes", "facilitators"), shows=dialogue_pages),
-    Endpoint("dialogues:dialogue_cancel", lambda w: reverse("dialogues:dialogue_cancel", args=[w["planned"].pk]),
-             base={"cancel_reason": "For få påmeldte"}, shows=dialogue_pages),
-    Endpoint("dialogues:dialogue_duplicate", lambda w: reverse("dialogues:dialogue_duplicate", args=[w["planned"].pk]),
-             shows=lambda w: [reverse("dialogues:dialogue_list")]),
-    Endpoint("dialogues:dialogue_delete", lambda w: reverse("dialogues:dialogue_delete", args=[w["planned"].pk]),
-             who="member", vary=("confirm",)),
-    Endpoint("dialogues:dialogue_restore", lambda w: reverse("dialogues:dialogue_restore",
-             args=[w["planned"].pk, first_record(w["planned"])]), shows=dialogue_pages),
-    Endpoint("dialogues:attendance#add", lambda w: reverse("dialogues:attendance", args=[w["held"].pk]),
-             having="add-participant", who="member",
-             base=lambda w: {"action": "add", "add-participant": str(w["other_participant"].pk)}),
-    Endpoint("dialogues:attendance#quick_add", lambda w: reverse("dialogues:attendance", args=[w["held"].pk]),
-             having="new-display_name", base={"new-display_name": "Kari", "new-perspective": "staff"},
-             shows=lambda w: [reverse("dialogues:attendance", args=[w["held"].pk])]),
-    Endpoint("dialogues:attendance#headcounts", lambda w: reverse("dialogues:attendance", args=[w["held"].pk]),
-             having="count-staff", base={"count-staff": "4"}),
-    Endpoint("dialogues:attendance_remove", lambda w: reverse("dialogues:attendance_remove",
-             args=[w["held"].pk, w["attendee"].pk]), own_page=False, vary=("confirm",)),
-    Endpoint("dialogues:add_insight", lambda w: reverse("dialogues:add_insight", args=[w["held"].pk]),
-             page=lambda w: w["held"].get_absolute_url(), having="insight-text", who="member",
-             base={"insight-text": "Min innsikt"}, redirects_on_error=True, shows=outcome_pages),
-    Endpoint("dialogues:add_feedback", lambda w: reverse("dialogues:add_feedback", args=[w["held"].pk]),
-             page=lambda w: w["held"].get_absolute_url(), having="feedback-note", who="member",
-             base={"feedback-note": "Godt møte", "feedback-rating": "4"}, redirects_on_error=True, shows=outcome_pages),
-    Endpoint("dialogues:comment_outcome", lambda w: reverse("dialogues:comment_outcome", args=[w["held"].pk]),
-             page=lambda w: w["held"].get_absolute_url(), having="comment-text", who="member",
-             base={"comment-text": "Det stemmer", "comment-confirmed": "on"}, redirects_on_error=True,
-             shows=outcome_pages),
-    Endpoint("dialogues:outcome_edit", lambda w: reverse("dialogues:outcome_edit", args=[w["held"].pk]),
-             having="summary", who="member", base={"save": "1", "insights-0-text": "Innsikt",
-             "insights-0-perspective": "staff"},
-             vary=("publish", "add_row", "proposals-0-text", "proposals-0-level", "actions-0-what",
-                   "actions-0-responsible_organisation", "actions-0-due_date", "links-0-title", "links-0-url",
-                   "feedback-0-perspective", "feedback-0-rating", "feedback-0-note", "insights-TOTAL_FORMS"),
-             shows=outcome_pages),
-    Endpoint("dialogues:outcome_restore", lambda w: reverse("dialogues:outcome_restore",
-             args=[w["held"].pk, first_record(w["outcome"])]), shows=outcome_pages),
-    Endpoint("dialogues:outcome_row", lambda w: reverse("dialogues:outcome_row", args=["insights"]), method="get",
-             base=lambda w: {"dialogue": str(w["held"].pk), "index": "1"}, vary=("dialogue", "index")),
+    Endpoint(
+        "dialogues:dialogue_create",
+        lambda w: reverse("dialogues:dialogue_create", args=[w["project"].slug]),
+        base=lambda w: {"title": "Ny dialog", "starts_at": in_future(hour=10), "ends_at": in_future(hour=14)},
+        vary=("agenda-0-title", "agenda-0-duration_minutes", "agenda-0-ORDER"),
+        shows=lambda w: [reverse("dialogues:dialogue_list"), w["project"].get_absolute_url()],
+    ),
+    Endpoint(
+        "dialogues:dialogue_edit",
+        lambda w: reverse("dialogues:dialogue_edit", args=[w["planned"].pk]),
+        vary=("agenda-0-title", "agenda-0-duration_minutes", "facilitators"),
+        shows=dialogue_pages,
+    ),
+    Endpoint(
+        "dialogues:dialogue_cancel",
+        lambda w: reverse("dialogues:dialogue_cancel", args=[w["planned"].pk]),
+        base={"cancel_reason": "For få påmeldte"},
+        shows=dialogue_pages,
+    ),
+    Endpoint(
+        "dialogues:dialogue_duplicate",
+        lambda w: reverse("dialogues:dialogue_duplicate", args=[w["planned"].pk]),
+        shows=lambda w: [reverse("dialogues:dialogue_list")],
+    ),
+    Endpoint(
+        "dialogues:dialogue_delete",
+        lambda w: reverse("dialogues:dialogue_delete", args=[w["planned"].pk]),
+        who="member",
+        vary=("confirm",),
+    ),
+    Endpoint(
+        "dialogues:dialogue_restore",
+        lambda w: reverse("dialogues:dialogue_restore", args=[w["planned"].pk, first_record(w["planned"])]),
+        shows=dialogue_pages,
+    ),
+    Endpoint(
+        "dialogues:attendance#add",
+        lambda w: reverse("dialogues:attendance", args=[w["held"].pk]),
+        having="add-participant",
+        who="member",
+        base=lambda w: {"action": "add", "add-participant": str(w["other_participant"].pk)},
+    ),
+    Endpoint(
+        "dialogues:attendance#quick_add",
+        lambda w: reverse("dialogues:attendance", args=[w["held"].pk]),
+        having="new-display_name",
+        base={"new-display_name": "Kari", "new-perspective": "staff"},
+        shows=lambda w: [reverse("dialogues:attendance", args=[w["held"].pk])],
+    ),
+    Endpoint(
+        "dialogues:attendance#headcounts",
+        lambda w: reverse("dialogues:attendance", args=[w["held"].pk]),
+        having="count-staff",
+        base={"count-staff": "4"},
+    ),
+    Endpoint(
+        "dialogues:attendance_remove",
+        lambda w: reverse("dialogues:attendance_remove", args=[w["held"].pk, w["attendee"].pk]),
+        own_page=False,
+        vary=("confirm",),
+    ),
+    Endpoint(
+        "dialogues:add_insight",
+        lambda w: reverse("dialogues:add_insight", args=[w["held"].pk]),
+        page=lambda w: w["held"].get_absolute_url(),
+        having="insight-text",
+        who="member",
+        base={"insight-text": "Min innsikt"},
+        redirects_on_error=True,
+        shows=outcome_pages,
+    ),
+    Endpoint(
+        "dialogues:add_feedback",
+        lambda w: reverse("dialogues:add_feedback", args=[w["held"].pk]),
+        page=lambda w: w["held"].get_absolute_url(),
+        having="feedback-note",
+        who="member",
+        base={"feedback-note": "Godt møte", "feedback-rating": "4"},
+        redirects_on_error=True,
+        shows=outcome_pages,
+    ),
+    Endpoint(
+        "dialogues:comment_outcome",
+        lambda w: reverse("dialogues:comment_outcome", args=[w["held"].pk]),
+        page=lambda w: w["held"].get_absolute_url(),
+        having="comment-text",
+        who="member",
+        base={"comment-text": "Det stemmer", "comment-confirmed": "on"},
+        redirects_on_error=True,
+        shows=outcome_pages,
+    ),
+    Endpoint(
+        "dialogues:outcome_edit",
+        lambda w: reverse("dialogues:outcome_edit", args=[w["held"].pk]),
+        having="summary",
+        who="member",
+        base={"save": "1", "insights-0-text": "Innsikt", "insights-0-perspective": "staff"},
+        vary=(
+            "publish",
+            "add_row",
+            "proposals-0-text",
+            "proposals-0-level",
+            "actions-0-what",
+            "actions-0-responsible_organisation",
+            "actions-0-due_date",
+            "links-0-title",
+            "links-0-url",
+            "feedback-0-perspective",
+            "feedback-0-rating",
+            "feedback-0-note",
+            "insights-TOTAL_FORMS",
+        ),
+        shows=outcome_pages,
+    ),
+    Endpoint(
+        "dialogues:outcome_restore",
+        lambda w: reverse("dialogues:outcome_restore", args=[w["held"].pk, first_record(w["outcome"])]),
+        shows=outcome_pages,
+    ),
+    Endpoint(
+        "dialogues:outcome_row",
+        lambda w: reverse("dialogues:outcome_row", args=["insights"]),
+        method="get",
+        base=lambda w: {"dialogue": str(w["held"].pk), "index": "1"},
+        vary=("dialogue", "index"),
+    ),
     Endpoint("dialogues:agenda_row", lambda w: reverse("dialogues:agenda_row"), method="get", vary=("index",)),
-    Endpoint("dialogues:adopt_proposal", lambda w: reverse("dialogues:adopt_proposal", args=[w["proposal"].pk]),
-             base=lambda w: {"next": w["held"].get_absolute_url()}, own_page=False, vary=("next",)),
-    Endpoint("dialogues:action_done", lambda w: reverse("dialogues:action_done", args=[w["action"].pk]),
-             who="member", base={"next": "/oppfolging/"}, own_page=False, vary=("next", "show_dialogue")),
-    Endpoint("dialogues:reset_user_feed", lambda w: reverse("dialogues:reset_user_feed"), own_page=False, vary=("confirm",)),
-    Endpoint("dialogues:reset_project_feed", lambda w: reverse("dialogues:reset_project_feed",
-             args=[w["project"].slug]), own_page=False, vary=("confirm",)),
-    Endpoint("dialogues:dialogue_list", lambda w: reverse("dialogues:dialogue_list"), method="get",
-             vary=("q", "kind", "municipality", "project", "date_from", "date_to", "side")),
+    Endpoint(
+        "dialogues:adopt_proposal",
+        lambda w: reverse("dialogues:adopt_proposal", args=[w["proposal"].pk]),
+        base=lambda w: {"next": w["held"].get_absolute_url()},
+        own_page=False,
+        vary=("next",),
+    ),
+    Endpoint(
+        "dialogues:action_done",
+        lambda w: reverse("dialogues:action_done", args=[w["action"].pk]),
+        who="member",
+        base={"next": "/oppfolging/"},
+        own_page=False,
+        vary=("next", "show_dialogue"),
+    ),
+    Endpoint(
+        "dialogues:reset_user_feed", lambda w: reverse("dialogues:reset_user_feed"), own_page=False, vary=("confirm",)
+    ),
+    Endpoint(
+        "dialogues:reset_project_feed",
+        lambda w: reverse("dialogues:reset_project_feed", args=[w["project"].slug]),
+        own_page=False,
+        vary=("confirm",),
+    ),
+    Endpoint(
+        "dialogues:dialogue_list",
+        lambda w: reverse("dialogues:dialogue_list"),
+        method="get",
+        vary=("q", "kind", "municipality", "project", "date_from", "date_to", "side"),
+    ),
     Endpoint("dialogues:action_overview", lambda w: reverse("dialogues:action_overview"), method="get", vary=("side",)),
     # Deleted items
-    Endpoint("restore_deleted_project", lambda w: reverse("restore_deleted_project", args=[w["deleted_project"].pk]),
-             own_page=False, vary=("confirm",)),
-    Endpoint("restore_deleted_dialogue", lambda w: reverse("restore_deleted_dialogue",
-             args=[w["deleted_dialogue"].pk]), own_page=False, vary=("confirm",)),
+    Endpoint(
+        "restore_deleted_project",
+        lambda w: reverse("restore_deleted_project", args=[w["deleted_project"].pk]),
+        own_page=False,
+        vary=("confirm",),
+    ),
+    Endpoint(
+        "restore_deleted_dialogue",
+        lambda w: reverse("restore_deleted_dialogue", args=[w["deleted_dialogue"].pk]),
+        own_page=False,
+        vary=("confirm",),
+    ),
     # Accounts and language
-    Endpoint("set_language", lambda w: reverse("set_language"), page=lambda w: reverse("home"), having="next", base={"language": "en"},
-             vary=("language", "next")),
-    Endpoint("login", lambda w: reverse("login"), who="anonymous",
-             base={"username": "hostile-coordinator", "password": PASSWORD}),
+    Endpoint(
+        "set_language",
+        lambda w: reverse("set_language"),
+        page=lambda w: reverse("home"),
+        having="next",
+        base={"language": "en"},
+        vary=("language", "next"),
+    ),
+    Endpoint(
+        "login",
+        lambda w: reverse("login"),
+        who="anonymous",
+        base={"username": "hostile-coordinator", "password": PASSWORD},
+    ),
     Endpoint("logout", lambda w: reverse("logout"), page=lambda w: reverse("home"), having=None, vary=("next",)),
-    Endpoint("password_change", lambda w: reverse("password_change"),
-             base={"old_password": PASSWORD, "new_password1": "Et-helt-nytt-passord-42", "new_password2":
-                   "Et-helt-nytt-passord-42"}),
-    Endpoint("password_reset", lambda w: reverse("password_reset"), who="anonymous",
-             base={"email": "koordinator@example.org"}),
-    Endpoint("password_reset_confirm", lambda w: w["reset_url"], who="anonymous",
-             base={"new_password1": "Et-helt-nytt-passord-42", "new_password2": "Et-helt-nytt-passord-42"}),
+    Endpoint(
+        "password_change",
+        lambda w: reverse("password_change"),
+        base={
+            "old_password": PASSWORD,
+            "new_password1": "Et-helt-nytt-passord-42",
+            "new_password2": "Et-helt-nytt-passord-42",
+        },
+    ),
+    Endpoint(
+        "password_reset",
+        lambda w: reverse("password_reset"),
+        who="anonymous",
+        base={"email": "koordinator@example.org"},
+    ),
+    Endpoint(
+        "password_reset_confirm",
+        lambda w: w["reset_url"],
+        who="anonymous",
+        base={"new_password1": "Et-helt-nytt-passord-42", "new_password2": "Et-helt-nytt-passord-42"},
+    ),
     # Participants (the registry, consent, invitations, the person's own page)
-    Endpoint("participants:participant_create", lambda w: reverse("participants:participant_create"),
-             base={"display_name": "Ny deltaker"}, shows=lambda w: [reverse("participants:participant_list")]),
-    Endpoint("participants:participant_edit", lambda w: reverse("participants:participant_edit",
-             args=[w["participant"].pk]), shows=participant_pages),
-    Endpoint("participants:consent_add", lambda w: reverse("participants:consent_add", args=[w["participant"].pk]),
-             page=lambda w: reverse("participants:participant_detail", args=[w["participant"].pk]), having="purpose",
-             base={"purpose": "quoting"}, redirects_on_error=True),
-    Endpoint("participants:consent_withdraw", lambda w: reverse("participants:consent_withdraw",
-             args=[w["consent"].pk]), page=lambda w: reverse("participants:participant_detail",
-             args=[w["participant"].pk]), having=None, vary=lambda w: (f"c{w['consent'].pk}-withdrawn_on",),
-             redirects_on_error=True),
-    Endpoint("participants:participant_invite", lambda w: reverse("participants:participant_invite",
-             args=[w["other_participant"].pk]), base={"email": "ny.person@example.org"}),
-    Endpoint("participants:participant_merge", lambda w: reverse("participants:participant_merge",
-             args=[w["participant"].pk]), base=lambda w: {"duplicate": str(w["other_participant"].pk)},
-             redirects_on_error=True),
-    Endpoint("participants:participant_anonymise", lambda w: reverse("participants:participant_anonymise",
-             args=[w["other_participant"].pk]), vary=("confirm",)),
-    Endpoint("participants:my_page", lambda w: reverse("participants:my_page"), who="member", having="profile-display_name",
-             shows=lambda w: [reverse("participants:my_page")]),
-    Endpoint("participants:accept_invitation", lambda w: reverse("participants:accept_invitation",
-             args=["hostile-token"]), who="anonymous",
-             base={"password1": "Et-helt-nytt-passord-42", "password2": "Et-helt-nytt-passord-42", "accept_terms": "on"}),
-    Endpoint("participants:participant_list", lambda w: reverse("participants:participant_list"), method="get",
-             vary=("q", "perspective", "organisation", "project", "dialogue", "side")),
-    Endpoint("participants:participant_export", lambda w: reverse("participants:participant_export",
-             args=[w["participant"].pk]), method="get", vary=("reason",)),
-    Endpoint("participants:access_log", lambda w: reverse("participants:access_log"), method="get",
-             vary=("q", "actor", "participant", "action", "date_from", "date_to", "side")),
-    Endpoint("participants:my_export", lambda w: reverse("participants:my_export"), who="member", method="get",
-             vary=("reason",)),
+    Endpoint(
+        "participants:participant_create",
+        lambda w: reverse("participants:participant_create"),
+        base={"display_name": "Ny deltaker"},
+        shows=lambda w: [reverse("participants:participant_list")],
+    ),
+    Endpoint(
+        "participants:participant_edit",
+        lambda w: reverse("participants:participant_edit", args=[w["participant"].pk]),
+        shows=participant_pages,
+    ),
+    Endpoint(
+        "participants:consent_add",
+        lambda w: reverse("participants:consent_add", args=[w["participant"].pk]),
+        page=lambda w: reverse("participants:participant_detail", args=[w["participant"].pk]),
+        having="purpose",
+        base={"purpose": "quoting"},
+        redirects_on_error=True,
+    ),
+    Endpoint(
+        "participants:consent_withdraw",
+        lambda w: reverse("participants:consent_withdraw", args=[w["consent"].pk]),
+        page=lambda w: reverse("participants:participant_detail", args=[w["participant"].pk]),
+        having=None,
+        vary=lambda w: (f"c{w['consent'].pk}-withdrawn_on",),
+        redirects_on_error=True,
+    ),
+    Endpoint(
+        "participants:participant_invite",
+        lambda w: reverse("participants:participant_invite", args=[w["other_participant"].pk]),
+        base={"email": "ny.person@example.org"},
+    ),
+    Endpoint(
+        "participants:participant_merge",
+        lambda w: reverse("participants:participant_merge", args=[w["participant"].pk]),
+        base=lambda w: {"duplicate": str(w["other_participant"].pk)},
+        redirects_on_error=True,
+    ),
+    Endpoint(
+        "participants:participant_anonymise",
+        lambda w: reverse("participants:participant_anonymise", args=[w["other_participant"].pk]),
+        vary=("confirm",),
+    ),
+    Endpoint(
+        "participants:my_page",
+        lambda w: reverse("participants:my_page"),
+        who="member",
+        having="profile-display_name",
+        shows=lambda w: [reverse("participants:my_page")],
+    ),
+    Endpoint(
+        "participants:accept_invitation",
+        lambda w: reverse("participants:accept_invitation", args=["hostile-token"]),
+        who="anonymous",
+        base={"password1": "Et-helt-nytt-passord-42", "password2": "Et-helt-nytt-passord-42", "accept_terms": "on"},
+    ),
+    Endpoint(
+        "participants:participant_list",
+        lambda w: reverse("participants:participant_list"),
+        method="get",
+        vary=("q", "perspective", "organisation", "project", "dialogue", "side"),
+    ),
+    Endpoint(
+        "participants:participant_export",
+        lambda w: reverse("participants:participant_export", args=[w["participant"].pk]),
+        method="get",
+        vary=("reason",),
+    ),
+    Endpoint(
+        "participants:access_log",
+        lambda w: reverse("participants:access_log"),
+        method="get",
+        vary=("q", "actor", "participant", "action", "date_from", "date_to", "side"),
+    ),
+    Endpoint(
+        "participants:my_export",
+        lambda w: reverse("participants:my_export"),
+        who="member",
+        method="get",
+        vary=("reason",),
+    ),
 ]
 
 # Addresses that take no input but the address itself (their ids are tried by the rows above, and 404 outside).
 NOT_FORMS = {
-    "home", "healthz", "password_change_done", "password_reset_done", "password_reset_complete", "deleted_items",
-    "projects:project_detail", "projects:organisation_detail", "projects:municipality_list",
-    "projects:municipality_detail", "projects:organisation_history", "dialogues:dialogue_detail",
-    "dialogues:dialogue_history", "dialogues:outcome_history", "dialogues:dialogue_ics", "dialogues:feeds",
-    "dialogues:feed", "participants:participant_detail", "participants:terms",
+    "home",
+    "healthz",
+    "password_change_done",
+    "password_reset_done",
+    "password_reset_complete",
+    "deleted_items",
+    "projects:project_detail",
+    "projects:organisation_detail",
+    "projects:municipality_list",
+    "projects:municipality_detail",
+    "projects:organisation_history",
+    "dialogues:dialogue_detail",
+    "dialogues:dialogue_history",
+    "dialogues:outcome_history",
+    "dialogues:dialogue_ics",
+    "dialogues:feeds",
+    "dialogues:feed",
+    "participants:participant_detail",
+    "participants:terms",
 }
 
 
@@ -409,8 +708,10 @@ def world(db):
     user.email = "koordinator@example.org"
     user.save()
     reset = Client()
-    token_url = reverse("password_reset_confirm", args=[urlsafe_base64_encode(force_bytes(user.pk)),
-                                                         default_token_generator.make_token(user)])
+    token_url = reverse(
+        "password_reset_confirm",
+        args=[urlsafe_base64_encode(force_bytes(user.pk)), default_token_generator.make_token(user)],
+    )
     world["reset_client"] = reset
     world["reset_url"] = reset.get(token_url)["Location"]  # the token moves into the session
     return world
@@ -427,7 +728,11 @@ def client_for(world, endpoint):
 
 def watched_models():
     """Every table of the three apps (history included), and the users; not the access log, which records reads."""
-    models = [model for label in ("projects", "dialogues", "participants") for model in apps.get_app_config(label).get_models()]
+    models = [
+        model
+        for label in ("projects", "dialogues", "participants")
+        for model in apps.get_app_config(label).get_models()
+    ]
     models.append(apps.get_model("auth", "User"))
     return [model for model in models if "accesslog" not in model._meta.model_name]
 
@@ -442,7 +747,9 @@ def fingerprint_sql(models):
         table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
         parts.append(f"(SELECT COUNT(*) FROM {table})")
         parts.append(f"(SELECT MAX({pk}) FROM {table})")
-        if any(f.name == "version" for f in model._meta.concrete_fields) and not model._meta.model_name.startswith("historical"):
+        if any(f.name == "version" for f in model._meta.concrete_fields) and not model._meta.model_name.startswith(
+            "historical"
+        ):
             parts.append(f"(SELECT SUM({quote('version')}) FROM {table})")
     return "SELECT " + ", ".join(parts)
 
@@ -533,7 +840,9 @@ KNOWN_FAILURES = {}
 
 def table_params():
     return [
-        pytest.param(endpoint, id=endpoint.name, marks=[KNOWN_FAILURES[endpoint.name]] if endpoint.name in KNOWN_FAILURES else [])
+        pytest.param(
+            endpoint, id=endpoint.name, marks=[KNOWN_FAILURES[endpoint.name]] if endpoint.name in KNOWN_FAILURES else []
+        )
         for endpoint in ENDPOINTS
     ]
 
@@ -557,8 +866,12 @@ def test_hostile_input(endpoint, world):
 
     names = fields_to_vary(endpoint, world, base)
 
-    @settings(max_examples=EXAMPLES_PER_FORM, deadline=None, database=None,
-              suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+    @settings(
+        max_examples=EXAMPLES_PER_FORM,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )
     @given(name=st.sampled_from(names), value=hostile_values(world["hidden_ids"]))
     def vary_one_field(name, value):
         check_example(client, endpoint, world, models, base, name, value)

@@ -46,8 +46,17 @@ THIRD_NAME = "Zqxthird Tredjesen"
 AUTHOR_NAME, AUTHOR_LOGIN, AUTHOR_FIRST = "Zqxauthor Skrivesen", "zqxauthor@example.org", "Zqxauthorfirst"
 QUOTE_FIRST, QUOTE_EDITED = "Zqxquote first wording", "Zqxquote edited wording"
 MARKERS = [
-    HIDDEN_NAME, HIDDEN_EMAIL, HIDDEN_PHONE, WITHDRAWN_NAME, WITHDRAWN_EMAIL, THIRD_NAME,
-    AUTHOR_NAME, AUTHOR_LOGIN, AUTHOR_FIRST, QUOTE_FIRST, QUOTE_EDITED,
+    HIDDEN_NAME,
+    HIDDEN_EMAIL,
+    HIDDEN_PHONE,
+    WITHDRAWN_NAME,
+    WITHDRAWN_EMAIL,
+    THIRD_NAME,
+    AUTHOR_NAME,
+    AUTHOR_LOGIN,
+    AUTHOR_FIRST,
+    QUOTE_FIRST,
+    QUOTE_EDITED,
 ]
 
 
@@ -68,7 +77,11 @@ def make_leak_world():
     project, held, partner, outcome = world["project"], world["held"], world["partner"], world["outcome"]
     # A colleague in the member's own organisation who never consented to being named.
     hidden = ParticipantFactory(
-        display_name=HIDDEN_NAME, email=HIDDEN_EMAIL, phone=HIDDEN_PHONE, organisation=partner, perspective="lived_experience"
+        display_name=HIDDEN_NAME,
+        email=HIDDEN_EMAIL,
+        phone=HIDDEN_PHONE,
+        organisation=partner,
+        perspective="lived_experience",
     )
     AttendanceFactory(dialogue=held, participant=hidden)
     # Someone who consented to being named, was named as facilitator and responsible, then withdrew.
@@ -141,7 +154,11 @@ def crawl(client, world, requests):
 
 def matrix_request(world, name):
     entry = MATRIX[name]
-    return entry.method, reverse(name, args=entry.args(world)), entry.data(world) if entry.method == "post" else entry.query(world)
+    return (
+        entry.method,
+        reverse(name, args=entry.args(world)),
+        entry.data(world) if entry.method == "post" else entry.query(world),
+    )
 
 
 def client_for(world, viewer):

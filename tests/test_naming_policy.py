@@ -7,8 +7,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dialogues.models import FollowUpAction, Insight
-from participants.models import Attendance
-from participants.models import ConsentPurpose  # noqa: E402
+from participants.models import (
+    Attendance,
+    ConsentPurpose,  # noqa: E402
+)
 from projects.models import LearningEntry
 from tests.factories import (
     AttendanceFactory,
@@ -135,7 +137,9 @@ def test_responsible_options_name_only_who_may_be_named_and_keep_working(world):
     ConsentFactory(participant=named, purpose=ConsentPurpose.ATTENDANCE)
     withdrawn = ParticipantFactory(display_name="Trukket Person", organisation=world["partner"])
     consent = ConsentFactory(participant=withdrawn, purpose=ConsentPurpose.ATTENDANCE)
-    action = FollowUpActionFactory(dialogue=world["held"], responsible_participant=withdrawn, responsible_organisation=None)
+    action = FollowUpActionFactory(
+        dialogue=world["held"], responsible_participant=withdrawn, responsible_organisation=None
+    )
     consent.withdrawn_at = timezone.now()
     consent.save()
     client = client_for(world["member"])

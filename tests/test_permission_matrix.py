@@ -16,15 +16,15 @@ coordinator leaves the group) and the very next request is refused.
 test_every_address_has_an_entry fails when an address is added without a row here.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import pytest
 from django.conf import settings
-from django.utils import translation
 from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import translation
 
 from participants.models import Attendance
 from projects.models import LearningEntry
@@ -89,7 +89,9 @@ def make_world():
         "outcome": outcome,
         "third": third,
         "proposal": ProposalFactory(dialogue=held, level="practice"),
-        "action": FollowUpActionFactory(dialogue=held, responsible_participant=participant, responsible_organisation=None),
+        "action": FollowUpActionFactory(
+            dialogue=held, responsible_participant=participant, responsible_organisation=None
+        ),
         "entry": LearningEntry.objects.create(project=project, kind="done", text="Gjort", author=member),
         "subject": subject,
         "subject_consent": ConsentFactory(participant=subject, purpose="contact"),
@@ -174,8 +176,12 @@ MATRIX = {
     "participants:my_export": Entry(expect=everyone()),
     # Coordinators only (deleted items exist for no one else: 404)
     "deleted_items": Entry(expect=only("coordinator")),
-    "restore_deleted_project": Entry(args=lambda w: [w["deleted_project"].pk], method="post", expect=only("coordinator")),
-    "restore_deleted_dialogue": Entry(args=lambda w: [w["deleted_dialogue"].pk], method="post", expect=only("coordinator")),
+    "restore_deleted_project": Entry(
+        args=lambda w: [w["deleted_project"].pk], method="post", expect=only("coordinator")
+    ),
+    "restore_deleted_dialogue": Entry(
+        args=lambda w: [w["deleted_dialogue"].pk], method="post", expect=only("coordinator")
+    ),
     "projects:project_create": Entry(expect=COORDINATOR_ONLY_403),
     "projects:partner_row": Entry(expect=COORDINATOR_ONLY_403),
     "projects:organisation_create": Entry(expect=COORDINATOR_ONLY_403),
@@ -210,28 +216,39 @@ MATRIX = {
     "dialogues:dialogue_duplicate": Entry(args=HELD, expect=PLAN_HELD),
     "dialogues:dialogue_delete": Entry(args=HELD, expect=PLAN_HELD),
     "dialogues:attendance": Entry(args=HELD, expect=PLAN_HELD),
-    "dialogues:attendance_remove": Entry(
-        args=lambda w: [w["held"].pk, w["third"].pk], method="post", expect=PLAN_HELD
-    ),
+    "dialogues:attendance_remove": Entry(args=lambda w: [w["held"].pk, w["third"].pk], method="post", expect=PLAN_HELD),
     "dialogues:outcome_edit": Entry(args=HELD, expect=PLAN_HELD),
-    "dialogues:outcome_row": Entry(args=lambda w: ["insights"], query=lambda w: {"dialogue": w["held"].pk}, expect=PLAN_HELD),
+    "dialogues:outcome_row": Entry(
+        args=lambda w: ["insights"], query=lambda w: {"dialogue": w["held"].pk}, expect=PLAN_HELD
+    ),
     "dialogues:adopt_proposal": Entry(args=lambda w: [w["proposal"].pk], method="post", expect=PLAN_HELD),
     "dialogues:dialogue_restore": Entry(
         args=lambda w: [w["held"].pk, first_record(w["held"])], expect=only("coordinator", member=403, participant=403)
     ),
     "dialogues:outcome_restore": Entry(
-        args=lambda w: [w["held"].pk, first_record(w["outcome"])], expect=only("coordinator", member=403, participant=403)
+        args=lambda w: [w["held"].pk, first_record(w["outcome"])],
+        expect=only("coordinator", member=403, participant=403),
     ),
     # The participant role: one's own contributions to a dialogue one attended
-    "dialogues:add_insight": Entry(args=HELD, method="post", data=lambda w: {"insight-text": "Innsikt"}, expect=OWN_CONTRIBUTION),
-    "dialogues:add_feedback": Entry(args=HELD, method="post", data=lambda w: {"feedback-rating": "4"}, expect=OWN_CONTRIBUTION),
+    "dialogues:add_insight": Entry(
+        args=HELD, method="post", data=lambda w: {"insight-text": "Innsikt"}, expect=OWN_CONTRIBUTION
+    ),
+    "dialogues:add_feedback": Entry(
+        args=HELD, method="post", data=lambda w: {"feedback-rating": "4"}, expect=OWN_CONTRIBUTION
+    ),
     "dialogues:comment_outcome": Entry(
         args=HELD, method="post", data=lambda w: {"comment-confirmed": "on"}, expect=OWN_CONTRIBUTION
     ),
     # A follow-up action the participant answers for by name: they, the project's members and coordinators
     "dialogues:action_done": Entry(
-        args=lambda w: [w["action"].pk], method="post", expect=only("participant", "member", "coordinator"),
-        revoke={"participant": lambda w: type(w["action"]).objects.filter(pk=w["action"].pk).update(responsible_participant=None)},
+        args=lambda w: [w["action"].pk],
+        method="post",
+        expect=only("participant", "member", "coordinator"),
+        revoke={
+            "participant": lambda w: (
+                type(w["action"]).objects.filter(pk=w["action"].pk).update(responsible_participant=None)
+            )
+        },
     ),
     # Another person's registry record: coordinators only, 404 for everyone else
     "participants:participant_detail": Entry(args=lambda w: [w["subject"].pk], expect=REGISTRY_PERSON),
@@ -245,7 +262,9 @@ MATRIX = {
     "participants:participant_anonymise": Entry(args=lambda w: [w["subject"].pk], expect=REGISTRY_PERSON),
     # One's own consent: the person themself (not a membership: nothing to revoke) and coordinators
     "participants:consent_withdraw": Entry(
-        args=lambda w: [w["own_consent"].pk], method="post", expect=only("participant", "coordinator"),
+        args=lambda w: [w["own_consent"].pk],
+        method="post",
+        expect=only("participant", "coordinator"),
         revoke={"participant": None},
     ),
 }
@@ -338,7 +357,9 @@ REVOCABLE = [
     pytest.param(name, role, id=f"{name}-{role}")
     for name, entry in sorted(MATRIX.items())
     for role in ("participant", "member", "coordinator")
-    if entry.expect[role] == OK and entry.expect["outsider"] != OK and entry.revoke.get(role, revoke_membership) is not None
+    if entry.expect[role] == OK
+    and entry.expect["outsider"] != OK
+    and entry.revoke.get(role, revoke_membership) is not None
 ]
 
 

@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from dialogues import rules as dialogue_rules
 from dialogues.models import Dialogue
+from krem.permissions import can
 from projects import rules as project_rules
 from projects.models import Project
-from krem.permissions import can
 from tests.factories import (
     AttendanceFactory,
     CoordinatorFactory,
@@ -44,7 +44,10 @@ def world():
     elsewhere = HeldDialogueFactory(title="Another project, published")
     OutcomeFactory(dialogue=elsewhere, status="published")
     deleted_attended = HeldDialogueFactory(title="Attended, then deleted", deleted_at=timezone.now())
-    OutcomeFactory(dialogue=HeldDialogueFactory(project=deleted_attended.project, title="Project of a deleted one"), status="published")
+    OutcomeFactory(
+        dialogue=HeldDialogueFactory(project=deleted_attended.project, title="Project of a deleted one"),
+        status="published",
+    )
     person = UserFactory(username="deltaker")
     participant = ParticipantFactory(user=person)
     AttendanceFactory(dialogue=attended, participant=participant)

@@ -17,12 +17,19 @@ from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parent.parent
-PRODUCTION = {"SECRET_KEY": "x" * 20 + "a-long-random-production-secret-key-for-the-check", "ALLOWED_HOSTS": "krem.example.org"}
+PRODUCTION = {
+    "SECRET_KEY": "x" * 20 + "a-long-random-production-secret-key-for-the-check",
+    "ALLOWED_HOSTS": "krem.example.org",
+}
 
 
 def run_manage(*args, **env):
     """manage.py in a fresh process, as production runs it: no DEBUG, no test mode, only the variables given."""
-    environment = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "KREM_TESTING", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
+    environment = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DEBUG", "SECRET_KEY", "KREM_TESTING", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    }
     environment.update(env)
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120
@@ -200,6 +207,8 @@ def test_healthz_answers_ok_without_login(client):
 def test_healthz_answers_503_when_the_database_is_unreachable():
     # Its own process, pointed at a PostgreSQL port where nothing listens.
     code = "from django.test import Client; r = Client().get('/healthz', HTTP_HOST='localhost'); print(r.status_code, r.content.decode())"
-    result = run_manage("shell", "--no-imports", "-c", code, KREM_TESTING="1", DATABASE_URL="postgres://krem@127.0.0.1:1/krem")
+    result = run_manage(
+        "shell", "--no-imports", "-c", code, KREM_TESTING="1", DATABASE_URL="postgres://krem@127.0.0.1:1/krem"
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "503 database unavailable"

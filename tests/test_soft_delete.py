@@ -5,14 +5,13 @@ import datetime
 
 import pytest
 from django.apps import apps
-
-from krem.history import is_tracked, link_fields
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
 from dialogues.models import AgendaItem, Dialogue, DialogueStatus
 from dialogues.services import delete_dialogue
+from krem.history import is_tracked, link_fields
 from projects.models import Document, LearningEntry, Project, Result, SystemChange
 from projects.services import delete_project, purge_deleted
 from tests.dialogues.outcome_world import ROLES, as_role, is_login_redirect, make_world
@@ -85,7 +84,9 @@ def test_deleting_a_project_permission_matrix(client, world, role):
 
 
 def test_the_delete_page_asks_and_get_changes_nothing(client, world):
-    response = as_role(client, world, "coordinator").get(reverse("projects:project_delete", args=[world["project"].slug]))
+    response = as_role(client, world, "coordinator").get(
+        reverse("projects:project_delete", args=[world["project"].slug])
+    )
     html = response.content.decode()
     assert "Delete “Dialog i Partnerby”?" in html and "its 1 dialogue disappear" in html
     world["project"].refresh_from_db()
@@ -147,21 +148,27 @@ def visible_everywhere(client, world):
         "project page": client.get(project.get_absolute_url()).status_code == 200,
         "dialogue list": dialogue in client.get(reverse("dialogues:dialogue_list")).context["page"].object_list,
         "dialogue page": client.get(dialogue.get_absolute_url()).status_code == 200,
-        "dialogue filter": project in client.get(reverse("dialogues:dialogue_list")).context["filter"].filters[
-            "project"].queryset,
+        "dialogue filter": project
+        in client.get(reverse("dialogues:dialogue_list")).context["filter"].filters["project"].queryset,
         "home projects": home["projects"] == 1,
         "home dialogues held": home["dialogues_held"] == 1,
         "home municipalities": home["municipalities"] == 1,
         "municipality projects": project in municipality_page["projects"],
         "municipality dialogues": dialogue in municipality_page["dialogues"],
         "municipality voice balance": municipality_page["balance"].attendance_total == 5,
-        "municipality list": client.get(reverse("projects:municipality_list")).context["municipalities"].get(
-            pk=municipality.pk).project_count == 1,
+        "municipality list": client.get(reverse("projects:municipality_list"))
+        .context["municipalities"]
+        .get(pk=municipality.pk)
+        .project_count
+        == 1,
         "organisation projects": organisation_page["partnerships"].exists(),
         "organisation dialogues": dialogue in organisation_page["dialogues"],
-        "organisation list": {o.pk: o.project_count for o in client.get(
-            reverse("projects:organisation_list")).context["page"].object_list}[world["partner"].pk] == 1,
-        "user calendar": dialogue.title.encode() in client.get(reverse("dialogues:feed", args=[user_feed.token])).content,
+        "organisation list": {
+            o.pk: o.project_count for o in client.get(reverse("projects:organisation_list")).context["page"].object_list
+        }[world["partner"].pk]
+        == 1,
+        "user calendar": dialogue.title.encode()
+        in client.get(reverse("dialogues:feed", args=[user_feed.token])).content,
         "follow-up": client.get(reverse("dialogues:action_overview")).context["page"].paginator.count == 1,
         "dialogue history": client.get(reverse("dialogues:dialogue_history", args=[dialogue.pk])).status_code == 200,
         "project history": client.get(reverse("projects:project_history", args=[project.slug])).status_code == 200,
@@ -192,8 +199,15 @@ def test_a_deleted_dialogue_is_hidden_everywhere(client, world):
     as_role(client, world, "coordinator").post(reverse("dialogues:dialogue_delete", args=[world["dialogue"].pk]))
     seen = visible_everywhere(client, world)
     dialogue_views = {
-        "dialogue list", "dialogue page", "home dialogues held", "municipality dialogues", "municipality voice balance",
-        "organisation dialogues", "user calendar", "follow-up", "dialogue history",
+        "dialogue list",
+        "dialogue page",
+        "home dialogues held",
+        "municipality dialogues",
+        "municipality voice balance",
+        "organisation dialogues",
+        "user calendar",
+        "follow-up",
+        "dialogue history",
     }
     assert not any(seen[name] for name in dialogue_views), [name for name in dialogue_views if seen[name]]
     assert seen["project page"] and seen["project list"]
@@ -277,8 +291,12 @@ def test_restoring_brings_the_project_and_its_dialogues_back(client, world):
     world["project"].refresh_from_db()
     assert world["project"].deleted_at is None and world["project"].version == 3
     assert client.get(world["dialogue"].get_absolute_url()).status_code == 200
-    actions = [entry.action for entry in client.get(
-        reverse("projects:project_history", args=[world["project"].slug])).context["page"].object_list[:2]]
+    actions = [
+        entry.action
+        for entry in client.get(reverse("projects:project_history", args=[world["project"].slug]))
+        .context["page"]
+        .object_list[:2]
+    ]
     assert actions == ["untrashed", "trashed"]
 
 
@@ -292,7 +310,10 @@ def test_after_30_days_a_deleted_item_can_no_longer_be_restored(client, world):
 
 def test_restoring_answers_post_only(client, world):
     project = deleted_days_ago(world["project"], 1)
-    assert as_role(client, world, "coordinator").get(reverse("restore_deleted_project", args=[project.pk])).status_code == 405
+    assert (
+        as_role(client, world, "coordinator").get(reverse("restore_deleted_project", args=[project.pk])).status_code
+        == 405
+    )
     project.refresh_from_db()
     assert project.deleted_at is not None
 
@@ -323,8 +344,12 @@ def test_purge_deleted_removes_what_was_deleted_30_days_ago_or_longer(capsys):
     call_command("purge_deleted")
 
     assert "Removed 1 projects and 2 dialogues" in capsys.readouterr().out
-    assert set(Project.objects.values_list("pk", flat=True)) == {recent_project.pk, living.project_id,
-                                                                  old_dialogue.project_id, recent_dialogue.project_id}
+    assert set(Project.objects.values_list("pk", flat=True)) == {
+        recent_project.pk,
+        living.project_id,
+        old_dialogue.project_id,
+        recent_dialogue.project_id,
+    }
     assert set(Dialogue.objects.values_list("pk", flat=True)) == {recent_dialogue.pk, living.pk}
     assert not Project.history.filter(id=old_project.pk).exists()  # its history went with it
 
@@ -372,10 +397,23 @@ def project_with_everything(organisation, person, user):
 
 
 BELONGING = {
-    "projects.Project", "projects.Partnership", "projects.LearningEntry", "projects.Result", "projects.SystemChange",
-    "projects.Document", "dialogues.Dialogue", "dialogues.AgendaItem", "dialogues.Headcount", "participants.Attendance",
-    "dialogues.Outcome", "dialogues.OutcomeComment", "dialogues.Insight", "dialogues.Proposal",
-    "dialogues.FollowUpAction", "dialogues.DocumentationLink", "dialogues.Feedback",
+    "projects.Project",
+    "projects.Partnership",
+    "projects.LearningEntry",
+    "projects.Result",
+    "projects.SystemChange",
+    "projects.Document",
+    "dialogues.Dialogue",
+    "dialogues.AgendaItem",
+    "dialogues.Headcount",
+    "participants.Attendance",
+    "dialogues.Outcome",
+    "dialogues.OutcomeComment",
+    "dialogues.Insight",
+    "dialogues.Proposal",
+    "dialogues.FollowUpAction",
+    "dialogues.DocumentationLink",
+    "dialogues.Feedback",
     "projects.HistoricalProject_municipalities",
 }
 

@@ -86,7 +86,10 @@ def test_project_edit_conflict_refuses_the_partner_rows_too(anna, bjorn):
     url = reverse("projects:project_edit", args=[project.slug])
 
     refused = race(
-        anna, bjorn, url, {"title": "Annas tittel"},
+        anna,
+        bjorn,
+        url,
+        {"title": "Annas tittel"},
         {"partners-0-organisation": str(partner.pk), "partners-0-role": "partner"},
     )
 
@@ -134,9 +137,7 @@ def test_dialogue_edit_second_save_is_refused_with_its_agenda(anna, bjorn):
     dialogue = DialogueFactory(title="Før", venue="Biblioteket")
     url = reverse("dialogues:dialogue_edit", args=[dialogue.pk])
 
-    refused = race(
-        anna, bjorn, url, {"venue": "Rådhuset"}, {"title": "Bjørns tittel", "agenda-0-title": "Velkommen"}
-    )
+    refused = race(anna, bjorn, url, {"venue": "Rådhuset"}, {"title": "Bjørns tittel", "agenda-0-title": "Velkommen"})
 
     assert_conflict(refused, "Venue", "Biblioteket", "Rådhuset")
     dialogue.refresh_from_db()
@@ -166,7 +167,11 @@ def test_cancelling_a_dialogue_that_was_edited_meanwhile_is_refused(anna, bjorn)
     assert kept["cancel_reason"] == "Snøstorm"
     assert bjorn.post(cancel_url, kept).status_code == 302
     dialogue.refresh_from_db()
-    assert (dialogue.status, dialogue.cancel_reason, dialogue.venue) == (DialogueStatus.CANCELLED, "Snøstorm", "Rådhuset")
+    assert (dialogue.status, dialogue.cancel_reason, dialogue.venue) == (
+        DialogueStatus.CANCELLED,
+        "Snøstorm",
+        "Rådhuset",
+    )
 
 
 def test_outcome_conflict_refuses_the_whole_save_lists_included(anna, bjorn):
@@ -175,7 +180,10 @@ def test_outcome_conflict_refuses_the_whole_save_lists_included(anna, bjorn):
     url = reverse("dialogues:outcome_edit", args=[dialogue.pk])
 
     refused = race(
-        anna, bjorn, url, {"summary": "Annas sammendrag"},
+        anna,
+        bjorn,
+        url,
+        {"summary": "Annas sammendrag"},
         {"framework_answer": "Bjørns svar", "insights-0-text": "Bjørns innsikt", "insights-0-perspective": "staff"},
     )
 

@@ -5,39 +5,117 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('projects', '0001_initial'),
+        ("projects", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Dialogue',
+            name="Dialogue",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('dialogue_seminar', 'Dialogue seminar'), ('learning_lab', 'Learning lab'), ('change_method_course', 'Change-method course'), ('workshop', 'Workshop'), ('political_workshop', 'Political workshop'), ('inspiration_day', 'Inspiration day'), ('conference', 'Conference'), ('other', 'Other')], default='dialogue_seminar', max_length=30, verbose_name='kind')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('starts_at', models.DateTimeField(verbose_name='starts')),
-                ('ends_at', models.DateTimeField(verbose_name='ends')),
-                ('time_precision', models.CharField(choices=[('exact', 'Exact time'), ('day', 'Day'), ('month', 'Month'), ('season', 'Season'), ('year', 'Year')], default='exact', max_length=10, verbose_name='time known to the')),
-                ('venue', models.CharField(blank=True, max_length=200, verbose_name='venue')),
-                ('status', models.CharField(choices=[('planned', 'Planned'), ('held', 'Held'), ('cancelled', 'Cancelled')], default='planned', max_length=20, verbose_name='status')),
-                ('purpose', models.TextField(blank=True, help_text='Which question does the gathering explore?', verbose_name='purpose')),
-                ('source', models.CharField(blank=True, help_text='E.g. report section 5.3.', max_length=100, verbose_name='source')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('facilitators', models.ManyToManyField(blank=True, related_name='facilitated_dialogues', to='projects.organisation', verbose_name='facilitating organisations')),
-                ('municipality', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='dialogues', to='projects.municipality', verbose_name='municipality')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='dialogues', to='projects.project', verbose_name='project')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("dialogue_seminar", "Dialogue seminar"),
+                            ("learning_lab", "Learning lab"),
+                            ("change_method_course", "Change-method course"),
+                            ("workshop", "Workshop"),
+                            ("political_workshop", "Political workshop"),
+                            ("inspiration_day", "Inspiration day"),
+                            ("conference", "Conference"),
+                            ("other", "Other"),
+                        ],
+                        default="dialogue_seminar",
+                        max_length=30,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                ("starts_at", models.DateTimeField(verbose_name="starts")),
+                ("ends_at", models.DateTimeField(verbose_name="ends")),
+                (
+                    "time_precision",
+                    models.CharField(
+                        choices=[
+                            ("exact", "Exact time"),
+                            ("day", "Day"),
+                            ("month", "Month"),
+                            ("season", "Season"),
+                            ("year", "Year"),
+                        ],
+                        default="exact",
+                        max_length=10,
+                        verbose_name="time known to the",
+                    ),
+                ),
+                ("venue", models.CharField(blank=True, max_length=200, verbose_name="venue")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("planned", "Planned"), ("held", "Held"), ("cancelled", "Cancelled")],
+                        default="planned",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "purpose",
+                    models.TextField(
+                        blank=True, help_text="Which question does the gathering explore?", verbose_name="purpose"
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        blank=True, help_text="E.g. report section 5.3.", max_length=100, verbose_name="source"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "facilitators",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="facilitated_dialogues",
+                        to="projects.organisation",
+                        verbose_name="facilitating organisations",
+                    ),
+                ),
+                (
+                    "municipality",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="dialogues",
+                        to="projects.municipality",
+                        verbose_name="municipality",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="dialogues",
+                        to="projects.project",
+                        verbose_name="project",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'dialogue',
-                'verbose_name_plural': 'dialogues',
-                'ordering': ['-starts_at'],
-                'indexes': [models.Index(fields=['starts_at'], name='dialogue_starts_at_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('ends_at__gt', models.F('starts_at'))), name='dialogue_ends_after_start')],
+                "verbose_name": "dialogue",
+                "verbose_name_plural": "dialogues",
+                "ordering": ["-starts_at"],
+                "indexes": [models.Index(fields=["starts_at"], name="dialogue_starts_at_idx")],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("ends_at__gt", models.F("starts_at"))), name="dialogue_ends_after_start"
+                    )
+                ],
             },
         ),
     ]

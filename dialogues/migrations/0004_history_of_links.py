@@ -10,7 +10,7 @@ def snapshot_current_links(apps, schema_editor):
     earlier version appears to have had other (or no) links, and restoring one leaves the links as they are."""
     model = apps.get_model("dialogues", "Dialogue")
     history = apps.get_model("dialogues", "HistoricalDialogue")
-    for name, target in [('facilitators', 'organisation'), ('facilitating_participants', 'participant')]:
+    for name, target in [("facilitators", "organisation"), ("facilitating_participants", "participant")]:
         links = apps.get_model("dialogues", f"HistoricalDialogue_{name}")
         through = model._meta.get_field(name).remote_field.through
         current = {}
@@ -25,39 +25,96 @@ def snapshot_current_links(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('dialogues', '0003_history_versions_soft_delete_comments'),
-        ('participants', '0003_display_name_no_national_id'),
-        ('projects', '0005_history_of_links'),
+        ("dialogues", "0003_history_versions_soft_delete_comments"),
+        ("participants", "0003_display_name_no_national_id"),
+        ("projects", "0005_history_of_links"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HistoricalDialogue_facilitating_participants',
+            name="HistoricalDialogue_facilitating_participants",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('m2m_history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('dialogue', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='dialogues.dialogue')),
-                ('history', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, to='dialogues.historicaldialogue')),
-                ('participant', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='participants.participant')),
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                ("m2m_history_id", models.AutoField(primary_key=True, serialize=False)),
+                (
+                    "dialogue",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="dialogues.dialogue",
+                    ),
+                ),
+                (
+                    "history",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        to="dialogues.historicaldialogue",
+                    ),
+                ),
+                (
+                    "participant",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="participants.participant",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'HistoricalDialogue_facilitating_participants',
+                "verbose_name": "HistoricalDialogue_facilitating_participants",
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalDialogue_facilitators',
+            name="HistoricalDialogue_facilitators",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('m2m_history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('dialogue', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='dialogues.dialogue')),
-                ('history', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, to='dialogues.historicaldialogue')),
-                ('organisation', models.ForeignKey(blank=True, db_constraint=False, db_tablespace='', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='projects.organisation')),
+                ("id", models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID")),
+                ("m2m_history_id", models.AutoField(primary_key=True, serialize=False)),
+                (
+                    "dialogue",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="dialogues.dialogue",
+                    ),
+                ),
+                (
+                    "history",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        to="dialogues.historicaldialogue",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        db_tablespace="",
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="projects.organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'HistoricalDialogue_facilitators',
+                "verbose_name": "HistoricalDialogue_facilitators",
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),

@@ -13,10 +13,10 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from krem.permissions import require
 from projects.models import Project
 from projects.views import get_project_for_user
 
-from krem.permissions import require
 from ..ical import build_calendar
 from ..models import CalendarFeed, Dialogue
 from .common import get_dialogue_for_user

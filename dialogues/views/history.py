@@ -8,8 +8,8 @@ from django.utils.translation import gettext_lazy
 
 from krem.history import Source
 from krem.history_views import render_history, restore_version
-from krem.versioning import RESTORE_DAYS
 from krem.permissions import can
+from krem.versioning import RESTORE_DAYS
 
 from .. import services
 from ..models import (
@@ -94,8 +94,13 @@ def outcome_history(request, pk):
         sources=[
             Source(Outcome, of_dialogue, exclude=("dialogue",)),
             Source(
-                Insight, of_dialogue, gettext_lazy("Insight"), "text", exclude=NOT_SHOWN,
-                quote_of="participant_id", quote_fields=("text",),
+                Insight,
+                of_dialogue,
+                gettext_lazy("Insight"),
+                "text",
+                exclude=NOT_SHOWN,
+                quote_of="participant_id",
+                quote_fields=("text",),
             ),
             Source(Proposal, of_dialogue, gettext_lazy("Proposal"), "text", exclude=NOT_SHOWN),
             Source(FollowUpAction, of_dialogue, gettext_lazy("Follow-up action"), "what", exclude=NOT_SHOWN),
@@ -133,7 +138,9 @@ def dialogue_delete(request, pk):
         services.delete_dialogue(dialogue=dialogue)
         messages.success(
             request,
-            _("The dialogue “%(title)s” was deleted. A coordinator can restore it from “Deleted items” for %(days)s days.")
+            _(
+                "The dialogue “%(title)s” was deleted. A coordinator can restore it from “Deleted items” for %(days)s days."
+            )
             % {"title": dialogue.title, "days": RESTORE_DAYS},
         )
         return redirect(dialogue.project)

@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from krem.formsets import requested_index, with_one_more_row
-from krem.versioning import VersionConflict
 from krem.permissions import can
+from krem.versioning import VersionConflict
 from participants.personal_data import PersonalData, with_name_consents
 from projects.models import Project
 
@@ -105,7 +105,8 @@ def attendance(request, pk):
     elif action == "quick_add" and new_form.is_valid():
         attendance = services.register_new_attendee(dialogue=dialogue, **new_form.cleaned_data)
         messages.success(
-            request, _("%(name)s was added and registered as attending.") % {"name": attendance.participant.display_name}
+            request,
+            _("%(name)s was added and registered as attending.") % {"name": attendance.participant.display_name},
         )
         return redirect(here)
     elif action == "headcounts" and count_form.is_valid():
@@ -171,8 +172,12 @@ def get_or_start_outcome(dialogue):
 def error_summary(form, formsets):
     """Every error of the page, each with the id of the field (or row) it belongs to, for the summary at the top."""
     errors = [("", error) for error in form.non_field_errors()]
-    errors += [(form[name].auto_id, f"{form[name].label}: {error}") for name in form.errors if name != "__all__"
-               for error in form.errors[name]]
+    errors += [
+        (form[name].auto_id, f"{form[name].label}: {error}")
+        for name in form.errors
+        if name != "__all__"
+        for error in form.errors[name]
+    ]
     for formset in formsets.values():
         errors += [(f"rows-{formset.prefix}", f"{formset.title}: {error}") for error in formset.non_form_errors()]
         for number, row in enumerate(formset.forms, start=1):
@@ -182,7 +187,8 @@ def error_summary(form, formsets):
             errors += [(f"row-{row.prefix}", f"{where}: {error}") for error in row.non_field_errors()]
             errors += [
                 (row[name].auto_id, f"{where}, {row[name].label.lower()}: {error}")
-                for name in row.errors if name != "__all__" and name in row.fields
+                for name in row.errors
+                if name != "__all__" and name in row.fields
                 for error in row.errors[name]
             ]
     return errors
@@ -219,8 +225,13 @@ def outcome_edit(request, pk):
                 pass  # nothing saved; the form shows what changed and keeps what was typed
             except IntegrityError:
                 # Two people registered the first outcome at the same moment; the other one was first.
-                form.add_error(None, _("Someone else registered the outcome at the same time, so nothing was saved. "
-                                       "Open the outcome again to see theirs; what you typed is still below."))
+                form.add_error(
+                    None,
+                    _(
+                        "Someone else registered the outcome at the same time, so nothing was saved. "
+                        "Open the outcome again to see theirs; what you typed is still below."
+                    ),
+                )
             else:
                 if outcome.is_published and not was_published:
                     messages.success(request, _("The outcome was published."))
@@ -265,16 +276,16 @@ def outcome_row(request, formset):
     dialogue = get_dialogue_for_user(request.user, dialogue_pk, CHANGE_DIALOGUE)
     index = requested_index(request, OUTCOME_FORMSETS[formset])
     rows, form = empty_outcome_row(dialogue, formset, index, user=request.user)
-    return render(
-        request, "dialogues/partials/outcome_row.html", {"form": form, "formset": rows, "number": index + 1}
-    )
+    return render(request, "dialogues/partials/outcome_row.html", {"form": form, "formset": rows, "number": index + 1})
 
 
 @require_POST
 def adopt_proposal(request, proposal_pk):
     """Make a system-change proposal a system change of the project. A second click changes nothing."""
     proposal = get_object_or_404(
-        Proposal.objects.filter(dialogue__in=Dialogue.objects.visible_to(request.user)).select_related("dialogue__project"),
+        Proposal.objects.filter(dialogue__in=Dialogue.objects.visible_to(request.user)).select_related(
+            "dialogue__project"
+        ),
         pk=proposal_pk,
     )
     dialogue = proposal.dialogue
@@ -338,7 +349,9 @@ def action_done(request, action_pk):
     """Mark a follow-up action done. With htmx the answer is the updated row; otherwise a redirect back."""
     visible = Q(dialogue__in=Dialogue.objects.visible_to(request.user))
     mine = Q(
-        pk__in=FollowUpAction.objects.responsible(request.user).filter(dialogue__in=Dialogue.objects.alive()).values("pk")
+        pk__in=FollowUpAction.objects.responsible(request.user)
+        .filter(dialogue__in=Dialogue.objects.alive())
+        .values("pk")
     )
     action = get_object_or_404(FollowUpAction.objects.filter(visible | mine).for_list(), pk=action_pk)
     if not can(request.user, "dialogues.change_followupaction", action):

@@ -8,8 +8,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from krem.formsets import empty_row, requested_index, with_one_more_row
-from krem.versioning import VersionConflict
 from krem.permissions import can
+from krem.versioning import VersionConflict
 from participants.personal_data import PersonalData, with_name_consents, with_quoting_consents
 from projects.views import (
     PAGE_SIZE,
@@ -60,7 +60,9 @@ def dialogue_detail(request, pk):
     can_change = can(user, "dialogues.change_dialogue", dialogue)
     people = PersonalData(user)
     project_id = dialogue.project_id
-    attendances = list(dialogue.attendances.select_related("participant").prefetch_related(with_name_consents("participant")))
+    attendances = list(
+        dialogue.attendances.select_related("participant").prefetch_related(with_name_consents("participant"))
+    )
     attendees = [a for a in attendances if people.shows_name(a.participant, project_id)]
     facilitating = list(dialogue.facilitating_participants.prefetch_related(with_name_consents("")))
     facilitating_shown = [p for p in facilitating if people.shows_name(p, project_id)]
@@ -96,7 +98,9 @@ def contribution_context(user, dialogue, outcome, attendances, people):
     context = {
         "my_attendance": mine,
         "insight_form": OwnInsightForm(prefix="insight") if can(user, "dialogues.add_own_insight", dialogue) else None,
-        "feedback_form": OwnFeedbackForm(prefix="feedback") if can(user, "dialogues.add_own_feedback", dialogue) else None,
+        "feedback_form": OwnFeedbackForm(prefix="feedback")
+        if can(user, "dialogues.add_own_feedback", dialogue)
+        else None,
         "comment_form": None,
         "comments": [],
         "my_confirmation": None,
@@ -107,7 +111,9 @@ def contribution_context(user, dialogue, outcome, attendances, people):
         context["comment_form"] = OutcomeCommentForm(prefix="comment")
         context["my_confirmation"] = outcome.comments.filter(participant=mine.participant, confirmed=True).first()
     if can(user, "dialogues.view_outcome_comments", dialogue):
-        comments = list(outcome.comments.select_related("participant").prefetch_related(with_name_consents("participant")))
+        comments = list(
+            outcome.comments.select_related("participant").prefetch_related(with_name_consents("participant"))
+        )
         for comment in comments:
             comment.author_shown = people.shows_name(comment.participant, dialogue.project_id)
         context["comments"] = comments

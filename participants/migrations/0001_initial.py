@@ -6,45 +6,118 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('dialogues', '0001_initial'),
-        ('projects', '0001_initial'),
+        ("dialogues", "0001_initial"),
+        ("projects", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Participant',
+            name="Participant",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('display_name', models.CharField(help_text='A pseudonym is fine. Never a national identity number.', max_length=100, verbose_name='display name')),
-                ('perspective', models.CharField(choices=[('lived_experience', 'Lived experience (service user)'), ('staff', 'Staff'), ('researcher', 'Researcher'), ('business', 'Business'), ('politician', 'Politician'), ('other', 'Other')], default='other', max_length=20, verbose_name='usual perspective')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('organisation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='participants', to='projects.organisation', verbose_name='organisation')),
-                ('user', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='participant', to=settings.AUTH_USER_MODEL, verbose_name='user account')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "display_name",
+                    models.CharField(
+                        help_text="A pseudonym is fine. Never a national identity number.",
+                        max_length=100,
+                        verbose_name="display name",
+                    ),
+                ),
+                (
+                    "perspective",
+                    models.CharField(
+                        choices=[
+                            ("lived_experience", "Lived experience (service user)"),
+                            ("staff", "Staff"),
+                            ("researcher", "Researcher"),
+                            ("business", "Business"),
+                            ("politician", "Politician"),
+                            ("other", "Other"),
+                        ],
+                        default="other",
+                        max_length=20,
+                        verbose_name="usual perspective",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="participants",
+                        to="projects.organisation",
+                        verbose_name="organisation",
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="participant",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="user account",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'participant',
-                'verbose_name_plural': 'participants',
-                'ordering': ['display_name'],
+                "verbose_name": "participant",
+                "verbose_name_plural": "participants",
+                "ordering": ["display_name"],
             },
         ),
         migrations.CreateModel(
-            name='Attendance',
+            name="Attendance",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('perspective', models.CharField(choices=[('lived_experience', 'Lived experience (service user)'), ('staff', 'Staff'), ('researcher', 'Researcher'), ('business', 'Business'), ('politician', 'Politician'), ('other', 'Other')], max_length=20, verbose_name='perspective brought')),
-                ('dialogue', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attendances', to='dialogues.dialogue', verbose_name='dialogue')),
-                ('participant', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='attendances', to='participants.participant', verbose_name='participant')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "perspective",
+                    models.CharField(
+                        choices=[
+                            ("lived_experience", "Lived experience (service user)"),
+                            ("staff", "Staff"),
+                            ("researcher", "Researcher"),
+                            ("business", "Business"),
+                            ("politician", "Politician"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                        verbose_name="perspective brought",
+                    ),
+                ),
+                (
+                    "dialogue",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attendances",
+                        to="dialogues.dialogue",
+                        verbose_name="dialogue",
+                    ),
+                ),
+                (
+                    "participant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="attendances",
+                        to="participants.participant",
+                        verbose_name="participant",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'attendance',
-                'verbose_name_plural': 'attendances',
-                'ordering': ['dialogue', 'participant__display_name'],
-                'constraints': [models.UniqueConstraint(fields=('dialogue', 'participant'), name='attendance_once_per_dialogue')],
+                "verbose_name": "attendance",
+                "verbose_name_plural": "attendances",
+                "ordering": ["dialogue", "participant__display_name"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("dialogue", "participant"), name="attendance_once_per_dialogue")
+                ],
             },
         ),
     ]

@@ -6,25 +6,32 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('participants', '0003_display_name_no_national_id'),
+        ("participants", "0003_display_name_no_national_id"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='MergedRecord',
+            name="MergedRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('merged_id', models.BigIntegerField(verbose_name='id of the merged record')),
-                ('merged_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='merged')),
-                ('participant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='merged_records', to='participants.participant', verbose_name='merged into')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("merged_id", models.BigIntegerField(verbose_name="id of the merged record")),
+                ("merged_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="merged")),
+                (
+                    "participant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="merged_records",
+                        to="participants.participant",
+                        verbose_name="merged into",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'merged record',
-                'verbose_name_plural': 'merged records',
-                'ordering': ['participant', 'merged_at', 'pk'],
-                'constraints': [models.UniqueConstraint(fields=('merged_id',), name='merged_record_once')],
+                "verbose_name": "merged record",
+                "verbose_name_plural": "merged records",
+                "ordering": ["participant", "merged_at", "pk"],
+                "constraints": [models.UniqueConstraint(fields=("merged_id",), name="merged_record_once")],
             },
         ),
     ]

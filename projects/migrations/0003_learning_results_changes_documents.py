@@ -7,82 +7,203 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('projects', '0002_coordinators_group'),
+        ("projects", "0002_coordinators_group"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Document',
+            name="Document",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=300, verbose_name='title')),
-                ('kind', models.CharField(choices=[('report', 'Report'), ('film', 'Film'), ('article', 'Article'), ('book', 'Book'), ('other', 'Other')], default='report', max_length=10, verbose_name='kind')),
-                ('url', models.URLField(blank=True, max_length=500, verbose_name='address (URL)')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='documents', to='projects.project', verbose_name='project')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("title", models.CharField(max_length=300, verbose_name="title")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("report", "Report"),
+                            ("film", "Film"),
+                            ("article", "Article"),
+                            ("book", "Book"),
+                            ("other", "Other"),
+                        ],
+                        default="report",
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("url", models.URLField(blank=True, max_length=500, verbose_name="address (URL)")),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="documents",
+                        to="projects.project",
+                        verbose_name="project",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'document or link',
-                'verbose_name_plural': 'documents and links',
-                'ordering': ['title'],
+                "verbose_name": "document or link",
+                "verbose_name_plural": "documents and links",
+                "ordering": ["title"],
             },
         ),
         migrations.CreateModel(
-            name='LearningEntry',
+            name="LearningEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(blank=True, null=True, verbose_name='date')),
-                ('date_precision', models.CharField(choices=[('day', 'Day'), ('month', 'Month'), ('season', 'Season'), ('year', 'Year')], default='day', max_length=10, verbose_name='date known to the')),
-                ('kind', models.CharField(choices=[('done', 'Done'), ('learned', 'Learned'), ('wise', 'Wise (what we recommend)')], max_length=10, verbose_name='kind')),
-                ('text', models.TextField(verbose_name='text')),
-                ('source', models.CharField(blank=True, help_text='E.g. report section 5.3.', max_length=200, verbose_name='source')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('author', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='learning_entries', to=settings.AUTH_USER_MODEL, verbose_name='author')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='learning_entries', to='projects.project', verbose_name='project')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("date", models.DateField(blank=True, null=True, verbose_name="date")),
+                (
+                    "date_precision",
+                    models.CharField(
+                        choices=[("day", "Day"), ("month", "Month"), ("season", "Season"), ("year", "Year")],
+                        default="day",
+                        max_length=10,
+                        verbose_name="date known to the",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("done", "Done"), ("learned", "Learned"), ("wise", "Wise (what we recommend)")],
+                        max_length=10,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("text", models.TextField(verbose_name="text")),
+                (
+                    "source",
+                    models.CharField(
+                        blank=True, help_text="E.g. report section 5.3.", max_length=200, verbose_name="source"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                (
+                    "author",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="learning_entries",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="author",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="learning_entries",
+                        to="projects.project",
+                        verbose_name="project",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'learning entry',
-                'verbose_name_plural': 'learning log',
-                'ordering': ['kind', 'date', 'created_at'],
+                "verbose_name": "learning entry",
+                "verbose_name_plural": "learning log",
+                "ordering": ["kind", "date", "created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Result',
+            name="Result",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(blank=True, null=True, verbose_name='date')),
-                ('date_precision', models.CharField(choices=[('day', 'Day'), ('month', 'Month'), ('season', 'Season'), ('year', 'Year')], default='day', max_length=10, verbose_name='date known to the')),
-                ('description', models.TextField(verbose_name='description')),
-                ('value', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True, validators=[django.core.validators.MinValueValidator(-1000000000), django.core.validators.MaxValueValidator(1000000000)], verbose_name='number')),
-                ('unit', models.CharField(blank=True, max_length=100, verbose_name='unit')),
-                ('source', models.CharField(blank=True, max_length=200, verbose_name='source')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='results', to='projects.project', verbose_name='project')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("date", models.DateField(blank=True, null=True, verbose_name="date")),
+                (
+                    "date_precision",
+                    models.CharField(
+                        choices=[("day", "Day"), ("month", "Month"), ("season", "Season"), ("year", "Year")],
+                        default="day",
+                        max_length=10,
+                        verbose_name="date known to the",
+                    ),
+                ),
+                ("description", models.TextField(verbose_name="description")),
+                (
+                    "value",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=12,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(-1000000000),
+                            django.core.validators.MaxValueValidator(1000000000),
+                        ],
+                        verbose_name="number",
+                    ),
+                ),
+                ("unit", models.CharField(blank=True, max_length=100, verbose_name="unit")),
+                ("source", models.CharField(blank=True, max_length=200, verbose_name="source")),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="results",
+                        to="projects.project",
+                        verbose_name="project",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'result',
-                'verbose_name_plural': 'results',
-                'ordering': ['date', 'pk'],
+                "verbose_name": "result",
+                "verbose_name_plural": "results",
+                "ordering": ["date", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='SystemChange',
+            name="SystemChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(blank=True, null=True, verbose_name='date')),
-                ('date_precision', models.CharField(choices=[('day', 'Day'), ('month', 'Month'), ('season', 'Season'), ('year', 'Year')], default='day', max_length=10, verbose_name='date known to the')),
-                ('level', models.CharField(choices=[('framework', 'Framework'), ('guideline', 'Guideline'), ('practice', 'Practice')], max_length=10, verbose_name='level')),
-                ('description', models.TextField(verbose_name='description')),
-                ('evidence_url', models.URLField(blank=True, max_length=500, verbose_name='evidence (link)')),
-                ('source', models.CharField(blank=True, max_length=200, verbose_name='source')),
-                ('adopted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='adopted_changes', to='projects.organisation', verbose_name='adopted by')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='system_changes', to='projects.project', verbose_name='project')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("date", models.DateField(blank=True, null=True, verbose_name="date")),
+                (
+                    "date_precision",
+                    models.CharField(
+                        choices=[("day", "Day"), ("month", "Month"), ("season", "Season"), ("year", "Year")],
+                        default="day",
+                        max_length=10,
+                        verbose_name="date known to the",
+                    ),
+                ),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[("framework", "Framework"), ("guideline", "Guideline"), ("practice", "Practice")],
+                        max_length=10,
+                        verbose_name="level",
+                    ),
+                ),
+                ("description", models.TextField(verbose_name="description")),
+                ("evidence_url", models.URLField(blank=True, max_length=500, verbose_name="evidence (link)")),
+                ("source", models.CharField(blank=True, max_length=200, verbose_name="source")),
+                (
+                    "adopted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="adopted_changes",
+                        to="projects.organisation",
+                        verbose_name="adopted by",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="system_changes",
+                        to="projects.project",
+                        verbose_name="project",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'system change',
-                'verbose_name_plural': 'system changes',
-                'ordering': ['level', 'date', 'pk'],
+                "verbose_name": "system change",
+                "verbose_name_plural": "system changes",
+                "ordering": ["level", "date", "pk"],
             },
         ),
     ]

@@ -34,8 +34,14 @@ from django.utils import timezone  # noqa: E402
 PROJECTS = int(os.environ.get("BENCH_PROJECTS", 300))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", 15))
 GOAL_MS = {  # median response time goals on the 2-core reference machine
-    "home": 150, "project list": 300, "project list, search": 300, "project page": 300,
-    "partner list": 300, "municipality page": 400, "dialogue list": 300, "dialogue page": 300,
+    "home": 150,
+    "project list": 300,
+    "project list, search": 300,
+    "project page": 300,
+    "partner list": 300,
+    "municipality page": 400,
+    "dialogue list": 300,
+    "dialogue page": 300,
     "follow-up overview": 300,
 }
 
@@ -50,18 +56,27 @@ def build():
     organisations = list(Organisation.objects.all())
     now = timezone.now()
     for i in range(PROJECTS):
-        project = Project.objects.create(title=f"Benk-prosjekt {i}", slug=f"benk-{i}", status="active",
-                                         summary="Et prosjekt for å måle tid. " * 5)
+        project = Project.objects.create(
+            title=f"Benk-prosjekt {i}", slug=f"benk-{i}", status="active", summary="Et prosjekt for å måle tid. " * 5
+        )
         project.municipalities.add(municipalities[i % len(municipalities)])
         for j in range(3):
             Partnership.objects.get_or_create(project=project, organisation=organisations[(i + j) % len(organisations)])
         for k in range(2):
             start = now + datetime.timedelta(days=(i % 60) - 30 + k)
-            dialogue = Dialogue.objects.create(project=project, title=f"Dialog {i}-{k}", starts_at=start,
-                                               ends_at=start + datetime.timedelta(hours=3),
-                                               municipality=municipalities[i % len(municipalities)])
-            Insight.objects.bulk_create(Insight(dialogue=dialogue, text=f"Innsikt {n}", perspective="staff") for n in range(5))
-            FollowUpAction.objects.create(dialogue=dialogue, what="Følge opp", responsible_organisation=organisations[i % len(organisations)])
+            dialogue = Dialogue.objects.create(
+                project=project,
+                title=f"Dialog {i}-{k}",
+                starts_at=start,
+                ends_at=start + datetime.timedelta(hours=3),
+                municipality=municipalities[i % len(municipalities)],
+            )
+            Insight.objects.bulk_create(
+                Insight(dialogue=dialogue, text=f"Innsikt {n}", perspective="staff") for n in range(5)
+            )
+            FollowUpAction.objects.create(
+                dialogue=dialogue, what="Følge opp", responsible_organisation=organisations[i % len(organisations)]
+            )
 
 
 def main():
@@ -72,15 +87,22 @@ def main():
 
     started = time.perf_counter()
     build()
-    print(f"Built {Project.objects.count()} projects, {Dialogue.objects.count()} dialogues in {time.perf_counter() - started:.1f} s")
+    print(
+        f"Built {Project.objects.count()} projects, {Dialogue.objects.count()} dialogues in {time.perf_counter() - started:.1f} s"
+    )
     client = Client()
     client.force_login(get_user_model().objects.get(username="koordinator"))
     project = Project.objects.get(slug="benk-1")
     pages = {
-        "home": "/", "project list": "/prosjekter/", "project list, search": "/prosjekter/?q=benk&status=active",
-        "project page": project.get_absolute_url(), "partner list": "/partnere/",
-        "municipality page": Municipality.objects.get(name="Larvik").get_absolute_url(), "dialogue list": "/dialoger/",
-        "dialogue page": project.dialogues.first().get_absolute_url(), "follow-up overview": "/oppfolging/",
+        "home": "/",
+        "project list": "/prosjekter/",
+        "project list, search": "/prosjekter/?q=benk&status=active",
+        "project page": project.get_absolute_url(),
+        "partner list": "/partnere/",
+        "municipality page": Municipality.objects.get(name="Larvik").get_absolute_url(),
+        "dialogue list": "/dialoger/",
+        "dialogue page": project.dialogues.first().get_absolute_url(),
+        "follow-up overview": "/oppfolging/",
     }
     missed = []
     print(f"{'page':<24}{'median ms':>10}{'p95 ms':>8}{'goal':>6}")

@@ -89,11 +89,15 @@ def test_invited_service_user_adds_an_insight_the_coordinator_sees(page, browser
 
 
 @pytest.mark.parametrize("viewport", VIEWPORTS)
-def test_the_dialogue_page_with_the_participants_forms_is_accessible(page, browser_login, assert_accessible, journey, viewport):
+def test_the_dialogue_page_with_the_participants_forms_is_accessible(
+    page, browser_login, assert_accessible, journey, viewport
+):
     from django.contrib.auth import get_user_model
 
     person = journey["person"]
-    person.user = get_user_model().objects.create_user(username="siri", password=PASSWORD)  # browser_login types PASSWORD
+    person.user = get_user_model().objects.create_user(
+        username="siri", password=PASSWORD
+    )  # browser_login types PASSWORD
     person.save()
     page.set_viewport_size(VIEWPORTS[viewport])
     violations = []

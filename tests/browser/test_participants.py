@@ -34,7 +34,9 @@ def watch_csp(page):
 @pytest.fixture
 def kari(db):
     person = ParticipantFactory(
-        display_name="Kari Nordmann", user=UserFactory(username="kari@example.org"), email="kari@example.org",
+        display_name="Kari Nordmann",
+        user=UserFactory(username="kari@example.org"),
+        email="kari@example.org",
         organisation=OrganisationFactory(name="Brukerforum"),
     )
     AttendanceFactory(participant=person)
@@ -66,7 +68,9 @@ def test_registry_pages_are_accessible(page, browser_login, assert_accessible, k
 
 
 @pytest.mark.parametrize("viewport", VIEWPORTS)
-def test_my_page_is_accessible_and_a_consent_is_withdrawn_in_one_click(page, browser_login, assert_accessible, kari, viewport):
+def test_my_page_is_accessible_and_a_consent_is_withdrawn_in_one_click(
+    page, browser_login, assert_accessible, kari, viewport
+):
     page.set_viewport_size(VIEWPORTS[viewport])
     violations = watch_csp(page)
     browser_login(kari.user)

@@ -260,7 +260,10 @@ def workspace(db, larvik, partners, coordinator):
         LearningEntry.objects.create(project=project, kind=kind, text=f"{kind.label}: notat", author=coordinator)
     Result.objects.create(project=project, description="kom i arbeid", value=13, unit="personer")
     SystemChange.objects.create(
-        project=project, level=ChangeLevel.PRACTICE, description="Nye rutiner.", adopted_by=nav,
+        project=project,
+        level=ChangeLevel.PRACTICE,
+        description="Nye rutiner.",
+        adopted_by=nav,
         evidence_url="https://example.org/rutiner",
     )
     Document.objects.create(project=project, title="Sluttrapport", url="https://example.org/rapport")

@@ -129,12 +129,20 @@ def test_a_dropped_action_stays_dropped(client, world):
 def test_my_actions_are_mine_by_name_or_through_my_organisation(client, world):
     member = world["member"]
     by_name = FollowUpActionFactory(
-        dialogue=world["dialogue"], what="Ring Kari", responsible_organisation=None,
+        dialogue=world["dialogue"],
+        what="Ring Kari",
+        responsible_organisation=None,
         responsible_participant=member.participant,
     )
-    FollowUpActionFactory(dialogue=world["dialogue"], what="Ferdig sak", responsible_organisation=world["partner"],
-                          status=ActionStatus.DONE)
-    others = FollowUpActionFactory(dialogue=world["dialogue"], what="Andres sak", responsible_organisation=OrganisationFactory())
+    FollowUpActionFactory(
+        dialogue=world["dialogue"],
+        what="Ferdig sak",
+        responsible_organisation=world["partner"],
+        status=ActionStatus.DONE,
+    )
+    others = FollowUpActionFactory(
+        dialogue=world["dialogue"], what="Andres sak", responsible_organisation=OrganisationFactory()
+    )
     response = as_role(client, world, "member").get(OVERVIEW)
     assert set(response.context["mine"]) == {world["action"], by_name}
     assert others in response.context["page"].object_list  # in my project, but not mine
@@ -176,10 +184,14 @@ def test_overview_query_budget_is_the_same_for_1_and_30_actions(client, world):
             project = ProjectFactory()
             PartnershipFactory(project=project, organisation=world["partner"])
             dialogue = HeldDialogueFactory(project=project)
-            FollowUpActionFactory(dialogue=dialogue, responsible_organisation=world["partner"],
-                                  due_date=timezone.localdate() - datetime.timedelta(days=i % 3))
-            FollowUpActionFactory(dialogue=dialogue, responsible_organisation=None,
-                                  responsible_participant=member.participant)
+            FollowUpActionFactory(
+                dialogue=dialogue,
+                responsible_organisation=world["partner"],
+                due_date=timezone.localdate() - datetime.timedelta(days=i % 3),
+            )
+            FollowUpActionFactory(
+                dialogue=dialogue, responsible_organisation=None, responsible_participant=member.participant
+            )
 
     build(1)
     one = count_queries(client, OVERVIEW)

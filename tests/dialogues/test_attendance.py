@@ -6,7 +6,14 @@ from django.urls import reverse
 from dialogues.models import Headcount
 from participants.models import Attendance, Participant, Perspective
 from tests.dialogues.outcome_world import ROLES, as_role, is_login_redirect, make_world
-from tests.factories import AttendanceFactory, ConsentFactory, HeadcountFactory, HeldDialogueFactory, OrganisationFactory, ParticipantFactory
+from tests.factories import (
+    AttendanceFactory,
+    ConsentFactory,
+    HeadcountFactory,
+    HeldDialogueFactory,
+    OrganisationFactory,
+    ParticipantFactory,
+)
 from tests.querycount import count_queries
 
 pytestmark = pytest.mark.django_db
@@ -15,7 +22,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def world():
     world = make_world()
-    world["kari"] = ParticipantFactory(display_name="Kari", organisation=world["partner"], perspective=Perspective.STAFF)
+    world["kari"] = ParticipantFactory(
+        display_name="Kari", organisation=world["partner"], perspective=Perspective.STAFF
+    )
     # Members see, and choose among, only people who consented to registration by name.
     ConsentFactory(participant=world["kari"], purpose="attendance")
     return world
@@ -192,7 +201,8 @@ def test_headcounts_are_saved_per_perspective_and_zero_removes(client, world):
     )
     assert response.status_code == 302
     assert dict(world["dialogue"].headcounts.values_list("perspective", "count")) == {
-        "lived_experience": 7, "staff": 3,
+        "lived_experience": 7,
+        "staff": 3,
     }
 
 

@@ -12,6 +12,7 @@ from icalendar import Calendar
 from dialogues.ical import build_calendar
 from dialogues.models import CalendarFeed, Dialogue, DialogueStatus, TimePrecision
 from dialogues.views.calendar import plannable_projects
+from krem.permissions import can
 from projects.models import Project
 from tests.factories import (
     CalendarFeedFactory,
@@ -24,7 +25,6 @@ from tests.factories import (
     member_of,
 )
 from tests.querycount import count_queries
-from krem.permissions import can
 
 pytestmark = pytest.mark.django_db
 
@@ -97,7 +97,9 @@ def feed_url(calendar_feed):
 
 
 def test_calendar_says_who_made_it_and_how_it_is_meant(world):
-    calendar = Calendar.from_ical(build_calendar([world["dialogue"]], name="KREM: Partnerby", link=lambda d: "https://x/").to_ical())
+    calendar = Calendar.from_ical(
+        build_calendar([world["dialogue"]], name="KREM: Partnerby", link=lambda d: "https://x/").to_ical()
+    )
     assert str(calendar["VERSION"]) == "2.0"
     assert "KREM" in str(calendar["PRODID"])
     assert str(calendar["METHOD"]) == "PUBLISH"
@@ -157,7 +159,10 @@ def test_gathering_over_several_days_keeps_its_last_day(world):
         starts_at=oslo(NEXT_YEAR, 3, 10), ends_at=oslo(NEXT_YEAR, 3, 12, 15), time_precision=TimePrecision.DAY
     )
     event = single_event(dialogue)
-    assert (event.decoded("DTSTART"), event.decoded("DTEND")) == (datetime.date(NEXT_YEAR, 3, 10), datetime.date(NEXT_YEAR, 3, 13))
+    assert (event.decoded("DTSTART"), event.decoded("DTEND")) == (
+        datetime.date(NEXT_YEAR, 3, 10),
+        datetime.date(NEXT_YEAR, 3, 13),
+    )
 
 
 @pytest.mark.parametrize(
@@ -183,7 +188,11 @@ def test_approximate_date_spans_its_whole_period_and_says_so(world, precision, s
 
 @pytest.mark.parametrize(
     "status, expected",
-    [(DialogueStatus.PLANNED, "CONFIRMED"), (DialogueStatus.HELD, "CONFIRMED"), (DialogueStatus.CANCELLED, "CANCELLED")],
+    [
+        (DialogueStatus.PLANNED, "CONFIRMED"),
+        (DialogueStatus.HELD, "CONFIRMED"),
+        (DialogueStatus.CANCELLED, "CANCELLED"),
+    ],
 )
 def test_status(world, status, expected):
     dialogue = DialogueFactory(status=status, cancel_reason="Snøstorm" if status == DialogueStatus.CANCELLED else "")
@@ -369,7 +378,9 @@ def test_reset_project_feed_creates_then_resets(client, world):
 
 def test_outsider_cannot_reset_the_partner_projects_feed(client, world):
     calendar_feed = CalendarFeedFactory(project=world["project"])
-    response = as_user(client, world["outsider"]).post(reverse("dialogues:reset_project_feed", args=[world["project"].slug]))
+    response = as_user(client, world["outsider"]).post(
+        reverse("dialogues:reset_project_feed", args=[world["project"].slug])
+    )
     assert response.status_code == 404
     assert CalendarFeed.objects.get(pk=calendar_feed.pk).token == calendar_feed.token
 
@@ -418,7 +429,9 @@ def request_for(client, world, name):
     return {
         "feeds": lambda: client.get(reverse("dialogues:feeds")),
         "reset_user_feed": lambda: client.post(reverse("dialogues:reset_user_feed")),
-        "reset_project_feed": lambda: client.post(reverse("dialogues:reset_project_feed", args=[world["project"].slug])),
+        "reset_project_feed": lambda: client.post(
+            reverse("dialogues:reset_project_feed", args=[world["project"].slug])
+        ),
         "dialogue_ics": lambda: client.get(reverse("dialogues:dialogue_ics", args=[world["dialogue"].pk])),
     }[name]()
 

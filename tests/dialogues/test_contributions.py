@@ -2,8 +2,8 @@
 
 import pytest
 from django.conf import settings
-from django.utils import translation
 from django.urls import reverse
+from django.utils import translation
 
 from dialogues import services
 from dialogues.models import Feedback, Insight, OutcomeComment
@@ -25,7 +25,9 @@ def world():
     world = make_world()
     world["attendee"] = UserFactory(username="deltaker")
     world["me"] = ParticipantFactory(user=world["attendee"], perspective="researcher")
-    world["attendance"] = AttendanceFactory(dialogue=world["dialogue"], participant=world["me"], perspective="lived_experience")
+    world["attendance"] = AttendanceFactory(
+        dialogue=world["dialogue"], participant=world["me"], perspective="lived_experience"
+    )
     world["outcome"] = OutcomeFactory(dialogue=world["dialogue"])
     return world
 
@@ -42,7 +44,9 @@ def test_the_insight_defaults_to_the_perspective_brought_and_is_linked_to_the_pe
 
 
 def test_the_participant_may_choose_another_insight_perspective(client, world):
-    as_role(client, world, "attendee").post(url(world, "add_insight"), {"insight-text": "Sammen", "insight-perspective": "joint"})
+    as_role(client, world, "attendee").post(
+        url(world, "add_insight"), {"insight-text": "Sammen", "insight-perspective": "joint"}
+    )
     assert Insight.objects.get().perspective == "joint"
 
 
@@ -64,7 +68,10 @@ def test_feedback_once_per_person_the_second_replaces_the_first(client, world):
     client.post(url(world, "add_feedback"), {"feedback-note": "Veldig bra", "feedback-rating": "5"})
     feedback = Feedback.objects.get()
     assert (feedback.note, feedback.rating, feedback.perspective, feedback.participant) == (
-        "Veldig bra", 5, "lived_experience", world["me"]
+        "Veldig bra",
+        5,
+        "lived_experience",
+        world["me"],
     )
     response = client.post(url(world, "add_feedback"), {"feedback-note": "", "feedback-rating": ""}, follow=True)
     assert "Write your feedback, give a rating, or both." in response.content.decode()

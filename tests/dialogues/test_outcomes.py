@@ -79,10 +79,15 @@ def full_post(world, button="save"):
         button,
         insights=[{"text": "Brukerne vet hva som virker.", "perspective": "lived_experience"}],
         proposals=[{"text": "Felles veiledningsmøter.", "level": "practice"}],
-        actions=[{
-            "what": "Skriv læringsnotat", "responsible_organisation": world["partner"].pk, "responsible_participant": "",
-            "due_date": (timezone.localdate() + datetime.timedelta(days=10)).isoformat(), "status": "open",
-        }],
+        actions=[
+            {
+                "what": "Skriv læringsnotat",
+                "responsible_organisation": world["partner"].pk,
+                "responsible_participant": "",
+                "due_date": (timezone.localdate() + datetime.timedelta(days=10)).isoformat(),
+                "status": "open",
+            }
+        ],
         links=[{"title": "Læringsnotat", "url": "https://example.org/notat"}],
         feedback=[{"perspective": "staff", "note": "Nyttig dag.", "rating": "4"}],
     )
@@ -238,10 +243,13 @@ def test_existing_rows_are_updated_and_removed(client, world):
     dialogue = world["dialogue"]
     OutcomeFactory(dialogue=dialogue)
     keep, drop = InsightFactory(dialogue=dialogue, text="Gammel"), InsightFactory(dialogue=dialogue, text="Borte")
-    data = outcome_post(dialogue, insights=[
-        {"id": keep.pk, "text": "Ny tekst", "perspective": "joint"},
-        {"id": drop.pk, "text": "Borte", "perspective": "lived_experience", "DELETE": "on"},
-    ])
+    data = outcome_post(
+        dialogue,
+        insights=[
+            {"id": keep.pk, "text": "Ny tekst", "perspective": "joint"},
+            {"id": drop.pk, "text": "Borte", "perspective": "lived_experience", "DELETE": "on"},
+        ],
+    )
     assert as_role(client, world, "member").post(page(dialogue), data).status_code == 302
     assert list(Insight.objects.values_list("text", "perspective")) == [("Ny tekst", "joint")]
 
@@ -263,7 +271,9 @@ def test_end_before_start_saves_nothing(client, world):
     dialogue = world["dialogue"]
     data = full_post(world)
     data["actual_end"] = local(dialogue.starts_at - datetime.timedelta(hours=1))
-    assert_nothing_saved(as_role(client, world, "member").post(page(dialogue), data), "The end must be after the start.")
+    assert_nothing_saved(
+        as_role(client, world, "member").post(page(dialogue), data), "The end must be after the start."
+    )
 
 
 def test_held_in_the_future_saves_nothing(client, world):
@@ -277,7 +287,9 @@ def test_held_in_the_future_saves_nothing(client, world):
 
 def test_due_date_before_the_dialogue_saves_nothing(client, world):
     data = full_post(world)
-    data["actions-0-due_date"] = (timezone.localdate(world["dialogue"].starts_at) - datetime.timedelta(days=1)).isoformat()
+    data["actions-0-due_date"] = (
+        timezone.localdate(world["dialogue"].starts_at) - datetime.timedelta(days=1)
+    ).isoformat()
     response = as_role(client, world, "member").post(page(world["dialogue"]), data)
     assert_nothing_saved(response, "The due date cannot be before the dialogue.")
 
@@ -368,10 +380,13 @@ def test_sending_a_new_row_twice_on_an_existing_outcome_adds_it_once(client, wor
     dialogue = world["dialogue"]
     OutcomeFactory(dialogue=dialogue)
     old = InsightFactory(dialogue=dialogue, text="Gammel")
-    data = outcome_post(dialogue, insights=[
-        {"id": old.pk, "text": "Gammel", "perspective": "lived_experience"},
-        {"text": "Ny innsikt", "perspective": "staff"},
-    ])
+    data = outcome_post(
+        dialogue,
+        insights=[
+            {"id": old.pk, "text": "Gammel", "perspective": "lived_experience"},
+            {"text": "Ny innsikt", "perspective": "staff"},
+        ],
+    )
     as_role(client, world, "member")
     client.post(page(dialogue), data)
     client.post(page(dialogue), data)
@@ -383,10 +398,13 @@ def test_equal_feedback_typed_on_purpose_counts_twice(client, world):
     dialogue = world["dialogue"]
     OutcomeFactory(dialogue=dialogue)
     shown = FeedbackFactory(dialogue=dialogue, perspective="lived_experience", note="", rating=5)
-    data = outcome_post(dialogue, feedback=[
-        {"id": shown.pk, "perspective": "lived_experience", "note": "", "rating": "5"},
-        {"perspective": "lived_experience", "note": "", "rating": "5"},
-    ])
+    data = outcome_post(
+        dialogue,
+        feedback=[
+            {"id": shown.pk, "perspective": "lived_experience", "note": "", "rating": "5"},
+            {"perspective": "lived_experience", "note": "", "rating": "5"},
+        ],
+    )
     assert as_role(client, world, "member").post(page(dialogue), data).status_code == 302
     assert Feedback.objects.filter(dialogue=dialogue, rating=5).count() == 2
 
@@ -435,7 +453,9 @@ def test_a_proposal_without_a_level_is_not_adopted(client, world):
 
 def test_adopting_by_get_is_not_allowed(client, world):
     proposal = ProposalFactory(dialogue=world["dialogue"])
-    assert as_role(client, world, "member").get(reverse("dialogues:adopt_proposal", args=[proposal.pk])).status_code == 405
+    assert (
+        as_role(client, world, "member").get(reverse("dialogues:adopt_proposal", args=[proposal.pk])).status_code == 405
+    )
     assert not SystemChange.objects.exists()
 
 

@@ -88,7 +88,9 @@ def test_upcoming_first_soonest_first_then_past_latest_first(client, world):
     later = DialogueFactory(project=world["project"], starts_at=now + datetime.timedelta(days=30))
     old = DialogueFactory(project=world["project"], starts_at=now - datetime.timedelta(days=300), status="held")
     recent = DialogueFactory(project=world["project"], starts_at=now - datetime.timedelta(days=3), status="held")
-    cancelled = DialogueFactory(project=world["project"], starts_at=now + datetime.timedelta(days=2), status="cancelled")
+    cancelled = DialogueFactory(
+        project=world["project"], starts_at=now + datetime.timedelta(days=2), status="cancelled"
+    )
     client.force_login(world["coordinator"])
     response = client.get(url_for(world, "list"))
     assert list(response.context["upcoming"]) == [world["dialogue"], later]
@@ -202,8 +204,11 @@ def test_list_query_budget(client, world):
 
     def add(n, days):
         for i in range(n):
-            DialogueFactory(project=world["project"], municipality=MunicipalityFactory(),
-                            starts_at=timezone.now() + datetime.timedelta(days=days + i))
+            DialogueFactory(
+                project=world["project"],
+                municipality=MunicipalityFactory(),
+                starts_at=timezone.now() + datetime.timedelta(days=days + i),
+            )
 
     add(1, -100)
     one = count_queries(client, url_for(world, "list"))

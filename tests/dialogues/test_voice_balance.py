@@ -156,8 +156,12 @@ def test_attendance_summary_shows_names_only_to_those_who_may_see_them():
     }
     request = detail_request(world["member"])
     with translation.override("en"):
-        shown = render_to_string("dialogues/partials/attendance_summary.html", {**context, "can_see_names": True}, request)
-        hidden = render_to_string("dialogues/partials/attendance_summary.html", {**context, "can_see_names": False}, request)
+        shown = render_to_string(
+            "dialogues/partials/attendance_summary.html", {**context, "can_see_names": True}, request
+        )
+        hidden = render_to_string(
+            "dialogues/partials/attendance_summary.html", {**context, "can_see_names": False}, request
+        )
     assert "Kari Pseudonym" in shown
     assert "Kari Pseudonym" not in hidden and "Attendance by perspective" in hidden
 
@@ -197,8 +201,17 @@ def test_outcome_summary_offers_adopt_only_for_unadopted_proposals_with_a_level(
 def test_outcome_summary_without_an_outcome():
     world = make_world()
     dialogue = world["dialogue"]
-    context = {"dialogue": dialogue, "outcome": None, "insights": [], "proposals": [], "actions": [], "links": [],
-               "feedback": [], "balance": services.voice_balance([dialogue]), "can_change": True}
+    context = {
+        "dialogue": dialogue,
+        "outcome": None,
+        "insights": [],
+        "proposals": [],
+        "actions": [],
+        "links": [],
+        "feedback": [],
+        "balance": services.voice_balance([dialogue]),
+        "can_change": True,
+    }
     with translation.override("en"):
         html = render_to_string("dialogues/partials/outcome_summary.html", context, detail_request(world["member"]))
     assert "No outcome registered yet." in html and "Register outcome" in html

@@ -93,9 +93,7 @@ def wait_until_alone(seconds):
 
 
 def pg_ctl(action):
-    subprocess.run(
-        ["pg_ctlcluster", "--skip-systemctl-redirect", PG_VERSION, "main", action], check=True, timeout=60
-    )
+    subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", PG_VERSION, "main", action], check=True, timeout=60)
 
 
 def postgres_is_up():
@@ -206,7 +204,9 @@ class WriteStream:
             }
             started = time.monotonic()
             try:
-                status, headers, html = self.client.request("POST", "/admin/projects/municipality/add/", form, keep_cookies=False)
+                status, headers, html = self.client.request(
+                    "POST", "/admin/projects/municipality/add/", form, keep_cookies=False
+                )
                 if status == 302 and headers["Location"] == "/admin/projects/municipality/":
                     outcome, detail = "acknowledged", status
                 elif status >= 500:
@@ -236,7 +236,10 @@ def drill(port, log):
     manage(environment, "migrate", "--noinput", "-v", "0")
     manage(environment, "collectstatic", "--noinput", "-v", "0")
     manage(
-        environment, "shell", "--no-imports", "-c",
+        environment,
+        "shell",
+        "--no-imports",
+        "-c",
         "from django.contrib.auth.models import Group, Permission, User\n"
         f"user = User.objects.create_user({USERNAME!r}, password={PASSWORD!r}, is_staff=True)\n"
         "user.groups.add(Group.objects.get_or_create(name='coordinators')[0])\n"
@@ -246,7 +249,10 @@ def drill(port, log):
     pidfile = Path(log.name).with_suffix(".pid")
     gunicorn = subprocess.Popen(
         [BIN / "gunicorn", "krem.wsgi", "--bind", f"{HOST}:{port}", "--workers", "2", "--pid", pidfile],
-        cwd=ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT,
+        cwd=ROOT,
+        env=environment,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     try:
         return exercise(port, gunicorn)
@@ -324,7 +330,9 @@ def check(results, timeline, failures):
     acknowledged = {name for _, _, name, outcome, _ in results if outcome == "acknowledged"}
     errors = [r for r in results if r[3] != "acknowledged"]
     recovery = timeline["healthy"] - timeline["up"] if "healthy" in timeline else None
-    after_up = [finished for _, finished, _, outcome, _ in results if outcome == "acknowledged" and finished > timeline["up"]]
+    after_up = [
+        finished for _, finished, _, outcome, _ in results if outcome == "acknowledged" and finished > timeline["up"]
+    ]
     write_recovery = min(after_up) - timeline["up"] if after_up else None
     outage_end = timeline.get("healthy", timeline["up"]) + 2
 

@@ -33,7 +33,9 @@ def world(db):
         organisation=OrganisationFactory(name="Brukerforum Larvik"),
     )
     outsider_user = UserFactory(username="utenfor")
-    ParticipantFactory(display_name="Ola Utenfor", user=outsider_user, organisation=OrganisationFactory(name="Annen etat"))
+    ParticipantFactory(
+        display_name="Ola Utenfor", user=outsider_user, organisation=OrganisationFactory(name="Annen etat")
+    )
     return {
         "coordinator": CoordinatorFactory(username="koord"),
         "kari": kari,

@@ -63,7 +63,12 @@ def kari(client, coordinator, admin_user):
     """Kari, with an account, everywhere the app can hold her name, email or phone."""
     user = UserFactory(username=EMAIL, email=EMAIL, first_name="Kari", last_name="Nordmann")
     kari = ParticipantFactory(
-        display_name=EARLIER_NAME, user=user, email=EMAIL, phone=PHONE, organisation=OrganisationFactory(), perspective="staff"
+        display_name=EARLIER_NAME,
+        user=user,
+        email=EMAIL,
+        phone=PHONE,
+        organisation=OrganisationFactory(),
+        perspective="staff",
     )
     kari.display_name = NAME
     kari.save()  # the earlier name is now only in the change history
@@ -87,18 +92,30 @@ def kari(client, coordinator, admin_user):
     CalendarFeedFactory(user=user)
     participant_type = ContentType.objects.get_for_model(Participant)
     LogEntry.objects.create(
-        user=admin_user, content_type=participant_type, object_id=str(kari.pk), object_repr=NAME, action_flag=CHANGE,
+        user=admin_user,
+        content_type=participant_type,
+        object_id=str(kari.pk),
+        object_repr=NAME,
+        action_flag=CHANGE,
         change_message=f'[{{"changed": {{"fields": ["Display name"]}}, "name": "{NAME}"}}]',
     )
     LogEntry.objects.create(
-        user=admin_user, content_type=ContentType.objects.get_for_model(User), object_id=str(user.pk), object_repr=EMAIL,
-        action_flag=CHANGE, change_message="[]",
+        user=admin_user,
+        content_type=ContentType.objects.get_for_model(User),
+        object_id=str(user.pk),
+        object_repr=EMAIL,
+        action_flag=CHANGE,
+        change_message="[]",
     )
     # The admin log of other objects names her: their __str__ holds her name, and so may a change message.
     for obj, message in [(attendance, '[{"changed": {"fields": ["Perspective brought"]}}]'), (action, f"Ring {PHONE}")]:
         LogEntry.objects.create(
-            user=admin_user, content_type=ContentType.objects.get_for_model(obj), object_id=str(obj.pk),
-            object_repr=str(obj), action_flag=CHANGE, change_message=message,
+            user=admin_user,
+            content_type=ContentType.objects.get_for_model(obj),
+            object_id=str(obj.pk),
+            object_repr=str(obj),
+            action_flag=CHANGE,
+            change_message=message,
         )
     merged_into_kari(kari, seminar, coordinator, admin_user)
     written_by_others(kari, seminar, lab)
@@ -119,15 +136,24 @@ def merged_into_kari(kari, seminar, coordinator, admin_user):
     workshop = HeldDialogueFactory(project=seminar.project, purpose=f"Med {DUPLICATE_NAME} som innleder")
     AttendanceFactory(dialogue=workshop, participant=duplicate)
     AttendanceFactory(dialogue=seminar, participant=duplicate)  # Kari's row wins: this one is deleted
-    InsightFactory(dialogue=workshop, participant=duplicate, text=f"{DUPLICATE_NAME} ({DUPLICATE_PHONE}) vil ha likeverd.")
+    InsightFactory(
+        dialogue=workshop, participant=duplicate, text=f"{DUPLICATE_NAME} ({DUPLICATE_PHONE}) vil ha likeverd."
+    )
     LogEntry.objects.create(
-        user=admin_user, content_type=ContentType.objects.get_for_model(Participant), object_id=str(duplicate.pk),
-        object_repr=DUPLICATE_NAME, action_flag=CHANGE, change_message=f"Ny e-post: {DUPLICATE_EMAIL}",
+        user=admin_user,
+        content_type=ContentType.objects.get_for_model(Participant),
+        object_id=str(duplicate.pk),
+        object_repr=DUPLICATE_NAME,
+        action_flag=CHANGE,
+        change_message=f"Ny e-post: {DUPLICATE_EMAIL}",
     )
     # Django writes change messages as JSON with non-ASCII letters escaped: "Kari \u00d8deg\u00e5rd".
     LogEntry.objects.create(
-        user=admin_user, content_type=ContentType.objects.get_for_model(Dialogue), object_id=str(seminar.pk),
-        object_repr=str(seminar), action_flag=CHANGE,
+        user=admin_user,
+        content_type=ContentType.objects.get_for_model(Dialogue),
+        object_id=str(seminar.pk),
+        object_repr=str(seminar),
+        action_flag=CHANGE,
         change_message=json.dumps([{"deleted": {"name": "attendance", "object": f"{DUPLICATE_NAME} @ {seminar}"}}]),
     )
     merge(keep=kari, duplicate=duplicate, by=coordinator)
@@ -141,7 +167,11 @@ def written_by_others(kari, seminar, lab):
         (Outcome.objects.get(dialogue=seminar), "summary", f"{NAME} og {DUPLICATE_NAME} la fram saken."),
         (InsightFactory(dialogue=lab, participant=someone), "text", f"Jeg er enig med {NAME}."),
         (ProposalFactory(dialogue=seminar), "text", f"{EARLIER_NAME} foreslår faste møter."),
-        (LearningEntry.objects.create(project=seminar.project, kind="learned", text="-"), "text", f"Spør {NAME} ({EMAIL})."),
+        (
+            LearningEntry.objects.create(project=seminar.project, kind="learned", text="-"),
+            "text",
+            f"Spør {NAME} ({EMAIL}).",
+        ),
         (AgendaItem.objects.create(dialogue=lab, title="-"), "title", f"Innledning ved {NAME}"),
     ]
     for obj, field, text in texts:
@@ -183,14 +213,23 @@ def test_the_world_really_holds_the_name_everywhere_first(kari):
         rows_containing(NAME)
     )
     assert {
-        "admin.LogEntry.change_message", "dialogues.HistoricalOutcome.summary", "dialogues.HistoricalInsight.text",
-        "dialogues.HistoricalDialogue.purpose", "dialogues.Outcome.summary", "participants.HistoricalParticipant.display_name",
+        "admin.LogEntry.change_message",
+        "dialogues.HistoricalOutcome.summary",
+        "dialogues.HistoricalInsight.text",
+        "dialogues.HistoricalDialogue.purpose",
+        "dialogues.Outcome.summary",
+        "participants.HistoricalParticipant.display_name",
     } <= set(rows_containing(DUPLICATE_NAME))
     assert "participants.HistoricalParticipant.phone" in rows_containing(DUPLICATE_PHONE)
-    assert {"admin.LogEntry.change_message", "participants.HistoricalParticipant.email"} <= set(rows_containing(DUPLICATE_EMAIL))
+    assert {"admin.LogEntry.change_message", "participants.HistoricalParticipant.email"} <= set(
+        rows_containing(DUPLICATE_EMAIL)
+    )
     assert {
-        "dialogues.AgendaItem.title", "dialogues.HistoricalAgendaItem.title", "projects.LearningEntry.text",
-        "projects.HistoricalLearningEntry.text", "dialogues.Insight.text",
+        "dialogues.AgendaItem.title",
+        "dialogues.HistoricalAgendaItem.title",
+        "projects.LearningEntry.text",
+        "projects.HistoricalLearningEntry.text",
+        "dialogues.Insight.text",
     } <= set(rows_containing(NAME))
     assert "dialogues.HistoricalProposal.text" in rows_containing(EARLIER_NAME)
     assert not Participant.objects.filter(display_name=DUPLICATE_NAME).exists()  # merged: only history holds it
@@ -232,7 +271,9 @@ def test_the_record_stays_with_its_perspective_attendance_and_insights(kari, coo
 def test_the_change_history_keeps_its_texts_but_loses_the_person(kari, coordinator):
     anonymise(participant=kari, by=coordinator)
     label = f"Anonym deltaker #{kari.pk}"
-    assert set(Participant.history.filter(id=kari.pk).values_list("display_name", "email", "phone")) == {(label, "", "")}
+    assert set(Participant.history.filter(id=kari.pk).values_list("display_name", "email", "phone")) == {
+        (label, "", "")
+    }
     for model in (Insight, Feedback, OutcomeComment):
         assert model.history.exists()
         assert not model.history.filter(participant_id=kari.pk).exists()
@@ -245,7 +286,9 @@ def test_the_history_of_the_merged_duplicate_is_scrubbed_too(kari, coordinator):
     ids = [kari.pk, duplicate_pk]
     anonymise(participant=kari, by=coordinator)
     label = f"Anonym deltaker #{kari.pk}"
-    assert set(Participant.history.filter(id=duplicate_pk).values_list("display_name", "email", "phone")) == {(label, "", "")}
+    assert set(Participant.history.filter(id=duplicate_pk).values_list("display_name", "email", "phone")) == {
+        (label, "", "")
+    }
     assert Participant.history.filter(id=duplicate_pk).count() == 3  # created, changed, deleted by the merge
     for model in (Insight, Feedback, OutcomeComment, Attendance, Consent):
         assert not model.history.filter(participant_id__in=ids).exists(), model
@@ -281,7 +324,9 @@ def test_texts_that_others_wrote_in_her_dialogues_and_projects_now_say_the_label
     assert outcome.summary == f"{label} og {label} la fram saken. Redigert."
     assert outcome.version == version + 1  # an editor opened before, with the name in it, is refused
     assert set(outcome.history.values_list("summary", flat=True)) == {
-        "Vi snakket sammen som likeverdige partnere.", f"{label} og {label} la fram saken.", outcome.summary,
+        "Vi snakket sammen som likeverdige partnere.",
+        f"{label} og {label} la fram saken.",
+        outcome.summary,
     }
     assert Insight.objects.filter(text=f"Jeg er enig med {label}. Redigert.").exclude(participant=kari).exists()
     assert Proposal.objects.filter(text=f"{label} foreslår faste møter. Redigert.").exists()
@@ -295,7 +340,13 @@ def test_the_account_is_deactivated_and_logged_out_at_once(client, kari, coordin
     assert client.get(reverse("participants:my_page")).status_code == 200  # Kari is logged in
     anonymise(participant=kari, by=coordinator)
     user.refresh_from_db()
-    assert (user.is_active, user.has_usable_password(), user.email, user.first_name, user.last_name) == (False, False, "", "", "")
+    assert (user.is_active, user.has_usable_password(), user.email, user.first_name, user.last_name) == (
+        False,
+        False,
+        "",
+        "",
+        "",
+    )
     assert user.username == f"anonymised-{user.pk}"
     assert not any(s.get_decoded().get(SESSION_KEY) == str(user.pk) for s in Session.objects.all())
     response = client.get(reverse("participants:my_page"))
@@ -366,7 +417,10 @@ def test_the_confirmation_page_lists_the_texts_that_will_change_and_changes_noth
     response = client.get(reverse("participants:participant_anonymise", args=[kari.pk]))
     texts = {(item.kind, item.field, item.text): item.words for item in response.context["texts"]}
     seminar = Outcome.objects.get(comments__participant=kari).dialogue
-    assert texts[("Outcome", "Summary", f"{NAME} og {DUPLICATE_NAME} la fram saken. Redigert.")] == [NAME, DUPLICATE_NAME]
+    assert texts[("Outcome", "Summary", f"{NAME} og {DUPLICATE_NAME} la fram saken. Redigert.")] == [
+        NAME,
+        DUPLICATE_NAME,
+    ]
     assert texts[("Learning entry", "Text", f"Spør {NAME} ({EMAIL}). Redigert.")] == [NAME, EMAIL]
     assert texts[("Dialogue", "Purpose", f"Med {DUPLICATE_NAME} som innleder")] == [DUPLICATE_NAME]
     assert ("Insight", "Insight", "Noen andres innsikt.") not in texts
@@ -387,8 +441,12 @@ def test_a_name_shorter_than_three_letters_is_not_replaced_in_text(coordinator):
     dialogue = AttendanceFactory(participant=bo).dialogue
     agenda = AgendaItem.objects.create(dialogue=dialogue, title="Hvor vil vi bo om ti år?")
     LogEntry.objects.create(
-        user=coordinator, content_type=ContentType.objects.get_for_model(AgendaItem), object_id=str(agenda.pk),
-        object_repr=agenda.title, action_flag=CHANGE, change_message="Bo",
+        user=coordinator,
+        content_type=ContentType.objects.get_for_model(AgendaItem),
+        object_id=str(agenda.pk),
+        object_repr=agenda.title,
+        action_flag=CHANGE,
+        change_message="Bo",
     )
     anonymise(participant=bo, by=coordinator)
     bo.refresh_from_db()

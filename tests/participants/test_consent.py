@@ -29,10 +29,16 @@ def withdraw_url(consent):
 
 def test_coordinator_records_a_consent_with_who_and_when(client, world):
     client.force_login(world["coordinator"])
-    response = client.post(consent_add_url(world["kari"]), {"purpose": "quoting", "given_on": timezone.localdate().isoformat()})
+    response = client.post(
+        consent_add_url(world["kari"]), {"purpose": "quoting", "given_on": timezone.localdate().isoformat()}
+    )
     assert response.status_code == 302
     consent = Consent.objects.get()
-    assert (consent.participant, consent.purpose, consent.recorded_by) == (world["kari"], "quoting", world["coordinator"])
+    assert (consent.participant, consent.purpose, consent.recorded_by) == (
+        world["kari"],
+        "quoting",
+        world["coordinator"],
+    )
     assert timezone.now() - consent.given_at < datetime.timedelta(minutes=1)
     assert has_consent(world["kari"], ConsentPurpose.QUOTING)
 

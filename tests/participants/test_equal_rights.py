@@ -43,7 +43,9 @@ def make_world(*, organisation_member):
             user=user, perspective=perspective, organisation=partner if organisation_member else None
         )
         AttendanceFactory(dialogue=dialogue, participant=participant, perspective=perspective)
-        action = FollowUpActionFactory(dialogue=dialogue, responsible_participant=participant, responsible_organisation=None)
+        action = FollowUpActionFactory(
+            dialogue=dialogue, responsible_participant=participant, responsible_organisation=None
+        )
         people[perspective] = {"user": user, "participant": participant, "action": action}
     return {"project": project, "dialogue": dialogue, "outcome": outcome, "people": people}
 
@@ -53,42 +55,56 @@ def make_world(*, organisation_member):
 
 def add_insight(world, person):
     url = reverse("dialogues:add_insight", args=[world["dialogue"].pk])
-    return url, {"insight-text": "Vi ble hørt"}, lambda: Insight.objects.filter(participant=person["participant"], text="Vi ble hørt").count()
+    return (
+        url,
+        {"insight-text": "Vi ble hørt"},
+        lambda: Insight.objects.filter(participant=person["participant"], text="Vi ble hørt").count(),
+    )
 
 
 def add_feedback(world, person):
     url = reverse("dialogues:add_feedback", args=[world["dialogue"].pk])
-    return url, {"feedback-note": "Godt møte", "feedback-rating": "5"}, lambda: Feedback.objects.filter(
-        participant=person["participant"], note="Godt møte", rating=5
-    ).count()
+    return (
+        url,
+        {"feedback-note": "Godt møte", "feedback-rating": "5"},
+        lambda: Feedback.objects.filter(participant=person["participant"], note="Godt møte", rating=5).count(),
+    )
 
 
 def add_learning_entry(world, person):
     url = reverse("projects:entry_create", args=[world["project"].slug, "laering"])
-    return url, {"kind": "learned", "text": "Likeverd tar tid", "date_precision": "day"}, lambda: LearningEntry.objects.filter(
-        author=person["user"], text="Likeverd tar tid"
-    ).count()
+    return (
+        url,
+        {"kind": "learned", "text": "Likeverd tar tid", "date_precision": "day"},
+        lambda: LearningEntry.objects.filter(author=person["user"], text="Likeverd tar tid").count(),
+    )
 
 
 def confirm_outcome(world, person):
     url = reverse("dialogues:comment_outcome", args=[world["dialogue"].pk])
-    return url, {"comment-confirmed": "on"}, lambda: OutcomeComment.objects.filter(
-        participant=person["participant"], confirmed=True
-    ).count()
+    return (
+        url,
+        {"comment-confirmed": "on"},
+        lambda: OutcomeComment.objects.filter(participant=person["participant"], confirmed=True).count(),
+    )
 
 
 def comment_on_outcome(world, person):
     url = reverse("dialogues:comment_outcome", args=[world["dialogue"].pk])
-    return url, {"comment-text": "Vi sa mer om bolig"}, lambda: OutcomeComment.objects.filter(
-        participant=person["participant"], text="Vi sa mer om bolig"
-    ).count()
+    return (
+        url,
+        {"comment-text": "Vi sa mer om bolig"},
+        lambda: OutcomeComment.objects.filter(participant=person["participant"], text="Vi sa mer om bolig").count(),
+    )
 
 
 def mark_own_action_done(world, person):
     url = reverse("dialogues:action_done", args=[person["action"].pk])
-    return url, {"next": "/oppfolging/"}, lambda: FollowUpAction.objects.filter(
-        pk=person["action"].pk, status=ActionStatus.DONE
-    ).count()
+    return (
+        url,
+        {"next": "/oppfolging/"},
+        lambda: FollowUpAction.objects.filter(pk=person["action"].pk, status=ActionStatus.DONE).count(),
+    )
 
 
 ACTIONS = [add_insight, add_feedback, add_learning_entry, confirm_outcome, comment_on_outcome, mark_own_action_done]

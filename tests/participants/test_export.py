@@ -31,7 +31,9 @@ def data(world):
     FeedbackFactory(participant=kari, note="Bra dag", rating=4)
     OutcomeCommentFactory(participant=kari, text="Stemmer", confirmed=True)
     FollowUpActionFactory(responsible_participant=kari, what="Ringe NAV")
-    withdraw_consent(consent=ConsentFactory(participant=kari, purpose="quoting", recorded_by=world["coordinator"]), by=kari.user)
+    withdraw_consent(
+        consent=ConsentFactory(participant=kari, purpose="quoting", recorded_by=world["coordinator"]), by=kari.user
+    )
     InvitationFactory(participant=kari, email="kari@example.org", created_by=world["coordinator"])
     AccessLogFactory(participant=kari, actor=world["coordinator"])
     kari.phone = "400 00 000"
@@ -68,7 +70,12 @@ def test_the_person_downloads_everything_about_themself(client, data):
     assert [row["text"] for row in exported["history"]["insights"]] == ["Først", "Etterpå"]
     assert len(exported["history"]["feedback"]) == len(exported["history"]["outcome_comments"]) == 1
     entry = AccessLog.objects.latest("pk")
-    assert (entry.actor, entry.participant, entry.action, entry.reason) == (data["person"], data["kari"], "export", "own request")
+    assert (entry.actor, entry.participant, entry.action, entry.reason) == (
+        data["person"],
+        data["kari"],
+        "export",
+        "own request",
+    )
 
 
 def test_a_coordinator_exports_for_anyone_with_a_reason(client, data):

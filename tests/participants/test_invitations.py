@@ -45,7 +45,11 @@ def test_coordinator_invites_by_email_with_a_single_use_link(client, world, newc
     response = client.post(invite_url(newcomer), {"email": "Nina.Ny@Example.org"})
     assert response.status_code == 302
     invitation = Invitation.objects.get()
-    assert (invitation.participant, invitation.email, invitation.created_by) == (newcomer, "nina.ny@example.org", world["coordinator"])
+    assert (invitation.participant, invitation.email, invitation.created_by) == (
+        newcomer,
+        "nina.ny@example.org",
+        world["coordinator"],
+    )
     assert invitation.expires_at - invitation.created_at == datetime.timedelta(days=7) == INVITATION_VALID_FOR
     [message] = mail.outbox
     assert message.to == ["nina.ny@example.org"]
@@ -77,7 +81,10 @@ def test_invitations_that_cannot_work_are_refused(rf, world, newcomer, case):
 
 def test_an_invitation_needs_a_consent_to_contact(rf, world, newcomer):
     newcomer.consents.update(withdrawn_at=timezone.now())
-    with translation.override("en"), pytest.raises(InvitationRefused, match="Nina Ny has not consented to being contacted"):
+    with (
+        translation.override("en"),
+        pytest.raises(InvitationRefused, match="Nina Ny has not consented to being contacted"),
+    ):
         invite(participant=newcomer, email="nina@example.org", invited_by=world["coordinator"], request=rf.get("/"))
     assert not Invitation.objects.exists() and not mail.outbox
 
@@ -132,7 +139,9 @@ def test_the_invitee_chooses_a_password_accepts_the_terms_and_is_logged_in(clien
 
 def test_staff_and_service_users_get_the_same_kind_of_account(client, world):
     for n, perspective in enumerate(["staff", "lived_experience"]):
-        InvitationFactory(participant=ParticipantFactory(perspective=perspective), email=f"p{n}@example.org", token=f"t{n}")
+        InvitationFactory(
+            participant=ParticipantFactory(perspective=perspective), email=f"p{n}@example.org", token=f"t{n}"
+        )
         client.post(accept_url(f"t{n}"), {"password1": GOOD_PASSWORD, "password2": GOOD_PASSWORD, "accept_terms": "on"})
     accounts = User.objects.filter(username__in=["p0@example.org", "p1@example.org"])
     assert {(u.is_staff, u.is_superuser, u.groups.count()) for u in accounts} == {(False, False, 0)}
@@ -169,7 +178,9 @@ def test_a_used_or_expired_link_shows_410_and_changes_nothing(client, world, new
     token = "old-token-2" if state == "has_account" else "old-token"
     users = User.objects.count()
     assert client.get(accept_url(token)).status_code == 410
-    response = client.post(accept_url(token), {"password1": GOOD_PASSWORD, "password2": GOOD_PASSWORD, "accept_terms": "on"})
+    response = client.post(
+        accept_url(token), {"password1": GOOD_PASSWORD, "password2": GOOD_PASSWORD, "accept_terms": "on"}
+    )
     assert response.status_code == 410
     assert "The link does not work" in response.content.decode()
     assert User.objects.count() == users
@@ -184,7 +195,9 @@ def test_an_unknown_link_shows_404(client, newcomer):
 def test_a_taken_username_is_refused_clearly_when_accepting(client, newcomer):
     InvitationFactory(participant=newcomer, email="nina@example.org", token="secret-token")
     UserFactory(username="Nina@Example.org")  # made after the invitation, e.g. by an admin
-    response = client.post(accept_url("secret-token"), {"password1": GOOD_PASSWORD, "password2": GOOD_PASSWORD, "accept_terms": "on"})
+    response = client.post(
+        accept_url("secret-token"), {"password1": GOOD_PASSWORD, "password2": GOOD_PASSWORD, "accept_terms": "on"}
+    )
     assert response.status_code == 200
     assert "already an account with the username nina@example.org" in response.content.decode()
     newcomer.refresh_from_db()
@@ -236,7 +249,10 @@ def test_six_simultaneous_accepts_make_one_account_and_tell_the_others_why(links
     data = {"password1": GOOD_PASSWORD, "password2": GOOD_PASSWORD, "accept_terms": "on"}
     clients = [Client(HTTP_ACCEPT_LANGUAGE="en") for _ in range(6)]
     responses = at_once(
-        *(lambda client=client, n=n: client.post(accept_url(f"link-{n % links}"), data) for n, client in enumerate(clients))
+        *(
+            lambda client=client, n=n: client.post(accept_url(f"link-{n % links}"), data)
+            for n, client in enumerate(clients)
+        )
     )
     statuses = [getattr(response, "status_code", response) for response in responses]
     assert statuses.count(302) == 1, statuses

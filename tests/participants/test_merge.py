@@ -31,8 +31,12 @@ def pair(db):
     """Kari registered twice: the kept record without contact details, the duplicate with an account and data."""
     keep = ParticipantFactory(display_name="Kari Nordmann", perspective="lived_experience")
     duplicate = ParticipantFactory(
-        display_name="Kari N.", perspective="lived_experience", user=UserFactory(username="kari"),
-        email="kari@example.org", phone="91234567", organisation=OrganisationFactory(),
+        display_name="Kari N.",
+        perspective="lived_experience",
+        user=UserFactory(username="kari"),
+        email="kari@example.org",
+        phone="91234567",
+        organisation=OrganisationFactory(),
     )
     both = DialogueFactory()
     AttendanceFactory(dialogue=both, participant=keep, perspective="lived_experience")
@@ -43,7 +47,9 @@ def pair(db):
     OutcomeCommentFactory(participant=duplicate)
     FollowUpActionFactory(responsible_participant=duplicate)
     DialogueFactory().facilitating_participants.add(duplicate)
-    earlier = ConsentFactory(participant=duplicate, purpose="quoting", given_at=timezone.now() - timezone.timedelta(days=30))
+    earlier = ConsentFactory(
+        participant=duplicate, purpose="quoting", given_at=timezone.now() - timezone.timedelta(days=30)
+    )
     ConsentFactory(participant=keep, purpose="quoting")
     ConsentFactory(participant=duplicate, purpose="contact")
     InvitationFactory(participant=duplicate)
@@ -63,7 +69,9 @@ def test_merge_moves_everything_and_deletes_the_duplicate(client, coordinator, p
     balance_before = voice_balance(dialogues)
     client.force_login(coordinator)
     response = client.post(merge_url(keep), {"duplicate": duplicate.pk})
-    assert response.status_code == 302 and response["Location"] == reverse("participants:participant_detail", args=[keep.pk])
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "participants:participant_detail", args=[keep.pk]
+    )
 
     assert not Participant.objects.filter(pk=duplicate.pk).exists()
     keep.refresh_from_db()

@@ -36,7 +36,12 @@ def test_the_person_edits_their_own_profile(client, world):
     client.force_login(world["person"])
     response = client.post(
         MY_PAGE,
-        {"profile-display_name": "Kari N.", "profile-email": "ny@example.org", "profile-phone": "", "profile-version": kari.version},
+        {
+            "profile-display_name": "Kari N.",
+            "profile-email": "ny@example.org",
+            "profile-phone": "",
+            "profile-version": kari.version,
+        },
     )
     assert response.status_code == 302 and response["Location"] == MY_PAGE
     kari.refresh_from_db()
@@ -62,7 +67,12 @@ def test_the_person_cannot_change_their_perspective_or_organisation(client, worl
     client.force_login(world["person"])
     client.post(
         MY_PAGE,
-        {"profile-display_name": "Kari", "profile-perspective": "staff", "profile-organisation": "", "profile-version": kari.version},
+        {
+            "profile-display_name": "Kari",
+            "profile-perspective": "staff",
+            "profile-organisation": "",
+            "profile-version": kari.version,
+        },
     )
     kari.refresh_from_db()
     assert kari.perspective == "lived_experience" and kari.organisation is not None

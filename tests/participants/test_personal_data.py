@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from participants.personal_data import PersonalData, with_name_consents
 from participants.models import Attendance, Participant
+from participants.personal_data import PersonalData, with_name_consents
 from tests.dialogues.outcome_world import make_world
 from tests.factories import (
     AttendanceFactory,
@@ -76,7 +76,9 @@ def test_attendance_page_names_only_consenting_attendees_and_registration_still_
 def test_facilitating_people_and_responsible_people_are_named_only_with_consent(client, world):
     dialogue = world["dialogue"]
     dialogue.facilitating_participants.add(world["consenting"], world["private"])
-    FollowUpActionFactory(dialogue=dialogue, what="Ring NAV", responsible_participant=world["private"], responsible_organisation=None)
+    FollowUpActionFactory(
+        dialogue=dialogue, what="Ring NAV", responsible_participant=world["private"], responsible_organisation=None
+    )
     FollowUpActionFactory(dialogue=dialogue, what="Skriv notat", responsible_participant=world["consenting"])
     for url in (dialogue.get_absolute_url(), reverse("dialogues:action_overview"), world["project"].get_absolute_url()):
         html = page_for(client, world, "member", url)

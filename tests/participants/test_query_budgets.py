@@ -26,7 +26,11 @@ pytestmark = pytest.mark.django_db
 def withdrawn(person):
     """A withdrawn consent, recorded and withdrawn by two different users (one active consent per purpose only)."""
     return ConsentFactory(
-        participant=person, purpose="quoting", recorded_by=CoordinatorFactory(), withdrawn_at=timezone.now(), withdrawn_by=UserFactory()
+        participant=person,
+        purpose="quoting",
+        recorded_by=CoordinatorFactory(),
+        withdrawn_at=timezone.now(),
+        withdrawn_by=UserFactory(),
     )
 
 

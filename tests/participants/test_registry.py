@@ -54,7 +54,9 @@ MATRIX = {
 
 
 def snapshot():
-    return sorted(Participant.objects.values_list("pk", "display_name", "email", "phone", "version", "user_id", "anonymised_at"))
+    return sorted(
+        Participant.objects.values_list("pk", "display_name", "email", "phone", "version", "user_id", "anonymised_at")
+    )
 
 
 @pytest.mark.parametrize("page, role", [(page, role) for page, roles in MATRIX.items() for role in roles])
@@ -95,7 +97,9 @@ def test_coordinator_creates_a_participant_with_a_pseudonym(client, world):
         url_for(world, "create"), {"display_name": suggestion, "perspective": "staff", "organisation": organisation.pk}
     )
     created = Participant.objects.get(display_name=suggestion)
-    assert response.status_code == 302 and response["Location"] == reverse("participants:participant_detail", args=[created.pk])
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "participants:participant_detail", args=[created.pk]
+    )
     assert (created.perspective, created.organisation, created.email, created.version) == ("staff", organisation, "", 1)
 
 
@@ -114,7 +118,13 @@ def test_coordinator_edits_a_participant_and_the_version_goes_up(client, world):
     kari = world["kari"]
     response = client.post(
         url_for(world, "edit"),
-        {"display_name": "Kari N.", "perspective": "lived_experience", "email": "", "phone": "", "version": kari.version},
+        {
+            "display_name": "Kari N.",
+            "perspective": "lived_experience",
+            "email": "",
+            "phone": "",
+            "version": kari.version,
+        },
     )
     assert response.status_code == 302
     kari.refresh_from_db()
@@ -128,7 +138,8 @@ def test_an_edit_opened_on_an_older_version_is_refused(client, world):
     stale = kari.version
     Participant.objects.filter(pk=kari.pk).update(version=stale + 1)
     response = client.post(
-        url_for(world, "edit"), {"display_name": "Overwrite", "perspective": "staff", "email": "", "phone": "", "version": stale}
+        url_for(world, "edit"),
+        {"display_name": "Overwrite", "perspective": "staff", "email": "", "phone": "", "version": stale},
     )
     assert response.status_code == 200
     assert response.context["form"].non_field_errors()
@@ -139,7 +150,9 @@ def test_an_edit_opened_on_an_older_version_is_refused(client, world):
 def test_bad_input_changes_nothing(client, world):
     client.force_login(world["coordinator"])
     before = snapshot()
-    response = client.post(url_for(world, "edit"), {"display_name": "", "perspective": "nonsense", "email": "not-an-email"})
+    response = client.post(
+        url_for(world, "edit"), {"display_name": "", "perspective": "nonsense", "email": "not-an-email"}
+    )
     assert response.status_code == 200
     assert set(response.context["form"].errors) == {"display_name", "perspective", "email", "version"}
     assert snapshot() == before
@@ -195,7 +208,10 @@ def test_the_detail_page_shows_the_record_and_writes_the_access_log(client, worl
     assert "No consent to contact: do not use" in html
     entry = AccessLog.objects.get()
     assert (entry.actor, entry.participant, entry.action, entry.reason) == (
-        world["coordinator"], world["kari"], "view", "registry detail",
+        world["coordinator"],
+        world["kari"],
+        "view",
+        "registry detail",
     )
 
 
@@ -225,7 +241,9 @@ def test_an_admin_permission_on_the_model_does_not_open_the_registry(client, wor
     staff = world["outsider"]
     staff.is_staff = True
     staff.save()
-    staff.user_permissions.add(Permission.objects.get(codename="view_participant", content_type__app_label="participants"))
+    staff.user_permissions.add(
+        Permission.objects.get(codename="view_participant", content_type__app_label="participants")
+    )
     client.force_login(staff)
     assert client.get(url_for(world, "list")).status_code == 403
     assert client.get(url_for(world, "detail")).status_code == 404

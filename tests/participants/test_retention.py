@@ -42,7 +42,10 @@ def people(db):
     gone = dormant("Borte Lenge")
     AttendanceFactory(participant=gone, dialogue=long_ago_dialogue())
     attended = dormant("Var Nylig")
-    AttendanceFactory(participant=attended, dialogue=DialogueFactory(starts_at=RECENTLY, ends_at=RECENTLY + datetime.timedelta(hours=2)))
+    AttendanceFactory(
+        participant=attended,
+        dialogue=DialogueFactory(starts_at=RECENTLY, ends_at=RECENTLY + datetime.timedelta(hours=2)),
+    )
     spoke = dormant("Sa Noe")
     InsightFactory(participant=spoke)  # created now
     commented = dormant("Kommenterte")
@@ -105,7 +108,11 @@ def test_last_activity_is_the_latest_of_all_signs_of_life(people):
 @pytest.mark.parametrize(
     "moment, months, expected",
     [
-        (datetime.datetime(2025, 3, 31, 12, tzinfo=datetime.UTC), 1, datetime.datetime(2025, 2, 28, 12, tzinfo=datetime.UTC)),
+        (
+            datetime.datetime(2025, 3, 31, 12, tzinfo=datetime.UTC),
+            1,
+            datetime.datetime(2025, 2, 28, 12, tzinfo=datetime.UTC),
+        ),
         (datetime.datetime(2024, 3, 31, tzinfo=datetime.UTC), 1, datetime.datetime(2024, 2, 29, tzinfo=datetime.UTC)),
         (datetime.datetime(2025, 1, 15, tzinfo=datetime.UTC), 36, datetime.datetime(2022, 1, 15, tzinfo=datetime.UTC)),
         (datetime.datetime(2025, 1, 15, tzinfo=datetime.UTC), 13, datetime.datetime(2023, 12, 15, tzinfo=datetime.UTC)),

@@ -50,7 +50,9 @@ def test_the_lock_is_for_the_pair_of_username_and_address(client, coordinator):
     other = UserFactory(username="annen")
     assert log_in(client, other.username, PASSWORD).status_code == 302  # another user from the same address
     client.logout()
-    response = client.post(reverse("login"), {"username": coordinator.username, "password": PASSWORD}, REMOTE_ADDR="10.0.0.9")
+    response = client.post(
+        reverse("login"), {"username": coordinator.username, "password": PASSWORD}, REMOTE_ADDR="10.0.0.9"
+    )
     assert response.status_code == 302  # the same user from another address
 
 
@@ -112,8 +114,12 @@ def test_the_proxy_settings_are_read_from_the_environment():
 
 def test_the_cool_off_period_is_configured_from_the_environment():
     result = run_manage(
-        "shell", "--no-imports", "-c", "from django.conf import settings; print(settings.AXES_COOLOFF_TIME.total_seconds())",
-        KREM_LOGIN_COOLOFF_MINUTES="7", **PRODUCTION,
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.conf import settings; print(settings.AXES_COOLOFF_TIME.total_seconds())",
+        KREM_LOGIN_COOLOFF_MINUTES="7",
+        **PRODUCTION,
     )
     assert result.stdout.strip() == "420.0", result.stderr
     assert settings.AXES_FAILURE_LIMIT == 5
@@ -219,7 +225,9 @@ def test_an_htmx_request_after_the_timeout_reloads_the_whole_page(client, coordi
 
 def test_session_timeouts_are_read_from_the_environment():
     code = "from django.conf import settings; print(settings.KREM_SESSION_IDLE_MINUTES, settings.KREM_SESSION_MAX_HOURS, settings.SESSION_COOKIE_AGE)"
-    result = run_manage("shell", "--no-imports", "-c", code, KREM_SESSION_IDLE_MINUTES="10", KREM_SESSION_MAX_HOURS="2", **PRODUCTION)
+    result = run_manage(
+        "shell", "--no-imports", "-c", code, KREM_SESSION_IDLE_MINUTES="10", KREM_SESSION_MAX_HOURS="2", **PRODUCTION
+    )
     assert result.stdout.split() == ["10", "2", "7200"], result.stderr
     result = run_manage("shell", "--no-imports", "-c", code, **PRODUCTION)
     assert result.stdout.split() == ["30", "8", "28800"], result.stderr

@@ -49,7 +49,9 @@ def test_larvik_tenk_om_conference_on_8_march_2011():
     load()
     conference = Dialogue.objects.filter(kind="conference", municipality__name="Larvik").order_by("starts_at").first()
     assert conference is not None
-    assert conference.starts_at.astimezone(datetime.timezone(datetime.timedelta(hours=1))).date() == datetime.date(2011, 3, 8)
+    assert conference.starts_at.astimezone(datetime.timezone(datetime.timedelta(hours=1))).date() == datetime.date(
+        2011, 3, 8
+    )
     assert conference.time_precision == "day"
 
 
@@ -99,7 +101,11 @@ def test_report_learning_results_and_system_changes_are_loaded():
     skien = Project.objects.get(report_section="5.13")
     assert Result.objects.filter(project=skien, value=13, description__contains="13 av 14").exists()
     larvik = SystemChange.objects.get(date=datetime.date(2010, 12, 15))
-    assert (larvik.level, larvik.adopted_by.name, larvik.project.report_section) == ("framework", "Larvik kommune", "5.3")
+    assert (larvik.level, larvik.adopted_by.name, larvik.project.report_section) == (
+        "framework",
+        "Larvik kommune",
+        "5.3",
+    )
     assert SystemChange.objects.filter(
         project__report_section="5.1", description__icontains="fast stilling som næringslivskoordinator"
     ).exists()

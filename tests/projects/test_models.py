@@ -40,8 +40,10 @@ def test_many_organisations_may_have_no_number():
 
 def test_project_end_before_start_is_rejected_with_a_clear_message():
     project = ProjectFactory.build(
-        start_date=datetime.date(2011, 5, 1), start_precision=Precision.DAY,
-        end_date=datetime.date(2010, 1, 1), end_precision=Precision.DAY,
+        start_date=datetime.date(2011, 5, 1),
+        start_precision=Precision.DAY,
+        end_date=datetime.date(2010, 1, 1),
+        end_precision=Precision.DAY,
     )
     with translation.override("nb"), pytest.raises(ValidationError) as error:
         project.full_clean()
@@ -56,8 +58,10 @@ def test_database_refuses_end_before_start_even_without_validation():
 def test_end_in_the_same_year_as_a_precise_start_is_fine():
     # "from 15 March 2011 until 2011": the year 2011 does not end before the start.
     project = ProjectFactory.build(
-        start_date=datetime.date(2011, 3, 15), start_precision=Precision.DAY,
-        end_date=datetime.date(2011, 1, 1), end_precision=Precision.YEAR,
+        start_date=datetime.date(2011, 3, 15),
+        start_precision=Precision.DAY,
+        end_date=datetime.date(2011, 1, 1),
+        end_precision=Precision.YEAR,
     )
     project.full_clean()
 
@@ -85,8 +89,10 @@ def test_dates_are_shown_no_more_precisely_than_known(date, precision, shown):
 
 def test_project_period_display_uses_precision():
     project = ProjectFactory.build(
-        start_date=datetime.date(2010, 9, 1), start_precision=Precision.SEASON,
-        end_date=datetime.date(2012, 1, 1), end_precision=Precision.YEAR,
+        start_date=datetime.date(2010, 9, 1),
+        start_precision=Precision.SEASON,
+        end_date=datetime.date(2012, 1, 1),
+        end_precision=Precision.YEAR,
     )
     with translation.override("nb"):
         assert project.period_display == "høsten 2010 – 2012"

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from projects.models import LearningEntry, Result, SystemChange, Document
+from projects.models import Document, LearningEntry, Result, SystemChange
 from tests.factories import (
     CoordinatorFactory,
     DialogueFactory,
@@ -44,14 +44,18 @@ def budgets(client, build, url):
 
 def test_project_list(coordinator_client):
     municipality, organisation = MunicipalityFactory(), OrganisationFactory()
-    one, thirty = budgets(coordinator_client, lambda n: make_projects(n, municipality, organisation), reverse("projects:project_list"))
+    one, thirty = budgets(
+        coordinator_client, lambda n: make_projects(n, municipality, organisation), reverse("projects:project_list")
+    )
     assert one == thirty
 
 
 def test_project_list_for_a_member(client):
     municipality, organisation = MunicipalityFactory(), OrganisationFactory()
     client.force_login(member_of(organisation))
-    one, thirty = budgets(client, lambda n: make_projects(n, municipality, organisation), reverse("projects:project_list"))
+    one, thirty = budgets(
+        client, lambda n: make_projects(n, municipality, organisation), reverse("projects:project_list")
+    )
     assert one == thirty
 
 
@@ -67,7 +71,9 @@ def test_project_detail(coordinator_client):
             for kind in ("done", "learned", "wise"):
                 LearningEntry.objects.create(project=project, kind=kind, text="x", author=coordinator)
             Result.objects.create(project=project, description="r")
-            SystemChange.objects.create(project=project, level="practice", description="s", adopted_by=OrganisationFactory())
+            SystemChange.objects.create(
+                project=project, level="practice", description="s", adopted_by=OrganisationFactory()
+            )
             Document.objects.create(project=project, title="d")
 
     one, thirty = budgets(coordinator_client, build, project.get_absolute_url())

@@ -82,9 +82,7 @@ MATRIX = {
 }
 
 
-@pytest.mark.parametrize(
-    "page, role", [(page, role) for page, roles in MATRIX.items() for role in roles]
-)
+@pytest.mark.parametrize("page, role", [(page, role) for page, roles in MATRIX.items() for role in roles])
 def test_permission_matrix(client, world, page, role):
     user = None if role == "anonymous" else world[role]
     response = as_user(client, user).get(url_for(world, page))
@@ -117,7 +115,8 @@ def test_outsider_does_not_see_the_project_on_organisation_or_municipality_pages
 
 def test_member_adds_a_learning_entry_as_author(client, world):
     response = as_user(client, world["member"]).post(
-        url_for(world, "add_learning"), {"kind": "learned", "text": "Brukerne er eksperter i eget liv.", "date_precision": "day"}
+        url_for(world, "add_learning"),
+        {"kind": "learned", "text": "Brukerne er eksperter i eget liv.", "date_precision": "day"},
     )
     assert response.status_code == 302
     entry = LearningEntry.objects.get()
@@ -126,7 +125,9 @@ def test_member_adds_a_learning_entry_as_author(client, world):
 
 def test_member_may_edit_own_learning_entry_but_not_others(client, world):
     own = LearningEntry.objects.create(project=world["project"], kind="done", text="Eget", author=world["member"])
-    other = LearningEntry.objects.create(project=world["project"], kind="done", text="Andres", author=world["coordinator"])
+    other = LearningEntry.objects.create(
+        project=world["project"], kind="done", text="Andres", author=world["coordinator"]
+    )
     as_user(client, world["member"])
     edit = lambda entry: reverse("projects:entry_edit", args=[world["project"].slug, "laering", entry.pk])  # noqa: E731
     assert client.get(edit(own)).status_code == 200
@@ -136,7 +137,9 @@ def test_member_may_edit_own_learning_entry_but_not_others(client, world):
 
 
 def test_member_cannot_post_a_result(client, world):
-    response = as_user(client, world["member"]).post(url_for(world, "add_result"), {"description": "x", "date_precision": "day"})
+    response = as_user(client, world["member"]).post(
+        url_for(world, "add_result"), {"description": "x", "date_precision": "day"}
+    )
     assert response.status_code == 403
     assert not Result.objects.exists()
 
@@ -188,18 +191,23 @@ def project_post(**overrides):
 
 def test_coordinator_creates_project_with_two_partners(client, world):
     a, b = OrganisationFactory(name="Horten kommune"), OrganisationFactory(name="NAV Horten")
-    data = project_post(**{
-        "partners-TOTAL_FORMS": "2",
-        "partners-0-organisation": a.pk, "partners-0-role": "lead",
-        "partners-1-organisation": b.pk, "partners-1-role": "partner",
-    })
+    data = project_post(
+        **{
+            "partners-TOTAL_FORMS": "2",
+            "partners-0-organisation": a.pk,
+            "partners-0-role": "lead",
+            "partners-1-organisation": b.pk,
+            "partners-1-role": "partner",
+        }
+    )
     response = as_user(client, world["coordinator"]).post(url_for(world, "create"), data)
     project = Project.objects.get(title="Læringslab i Horten")
     assert response.status_code == 302 and response["Location"] == project.get_absolute_url()
     assert project.slug == "laeringslab-i-horten"
     assert project.start_date == datetime.date(2026, 9, 1)  # autumn starts in September
     assert sorted(project.partnerships.values_list("organisation__name", "role")) == [
-        ("Horten kommune", "lead"), ("NAV Horten", "partner"),
+        ("Horten kommune", "lead"),
+        ("NAV Horten", "partner"),
     ]
 
 
@@ -226,12 +234,21 @@ def test_add_partner_row_without_javascript_keeps_input_and_saves_nothing(client
 
 def test_coordinator_removes_a_partner(client, world):
     project, partnership = world["project"], world["project"].partnerships.get()
-    data = project_post(**{
-        "title": project.title, "slug": project.slug, "status": project.status, "version": project.version,
-        "partners-TOTAL_FORMS": "1", "partners-INITIAL_FORMS": "1",
-        "partners-0-id": partnership.pk, "partners-0-project": project.pk,
-        "partners-0-organisation": partnership.organisation_id, "partners-0-role": "lead", "partners-0-DELETE": "on",
-    })
+    data = project_post(
+        **{
+            "title": project.title,
+            "slug": project.slug,
+            "status": project.status,
+            "version": project.version,
+            "partners-TOTAL_FORMS": "1",
+            "partners-INITIAL_FORMS": "1",
+            "partners-0-id": partnership.pk,
+            "partners-0-project": project.pk,
+            "partners-0-organisation": partnership.organisation_id,
+            "partners-0-role": "lead",
+            "partners-0-DELETE": "on",
+        }
+    )
     response = as_user(client, world["coordinator"]).post(url_for(world, "edit"), data)
     assert response.status_code == 302
     assert not Partnership.objects.filter(project=project).exists()
@@ -245,15 +262,22 @@ def test_partner_row_renders_the_requested_index(client, world):
 def test_close_project_as_continued_requires_who(client, world):
     as_user(client, world["coordinator"])
     bad = client.post(
-        url_for(world, "close"), {"status": "continued", "end_date": "2012-06-01", "end_precision": "month", "version": 1}
+        url_for(world, "close"),
+        {"status": "continued", "end_date": "2012-06-01", "end_precision": "month", "version": 1},
     )
     assert bad.status_code == 200
     world["project"].refresh_from_db()
     assert world["project"].status == ProjectStatus.ACTIVE
-    good = client.post(url_for(world, "close"), {
-        "status": "continued", "continued_by": world["partner"].pk, "end_date": "2012-06-01", "end_precision": "month",
-        "version": 1,
-    })
+    good = client.post(
+        url_for(world, "close"),
+        {
+            "status": "continued",
+            "continued_by": world["partner"].pk,
+            "end_date": "2012-06-01",
+            "end_precision": "month",
+            "version": 1,
+        },
+    )
     assert good.status_code == 302
     world["project"].refresh_from_db()
     assert (world["project"].status, world["project"].continued_by) == ("continued", world["partner"])
@@ -262,14 +286,29 @@ def test_close_project_as_continued_requires_who(client, world):
 
 def test_result_and_system_change_are_saved_by_coordinator(client, world):
     as_user(client, world["coordinator"])
-    client.post(url_for(world, "add_result"), {
-        "description": "13 av 14 i egen bolig", "value": "13", "unit": "personer", "date": "2010-01-01",
-        "date_precision": "year", "source": "5.13",
-    })
-    client.post(url_for(world, "add_change"), {
-        "level": "framework", "description": "Inn i strategiplanen", "adopted_by": world["partner"].pk,
-        "date": "2010-12-15", "date_precision": "day", "evidence_url": "https://example.org/vedtak", "source": "5.3",
-    })
+    client.post(
+        url_for(world, "add_result"),
+        {
+            "description": "13 av 14 i egen bolig",
+            "value": "13",
+            "unit": "personer",
+            "date": "2010-01-01",
+            "date_precision": "year",
+            "source": "5.13",
+        },
+    )
+    client.post(
+        url_for(world, "add_change"),
+        {
+            "level": "framework",
+            "description": "Inn i strategiplanen",
+            "adopted_by": world["partner"].pk,
+            "date": "2010-12-15",
+            "date_precision": "day",
+            "evidence_url": "https://example.org/vedtak",
+            "source": "5.3",
+        },
+    )
     assert Result.objects.get().value == 13
     assert SystemChange.objects.get().adopted_by == world["partner"]
 
@@ -345,7 +384,9 @@ def test_gathering_kind_filter_ignores_deleted_gatherings(client, world):
 
 def test_period_filter_uses_overlap(client, world):
     old = ProjectFactory(title="Gammelt", start_date=datetime.date(2008, 1, 1), end_date=datetime.date(2009, 12, 31))
-    response = as_user(client, world["coordinator"]).get(url_for(world, "list"), {"year_from": "2010", "year_to": "2012"})
+    response = as_user(client, world["coordinator"]).get(
+        url_for(world, "list"), {"year_from": "2010", "year_to": "2012"}
+    )
     titles = [p.title for p in response.context["page"]]
     assert old.title not in titles and "Dialog i Partnerby" in titles
 

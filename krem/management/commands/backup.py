@@ -45,7 +45,7 @@ class Command(BaseCommand):
         try:
             os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
         except FileExistsError:
-            raise CommandError(f"{path} already exists; try again in a second.")
+            raise CommandError(f"{path} already exists; try again in a second.") from None
         try:
             if is_postgresql():
                 run(["pg_dump", "--format=custom", "--no-password", f"--file={path}", connection.settings_dict["NAME"]])

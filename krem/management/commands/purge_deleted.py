@@ -15,4 +15,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         projects, dialogues = purge_deleted()
-        self.stdout.write(f"Removed {projects} projects and {dialogues} dialogues deleted {RESTORE_DAYS} or more days ago.")
+        self.stdout.write(
+            f"Removed {projects} projects and {dialogues} dialogues deleted {RESTORE_DAYS} or more days ago."
+        )

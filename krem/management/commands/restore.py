@@ -29,7 +29,17 @@ class Command(BaseCommand):
                 raise CommandError("Restore cancelled.")
         if is_postgresql():
             # One transaction: if anything fails, the database is left as it was.
-            run(["pg_restore", "--clean", "--if-exists", "--single-transaction", "--no-password", f"--dbname={name}", str(path)])
+            run(
+                [
+                    "pg_restore",
+                    "--clean",
+                    "--if-exists",
+                    "--single-transaction",
+                    "--no-password",
+                    f"--dbname={name}",
+                    str(path),
+                ]
+            )
         else:
             self.restore_sqlite(path)
         self.stdout.write(f"Restored {name} from {path}.")
@@ -40,6 +50,6 @@ class Command(BaseCommand):
         try:
             source.backup(connection.connection)
         except sqlite3.DatabaseError as error:
-            raise CommandError(f"{path} is not an SQLite backup: {error}")
+            raise CommandError(f"{path} is not an SQLite backup: {error}") from error
         finally:
             source.close()

@@ -15,7 +15,9 @@ class Command(BaseCommand):
     help = "Anonymise participants with no activity in the last N months (default: KREM_RETENTION_MONTHS)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--months", type=int, default=settings.KREM_RETENTION_MONTHS, help="Months without activity.")
+        parser.add_argument(
+            "--months", type=int, default=settings.KREM_RETENTION_MONTHS, help="Months without activity."
+        )
         parser.add_argument("--dry-run", action="store_true", help="Only list who would be anonymised; change nothing.")
 
     def handle(self, *args, months, dry_run, **options):
@@ -25,7 +27,9 @@ class Command(BaseCommand):
         for participant in due:
             last = timezone.localtime(participant.last_activity).date().isoformat()
             if dry_run:
-                self.stdout.write(f"Would anonymise #{participant.pk} {participant.display_name} (last activity {last})")
+                self.stdout.write(
+                    f"Would anonymise #{participant.pk} {participant.display_name} (last activity {last})"
+                )
             else:
                 self.stdout.write(f"Anonymised #{participant.pk} (last activity {last})")
         verb = "would be anonymised" if dry_run else "anonymised"

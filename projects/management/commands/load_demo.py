@@ -14,7 +14,6 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
-
 from django.utils import timezone
 
 from dialogues.models import (
@@ -29,12 +28,11 @@ from dialogues.models import (
     Proposal,
     TimePrecision,
 )
-from participants.models import Attendance
 from krem.dates import normalise, period_end
-from participants.models import Participant, Perspective
+from participants.models import Attendance, Participant, Perspective
 from projects.models import (
-    Document,
     District,
+    Document,
     LearningEntry,
     Municipality,
     Organisation,
@@ -121,7 +119,9 @@ class Command(BaseCommand):
     def load_organisations(self, items, municipalities):
         by_key = {}
         for item in items:
-            municipality = municipalities.get(str(item.get("municipality") or "").zfill(4)) if item.get("municipality") else None
+            municipality = (
+                municipalities.get(str(item.get("municipality") or "").zfill(4)) if item.get("municipality") else None
+            )
             district = None
             if item.get("district") and municipality:
                 district = District.objects.get(municipality=municipality, name=item["district"])
@@ -165,7 +165,11 @@ class Command(BaseCommand):
             self.changes += 1
         for partner in item.get("partners") or []:
             self.track(
-                upsert(Partnership, {"project": project, "organisation": organisations[partner["org"]], "role": partner["role"]}, {})
+                upsert(
+                    Partnership,
+                    {"project": project, "organisation": organisations[partner["org"]], "role": partner["role"]},
+                    {},
+                )
             )
         for gathering in item.get("dialogues") or []:
             self.load_dialogue(project, gathering, municipalities, organisations)
@@ -176,56 +180,68 @@ class Command(BaseCommand):
         """The learning log, results, system changes and documents the report states for a project."""
         for entry in item.get("learning") or []:
             date, precision = approx(entry.get("date"))
-            self.track(upsert(
-                LearningEntry,
-                {"project": project, "kind": entry["kind"], "text": entry["text"].strip()},
-                {"date": date, "date_precision": precision or "day", "source": str(entry.get("source") or "")},
-            ))
+            self.track(
+                upsert(
+                    LearningEntry,
+                    {"project": project, "kind": entry["kind"], "text": entry["text"].strip()},
+                    {"date": date, "date_precision": precision or "day", "source": str(entry.get("source") or "")},
+                )
+            )
         for result in item.get("results") or []:
             date, precision = approx(result.get("date"))
             value = result.get("value")
-            self.track(upsert(
-                Result,
-                {"project": project, "description": result["description"].strip()},
-                {
-                    "value": None if value is None else Decimal(str(value)),
-                    "unit": result.get("unit") or "",
-                    "date": date,
-                    "date_precision": precision or "day",
-                    "source": str(result.get("source") or ""),
-                },
-            ))
+            self.track(
+                upsert(
+                    Result,
+                    {"project": project, "description": result["description"].strip()},
+                    {
+                        "value": None if value is None else Decimal(str(value)),
+                        "unit": result.get("unit") or "",
+                        "date": date,
+                        "date_precision": precision or "day",
+                        "source": str(result.get("source") or ""),
+                    },
+                )
+            )
         for change in item.get("system_changes") or []:
             date, precision = approx(change.get("date"))
-            self.track(upsert(
-                SystemChange,
-                {"project": project, "level": change["level"], "description": change["description"].strip()},
-                {
-                    "adopted_by": organisations.get(change.get("adopted_by")),
-                    "date": date,
-                    "date_precision": precision or "day",
-                    "evidence_url": change.get("evidence_url") or "",
-                    "source": str(change.get("source") or ""),
-                },
-            ))
+            self.track(
+                upsert(
+                    SystemChange,
+                    {"project": project, "level": change["level"], "description": change["description"].strip()},
+                    {
+                        "adopted_by": organisations.get(change.get("adopted_by")),
+                        "date": date,
+                        "date_precision": precision or "day",
+                        "evidence_url": change.get("evidence_url") or "",
+                        "source": str(change.get("source") or ""),
+                    },
+                )
+            )
         for document in item.get("documents") or []:
-            self.track(upsert(
-                Document,
-                {"project": project, "title": document["title"].strip()},
-                {"kind": document.get("kind") or "other", "url": document.get("url") or ""},
-            ))
+            self.track(
+                upsert(
+                    Document,
+                    {"project": project, "title": document["title"].strip()},
+                    {"kind": document.get("kind") or "other", "url": document.get("url") or ""},
+                )
+            )
 
     def load_dialogue(self, project, item, municipalities, organisations):
         start, precision = approx(item["start"])
         end = approx(item["end"], end=True)[0] if item.get("end") else start
         starts_at = datetime.datetime.combine(start, datetime.time(0, 0), tzinfo=OSLO)
-        ends_at = datetime.datetime.combine(max(end, start) + datetime.timedelta(days=1), datetime.time(0, 0), tzinfo=OSLO)
+        ends_at = datetime.datetime.combine(
+            max(end, start) + datetime.timedelta(days=1), datetime.time(0, 0), tzinfo=OSLO
+        )
         values = {
             "kind": item.get("kind") or "other",
             "ends_at": ends_at,
             "time_precision": TimePrecision(precision),
             "venue": item.get("venue") or "",
-            "municipality": municipalities.get(str(item.get("municipality") or "").zfill(4)) if item.get("municipality") else None,
+            "municipality": municipalities.get(str(item.get("municipality") or "").zfill(4))
+            if item.get("municipality")
+            else None,
             "status": item.get("status") or "held",
             "purpose": (item.get("purpose") or "").strip(),
             "source": str(item.get("source") or ""),
@@ -275,7 +291,9 @@ class Command(BaseCommand):
             for username, role, password in rows:
                 self.stdout.write(f"  {role:<26} {username:<12} {password}")
         else:
-            self.stdout.write("Demo accounts exist without passwords; set one with `manage.py changepassword USERNAME`.")
+            self.stdout.write(
+                "Demo accounts exist without passwords; set one with `manage.py changepassword USERNAME`."
+            )
 
 
 # Clearly labelled example gatherings, so that the voice balance and follow-up pages have something to
@@ -346,24 +364,37 @@ def load_examples_into(command):
             starts_at, ends_at = example_times(example["days"])
             held = example["days"] < 0
             dialogue = Dialogue.objects.create(
-                project=project, title=example["title"], kind=example["kind"], starts_at=starts_at, ends_at=ends_at,
-                venue=example["venue"], municipality=project.municipalities.first(), purpose=example["purpose"],
-                status=DialogueStatus.HELD if held else DialogueStatus.PLANNED, source=EXAMPLE_NOTE,
+                project=project,
+                title=example["title"],
+                kind=example["kind"],
+                starts_at=starts_at,
+                ends_at=ends_at,
+                venue=example["venue"],
+                municipality=project.municipalities.first(),
+                purpose=example["purpose"],
+                status=DialogueStatus.HELD if held else DialogueStatus.PLANNED,
+                source=EXAMPLE_NOTE,
             )
             command.changes += 1
             if drammen:
                 dialogue.facilitators.add(drammen)
             if held:
                 Outcome.objects.create(
-                    dialogue=dialogue, status=OutcomeStatus.PUBLISHED, actual_start=starts_at, actual_end=ends_at,
-                    framework_answer=example["framework_answer"], published_at=ends_at,
+                    dialogue=dialogue,
+                    status=OutcomeStatus.PUBLISHED,
+                    actual_start=starts_at,
+                    actual_end=ends_at,
+                    framework_answer=example["framework_answer"],
+                    published_at=ends_at,
                 )
         for perspective, count in example.get("headcounts", {}).items():
             command.track(upsert(Headcount, {"dialogue": dialogue, "perspective": perspective}, {"count": count}))
         for username, perspective in example.get("attendees", []):
             participant = Participant.objects.filter(user__username=username).first()
             if participant:
-                command.track(upsert(Attendance, {"dialogue": dialogue, "participant": participant}, {"perspective": perspective}))
+                command.track(
+                    upsert(Attendance, {"dialogue": dialogue, "participant": participant}, {"perspective": perspective})
+                )
         for perspective, text in example.get("insights", []):
             command.track(upsert(Insight, {"dialogue": dialogue, "text": text}, {"perspective": perspective}))
         for text, level in example.get("proposals", []):
@@ -371,7 +402,9 @@ def load_examples_into(command):
         for what, due_in_days in example.get("actions", []):
             if not FollowUpAction.objects.filter(dialogue=dialogue, what=what).exists():
                 FollowUpAction.objects.create(
-                    dialogue=dialogue, what=what, responsible_organisation=drammen,
+                    dialogue=dialogue,
+                    what=what,
+                    responsible_organisation=drammen,
                     due_date=timezone.localdate() + datetime.timedelta(days=due_in_days),
                 )
                 command.changes += 1
