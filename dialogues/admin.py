@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from krem.admin import SoftDeleteAdminMixin, VersionedAdminMixin
+from kremlib.admin import SoftDeleteAdminMixin, VersionedAdminMixin
 from participants.admin import AttendanceInline
 
 from .models import Dialogue

@@ -3,7 +3,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from krem.versioning import VersionedFormMixin
+from kremlib.versioning import VersionedFormMixin
 from participants.models import ConsentPurpose, Participant
 from participants.personal_data import PersonalData, PersonMultipleChoiceField, offer_people
 from participants.queries import with_active_consent

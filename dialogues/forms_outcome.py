@@ -9,8 +9,8 @@ from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from krem.formsets import empty_row
-from krem.versioning import VersionedFormMixin
+from kremlib.formsets import empty_row
+from kremlib.versioning import VersionedFormMixin
 from participants.models import Attendance, ConsentPurpose, Participant, Perspective
 from participants.personal_data import (
     WITHDRAWN_QUOTE,

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from icalendar import Calendar, Event, vText
 
-from krem.dates import format_approx, normalise, period_end
+from kremlib.dates import format_approx, normalise, period_end
 
 from .models import DialogueStatus, TimePrecision
 

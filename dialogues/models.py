@@ -10,8 +10,9 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from krem.dates import Precision, format_approx
-from krem.versioning import SoftDeletable, SoftDeletableQuerySet, Versioned
+from kremlib.dates import Precision, format_approx
+from kremlib.softdelete import SoftDeletable, SoftDeletableQuerySet
+from kremlib.versioning import Versioned
 from participants.perspectives import Perspective
 from projects.models import ChangeLevel, Municipality, Organisation, Project, SystemChange
 

@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
 
-from krem.versioning import set_deleted
+from kremlib.softdelete import set_deleted
 from participants.models import Attendance, Participant
 from participants.perspectives import Perspective
 from projects.models import SystemChange

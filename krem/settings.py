@@ -47,10 +47,13 @@ INSTALLED_APPS = [
     "template_partials",
     "simple_history",
     "rules.apps.AutodiscoverRulesConfig",
-    "krem.apps.KremConfig",
+    # Bottom to top: the shared library, the apps in their layers (each imports only those above it here),
+    # then the site.
+    "kremlib.apps.KremlibConfig",
     "projects",
-    "dialogues",
     "participants",
+    "dialogues",
+    "krem.apps.KremConfig",
     "axes",
 ]
 
@@ -148,7 +151,7 @@ AXES_DISABLE_ACCESS_LOG = True
 AXES_VERBOSE = False  # no banner on every manage.py command (cron mails); lockouts are still logged
 # Behind a reverse proxy every request comes from the proxy's address: lock by the client's address, read from
 # the proxies' X-Forwarded-For (krem/http.py), or five wrong passwords from anyone would lock a user out for all.
-AXES_CLIENT_IP_CALLABLE = "krem.http.client_ip"
+AXES_CLIENT_IP_CALLABLE = "kremlib.http.client_ip"
 BEHIND_PROXY = env.bool("BEHIND_PROXY", default=False)
 KREM_PROXY_COUNT = env.int("KREM_PROXY_COUNT", default=1)  # proxies in front of the app, each adding to X-Forwarded-For
 if KREM_PROXY_COUNT < 1:

@@ -8,11 +8,10 @@ from django.views.decorators.http import require_POST, require_safe
 
 from dialogues import services as dialogue_services
 from dialogues.models import Dialogue, FollowUpAction
-from krem.permissions import can
+from kremlib.permissions import can
+from kremlib.softdelete import RESTORE_DAYS
 from projects import services as project_services
 from projects.models import Municipality, Project, ProjectStatus
-
-from .versioning import RESTORE_DAYS
 
 
 def home(request):

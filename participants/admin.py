@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.forms.models import BaseInlineFormSet
 
-from krem.admin import VersionedAdminMixin
+from kremlib.admin import VersionedAdminMixin
 
 from .models import Attendance, Participant
 

@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model, password_validation
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from krem.versioning import VersionedFormMixin
+from kremlib.versioning import VersionedFormMixin
 from projects.forms import DateInput
 from projects.models import Organisation
 

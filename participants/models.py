@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from dialogues.models import Dialogue
-from krem.versioning import Versioned
+from kremlib.versioning import Versioned
 from projects.models import Organisation
 
 from .perspectives import Perspective

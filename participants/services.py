@@ -43,7 +43,7 @@ from dialogues.models import (
     OutcomeComment,
     Proposal,
 )
-from krem.versioning import Versioned
+from kremlib.versioning import Versioned
 from projects.models import LearningEntry, Project, Result, SystemChange
 from projects.rules import is_coordinator
 

@@ -29,8 +29,8 @@ from django.views.decorators.http import (
     require_safe,
 )
 
-from krem.permissions import can, require
-from krem.versioning import VersionConflict
+from kremlib.permissions import can, require
+from kremlib.versioning import VersionConflict
 
 from . import services
 from .filters import AccessLogFilter, ParticipantFilter

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from krem.admin import SoftDeleteAdminMixin, VersionedAdminMixin
+from kremlib.admin import SoftDeleteAdminMixin, VersionedAdminMixin
 
 from .models import District, Municipality, Organisation, Partnership, Project
 from .services import delete_project

@@ -3,7 +3,7 @@ from django.db import models
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from krem.versioning import VersionedFormMixin
+from kremlib.versioning import VersionedFormMixin
 
 from .models import (
     Document,

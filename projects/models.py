@@ -7,8 +7,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from krem.dates import Precision, format_approx, normalise, period_end
-from krem.versioning import SoftDeletable, SoftDeletableQuerySet, Versioned
+from kremlib.dates import Precision, format_approx, normalise, period_end
+from kremlib.softdelete import SoftDeletable, SoftDeletableQuerySet
+from kremlib.versioning import Versioned
 
 from .validators import validate_municipality_number, validate_org_number, validate_period
 
@@ -285,7 +286,7 @@ class Partnership(models.Model):
 
 
 class ApproxDated(models.Model):
-    """A date known to the day, month, season or year (see krem.dates)."""
+    """A date known to the day, month, season or year (see kremlib.dates)."""
 
     date = models.DateField(_("date"), null=True, blank=True)
     date_precision = models.CharField(

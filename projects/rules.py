@@ -59,7 +59,7 @@ rules.add_perm("projects.change_systemchange", is_coordinator)
 rules.add_perm("projects.change_document", is_coordinator)
 rules.add_perm("projects.add_organisation", is_coordinator)
 rules.add_perm("projects.change_organisation", is_coordinator)
-# Deleting keeps the project for RESTORE_DAYS days (krem.versioning); only coordinators delete and bring back.
+# Deleting keeps the project for RESTORE_DAYS days (kremlib.versioning); only coordinators delete and bring back.
 rules.add_perm("projects.delete_project", is_coordinator)
 rules.add_perm("projects.view_deleted_items", is_coordinator)
 # Restore an earlier version from the change history (the history itself: whoever may see the object).

@@ -4,8 +4,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from krem.history import delete_history
-from krem.versioning import set_deleted
+from kremlib.history import delete_history
+from kremlib.softdelete import set_deleted
 
 from .models import Project
 
@@ -27,7 +27,7 @@ def purge_deleted(*, now=None) -> tuple[int, int]:
     """Remove for good the projects and dialogues deleted RESTORE_DAYS ago or longer, and all that belongs to them.
 
     A purged project takes all its dialogues along (their project is gone). Their change history goes too, and
-    that of everything that belonged to them (krem.history.delete_history). Returns (projects, dialogues) removed."""
+    that of everything that belonged to them (kremlib.history.delete_history). Returns (projects, dialogues) removed."""
     from dialogues.models import Dialogue
 
     now = now or timezone.now()

@@ -13,11 +13,12 @@ from django.utils.translation import gettext_lazy as _
 
 from dialogues.models import Dialogue, DialogueStatus, FollowUpAction
 from dialogues.services import voice_balance
-from krem.formsets import empty_row, requested_index, with_one_more_row
-from krem.history import Source
-from krem.history_views import render_history, restore_version
-from krem.permissions import can, require
-from krem.versioning import RESTORE_DAYS, VersionConflict
+from kremlib.formsets import empty_row, requested_index, with_one_more_row
+from kremlib.history import Source
+from kremlib.history_views import render_history, restore_version
+from kremlib.permissions import can, require
+from kremlib.softdelete import RESTORE_DAYS
+from kremlib.versioning import VersionConflict
 from participants.personal_data import PersonalData, with_name_consents
 
 from . import services

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from dialogues import rules as dialogue_rules
 from dialogues.models import Dialogue
-from krem.permissions import can
+from kremlib.permissions import can
 from projects import rules as project_rules
 from projects.models import Project
 from tests.factories import (

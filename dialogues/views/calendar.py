@@ -13,7 +13,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from krem.permissions import require
+from kremlib.permissions import require
 from projects.models import Project
 from projects.views import get_project_for_user
 

@@ -1,7 +1,7 @@
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
-from krem.permissions import can
+from kremlib.permissions import can
 
 from ..models import Dialogue
 

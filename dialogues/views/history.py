@@ -6,10 +6,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from krem.history import Source
-from krem.history_views import render_history, restore_version
-from krem.permissions import can
-from krem.versioning import RESTORE_DAYS
+from kremlib.history import Source
+from kremlib.history_views import render_history, restore_version
+from kremlib.permissions import can
+from kremlib.softdelete import RESTORE_DAYS
 
 from .. import services
 from ..models import (

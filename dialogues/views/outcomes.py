@@ -12,9 +12,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from krem.formsets import requested_index, with_one_more_row
-from krem.permissions import can
-from krem.versioning import VersionConflict
+from kremlib.formsets import requested_index, with_one_more_row
+from kremlib.permissions import can
+from kremlib.versioning import VersionConflict
 from participants.personal_data import PersonalData, with_name_consents
 from projects.models import Project
 

@@ -7,9 +7,9 @@ from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from krem.formsets import empty_row, requested_index, with_one_more_row
-from krem.permissions import can
-from krem.versioning import VersionConflict
+from kremlib.formsets import empty_row, requested_index, with_one_more_row
+from kremlib.permissions import can
+from kremlib.versioning import VersionConflict
 from participants.personal_data import PersonalData, with_name_consents, with_quoting_consents
 from projects.views import (
     PAGE_SIZE,

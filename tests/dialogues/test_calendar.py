@@ -12,7 +12,7 @@ from icalendar import Calendar
 from dialogues.ical import build_calendar
 from dialogues.models import CalendarFeed, Dialogue, DialogueStatus, TimePrecision
 from dialogues.views.calendar import plannable_projects
-from krem.permissions import can
+from kremlib.permissions import can
 from projects.models import Project
 from tests.factories import (
     CalendarFeedFactory,

@@ -57,7 +57,7 @@ def outcome_post(dialogue, button="save", start=None, end=None, **lists):
         "summary": "Vi lærte av hverandre.",
         "framework_answer": "Veilederen bør endres.",
         button: "1",
-        # The version the form was opened on (krem.versioning): the one saved now, as a browser would send it.
+        # The version the form was opened on (kremlib.versioning): the one saved now, as a browser would send it.
         "version": str(Outcome.objects.filter(dialogue=dialogue).values_list("version", flat=True).first() or 1),
     }
     for prefix in PREFIXES:

@@ -163,7 +163,7 @@ def test_add_agenda_row_without_javascript(client, world):
 
 def test_cancel_needs_a_reason_and_keeps_it(client, world):
     client.force_login(world["member"])
-    version = world["dialogue"].version  # the version the form was opened on (krem.versioning)
+    version = world["dialogue"].version  # the version the form was opened on (kremlib.versioning)
     assert client.post(url_for(world, "cancel"), {"cancel_reason": "", "version": version}).status_code == 200
     world["dialogue"].refresh_from_db()
     assert world["dialogue"].status == DialogueStatus.PLANNED

@@ -107,9 +107,9 @@ def test_without_a_proxy_a_forwarded_header_is_ignored(client, coordinator, sett
 def test_the_proxy_settings_are_read_from_the_environment():
     code = "from django.conf import settings; print(settings.BEHIND_PROXY, settings.KREM_PROXY_COUNT, settings.AXES_CLIENT_IP_CALLABLE)"
     result = run_manage("shell", "--no-imports", "-c", code, BEHIND_PROXY="1", KREM_PROXY_COUNT="2", **PRODUCTION)
-    assert result.stdout.split() == ["True", "2", "krem.http.client_ip"], result.stderr
+    assert result.stdout.split() == ["True", "2", "kremlib.http.client_ip"], result.stderr
     result = run_manage("shell", "--no-imports", "-c", code, **PRODUCTION)
-    assert result.stdout.split() == ["False", "1", "krem.http.client_ip"], result.stderr
+    assert result.stdout.split() == ["False", "1", "kremlib.http.client_ip"], result.stderr
 
 
 def test_the_cool_off_period_is_configured_from_the_environment():

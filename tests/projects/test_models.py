@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.utils import translation
 
-from krem.dates import Precision, format_approx
+from kremlib.dates import Precision, format_approx
 from projects.models import Organisation, ProjectStatus
 from projects.validators import validate_org_number
 from tests.factories import OrganisationFactory, ProjectFactory

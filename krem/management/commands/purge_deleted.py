@@ -6,7 +6,7 @@ Until then a coordinator can restore them from "Deleted items". Schedule it nigh
 
 from django.core.management.base import BaseCommand
 
-from krem.versioning import RESTORE_DAYS
+from kremlib.softdelete import RESTORE_DAYS
 from projects.services import purge_deleted
 
 

@@ -28,7 +28,7 @@ from dialogues.models import (
     Proposal,
     TimePrecision,
 )
-from krem.dates import normalise, period_end
+from kremlib.dates import normalise, period_end
 from participants.models import Attendance, Participant, Perspective
 from projects.models import (
     District,

@@ -1,7 +1,7 @@
 """The History page and "restore this version" of any versioned object; the apps' views call these two.
 
 The caller has fetched and authorised the object (404 outside what the user may see) and says whether the
-user may restore; restoring goes through the version check of krem.versioning like any edit."""
+user may restore; restoring goes through the version check of kremlib.versioning like any edit."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError

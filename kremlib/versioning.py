@@ -7,7 +7,7 @@ this user typed, and now carries the new version, so that sending it again (afte
 
 Using it in a form and a view (Project, Organisation, Dialogue and Outcome do exactly this)::
 
-    from krem.versioning import VersionConflict, VersionedFormMixin
+    from kremlib.versioning import VersionConflict, VersionedFormMixin
 
     class ParticipantForm(VersionedFormMixin, forms.ModelForm):   # the model inherits Versioned
         class Meta:
@@ -39,16 +39,14 @@ fields that others change through other paths (a dialogue's status, an outcome's
 New objects (instance not yet saved) are saved as usual, at version 1.
 """
 
-from dataclasses import dataclass, field
-
 from django import forms
-from django.db import models, transaction
-from django.utils import timezone
+from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from .history import conflict_between
 
 VERSION_FIELD = "version"
 MAX_VERSION = 2**31 - 1  # PositiveIntegerField's range on every database we run on
-RESTORE_DAYS = 30  # a soft-deleted row can be restored for this long; `manage.py purge_deleted` removes it after
 
 
 class Versioned(models.Model):
@@ -60,68 +58,7 @@ class Versioned(models.Model):
         abstract = True
 
 
-class SoftDeletableQuerySet(models.QuerySet):
-    def alive(self):
-        return self.filter(deleted_at__isnull=True)
-
-    def deleted(self):
-        return self.filter(deleted_at__isnull=False)
-
-    def restorable(self, now=None):
-        """Deleted less than RESTORE_DAYS ago: a coordinator may still bring these back."""
-        return self.filter(deleted_at__gt=(now or timezone.now()) - timezone.timedelta(days=RESTORE_DAYS))
-
-    def expired(self, now=None):
-        """Deleted RESTORE_DAYS ago or longer: `manage.py purge_deleted` removes these for good."""
-        return self.filter(deleted_at__lte=(now or timezone.now()) - timezone.timedelta(days=RESTORE_DAYS))
-
-
-class SoftDeletable(models.Model):
-    """Deleted rows stay for a while so that a coordinator can restore them."""
-
-    deleted_at = models.DateTimeField(_("deleted"), null=True, blank=True, editable=False)
-
-    class Meta:
-        abstract = True
-
-    @property
-    def is_deleted(self):
-        return self.deleted_at is not None
-
-    @property
-    def restorable_until(self):
-        return self.deleted_at + timezone.timedelta(days=RESTORE_DAYS) if self.deleted_at else None
-
-
-@transaction.atomic
-def set_deleted(*, instance, deleted: bool):
-    """Soft-delete (or bring back) `instance`: sets deleted_at and a new version, so history records it and a
-    form opened before is refused. Locks the row; returns the saved instance."""
-    model = type(instance)
-    locked = model._base_manager.select_for_update().get(pk=instance.pk)
-    locked.deleted_at = timezone.now() if deleted else None
-    if isinstance(locked, Versioned):
-        locked.version += 1
-    locked.save()
-    return locked
-
-
 # Conflicts
-
-
-@dataclass
-class Conflict:
-    """What the form found when it was sent: the version now saved, who saved it, and what changed."""
-
-    opened_version: int
-    current_version: int
-    raw_changes: list = field(default_factory=list)  # (model field, old, new), as stored
-    changes: list = field(default_factory=list)  # krem.history.FieldChange, as the reader may see them
-    changed_by: list = field(default_factory=list)  # accounts, as stored
-    changed_by_shown: list = field(default_factory=list)  # who, as the reader may see them
-    changed_at: object = None
-    details_known: bool = True  # False when history has no record of the version the form was opened on
-    project_id: int | None = None  # the project the object belongs to, for the naming policy
 
 
 class VersionConflict(Exception):
@@ -204,8 +141,6 @@ class VersionedFormMixin:
 
     def note_conflict(self, opened, current):
         """Say on the form what changed since `opened`, and let a second send save over `current`."""
-        from .history import conflict_between
-
         self.conflict = conflict_between(current, opened)
         self.add_error(None, CONFLICT_MESSAGE)
         # Keep everything typed, but carry the version now saved: sending the form again saves over it.
@@ -256,7 +191,7 @@ def restore_record(*, form, record, keep=()):
     instance.full_clean()
     instance._change_reason = f"restore:{record.version}"
     instance.save()
-    links = getattr(record, "krem_links", {})  # krem.history.attach_links() loaded them
+    links = getattr(record, "krem_links", {})  # kremlib.history.attach_links() loaded them
     instance.skip_history_when_saving = True
     try:
         for name, ids in links.items():

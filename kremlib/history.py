@@ -1,7 +1,7 @@
 """Change history for people: who changed what and when, field by field, from django-simple-history's records.
 
 Used by the History pages of projects, organisations, dialogues and outcomes, and by the conflict message of
-krem.versioning. Query budget: a page of history costs the same number of queries for 1 row as for 30
+kremlib.versioning. Query budget: a page of history costs the same number of queries for 1 row as for 30
 (one union for the page, three queries per kind of row on it and one per kind of link it keeps, one per kind
 of related object named in it, and one for the authors of quotes).
 
@@ -20,8 +20,6 @@ from django.utils import formats, timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from simple_history.manager import HistoryDescriptor
-
-from .versioning import Conflict
 
 PAGE_SIZE = 20
 # Bookkeeping that changes with every save and tells a reader nothing.
@@ -197,6 +195,21 @@ def record_of(instance):
         f.name: frozenset(getattr(instance, f.name).values_list("pk", flat=True)) for f in link_fields(history_model)
     }
     return record
+
+
+@dataclass
+class Conflict:
+    """What the form found when it was sent: the version now saved, who saved it, and what changed."""
+
+    opened_version: int
+    current_version: int
+    raw_changes: list = field(default_factory=list)  # (model field, old, new), as stored
+    changes: list = field(default_factory=list)  # FieldChange, as the reader may see them
+    changed_by: list = field(default_factory=list)  # accounts, as stored
+    changed_by_shown: list = field(default_factory=list)  # who, as the reader may see them
+    changed_at: object = None
+    details_known: bool = True  # False when history has no record of the version the form was opened on
+    project_id: int | None = None  # the project the object belongs to, for the naming policy
 
 
 def conflict_between(current, opened_version):

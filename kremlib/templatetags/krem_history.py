@@ -1,6 +1,6 @@
 from django import template
 
-from krem.history import conflict_for_reader
+from kremlib.history import conflict_for_reader
 
 register = template.Library()
 

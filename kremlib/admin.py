@@ -13,7 +13,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from .versioning import RESTORE_DAYS, VERSION_FIELD, VersionedFormMixin
+from .softdelete import RESTORE_DAYS
+from .versioning import VERSION_FIELD, VersionedFormMixin
 
 
 class VersionedAdminForm(VersionedFormMixin, forms.ModelForm):
