@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kremlib.formsets import empty_row
 from kremlib.versioning import VersionedFormMixin
-from participants.models import Attendance, ConsentPurpose, Participant, Perspective
+from participants.models import ConsentPurpose, Participant, Perspective
 from participants.personal_data import (
     WITHDRAWN_QUOTE,
     PersonalData,
@@ -26,6 +26,7 @@ from projects.rules import is_coordinator
 
 from .models import (
     MAX_HEADCOUNT,
+    Attendance,
     Dialogue,
     DocumentationLink,
     Feedback,

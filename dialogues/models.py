@@ -13,6 +13,7 @@ from simple_history.models import HistoricalRecords
 from kremlib.dates import Precision, format_approx
 from kremlib.softdelete import SoftDeletable, SoftDeletableQuerySet
 from kremlib.versioning import Versioned
+from participants.models import Participant
 from participants.perspectives import Perspective
 from projects.models import ChangeLevel, Municipality, Organisation, Project, SystemChange
 
@@ -52,7 +53,6 @@ class DialogueQuerySet(SoftDeletableQuerySet):
 
         Coordinators see every dialogue; members of a partner organisation the dialogues of its projects; a
         participant the dialogues they attended, and the dialogues of those projects whose outcome is published."""
-        from participants.models import Attendance
         from projects.rules import is_coordinator
 
         if is_coordinator(user):
@@ -160,6 +160,32 @@ class Dialogue(Versioned, SoftDeletable):
                 f"{formats.date_format(start, 'DATE_FORMAT')} {formats.time_format(start)}–{formats.time_format(end)}"
             )
         return f"{formats.date_format(start, 'DATE_FORMAT')} – {formats.date_format(end, 'DATE_FORMAT')}"
+
+
+class Attendance(models.Model):
+    """A person took part in a gathering, bringing a perspective. It joins a dialogue and a participant, so it lives
+    here, above both; its tables keep the names they had in the participants app (migration 0005 moved it)."""
+
+    dialogue = models.ForeignKey(
+        "Dialogue", on_delete=models.CASCADE, related_name="attendances", verbose_name=_("dialogue")
+    )
+    participant = models.ForeignKey(
+        Participant, on_delete=models.PROTECT, related_name="attendances", verbose_name=_("participant")
+    )
+    perspective = models.CharField(_("perspective brought"), max_length=20, choices=Perspective.choices)
+    history = HistoricalRecords(table_name="participants_historicalattendance")
+
+    class Meta:
+        db_table = "participants_attendance"
+        ordering = ["dialogue", "participant__display_name"]
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendances")
+        constraints = [
+            models.UniqueConstraint(fields=["dialogue", "participant"], name="attendance_once_per_dialogue"),
+        ]
+
+    def __str__(self):
+        return f"{self.participant} @ {self.dialogue}"
 
 
 class AgendaItem(models.Model):

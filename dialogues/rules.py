@@ -31,7 +31,7 @@ def is_dialogue_member(user, dialogue):
 @rules.predicate
 def attended_dialogue(user, dialogue):
     """The user's participant record is registered as attending the dialogue, whatever perspective they brought."""
-    from participants.models import Attendance
+    from .models import Attendance
 
     participant = participant_of(user)
     if dialogue is None or participant is None:
@@ -46,7 +46,7 @@ def attended_dialogue(user, dialogue):
 @rules.predicate
 def attended_project(user, project):
     """The user attended a dialogue (not deleted) of the project."""
-    from participants.models import Attendance
+    from .models import Attendance
 
     participant = participant_of(user)
     if project is None or participant is None:

@@ -9,13 +9,14 @@ from django.db.models import Count, Sum
 from django.utils import timezone
 
 from kremlib.softdelete import set_deleted
-from participants.models import Attendance, Participant
+from participants.models import Participant
 from participants.perspectives import Perspective
 from projects.models import SystemChange
 
 from .models import (
     ActionStatus,
     AgendaItem,
+    Attendance,
     Dialogue,
     DialogueStatus,
     Feedback,

@@ -3,10 +3,10 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from dialogues.models import Dialogue
+from dialogues.models import Attendance, Dialogue
 from projects.models import Organisation, Project
 
-from .models import AccessLog, Attendance, Participant, Perspective
+from .models import AccessLog, Participant, Perspective
 from .services import AccessAction
 
 

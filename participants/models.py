@@ -8,14 +8,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from dialogues.models import Dialogue
 from kremlib.versioning import Versioned
 from projects.models import Organisation
 
 from .perspectives import Perspective
 from .validators import validate_no_national_id
 
-__all__ = ["AccessLog", "Attendance", "Consent", "Invitation", "MergedRecord", "Participant", "Perspective"]
+__all__ = ["AccessLog", "Consent", "Invitation", "MergedRecord", "Participant", "Perspective"]
 
 
 class Participant(Versioned):
@@ -83,28 +82,6 @@ class MergedRecord(models.Model):
 
     def __str__(self):
         return f"#{self.merged_id} → #{self.participant_id}"
-
-
-class Attendance(models.Model):
-    dialogue = models.ForeignKey(
-        Dialogue, on_delete=models.CASCADE, related_name="attendances", verbose_name=_("dialogue")
-    )
-    participant = models.ForeignKey(
-        Participant, on_delete=models.PROTECT, related_name="attendances", verbose_name=_("participant")
-    )
-    perspective = models.CharField(_("perspective brought"), max_length=20, choices=Perspective.choices)
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["dialogue", "participant__display_name"]
-        verbose_name = _("attendance")
-        verbose_name_plural = _("attendances")
-        constraints = [
-            models.UniqueConstraint(fields=["dialogue", "participant"], name="attendance_once_per_dialogue"),
-        ]
-
-    def __str__(self):
-        return f"{self.participant} @ {self.dialogue}"
 
 
 class ConsentPurpose(models.TextChoices):

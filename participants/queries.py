@@ -9,10 +9,10 @@ import datetime
 from django.db.models import Count, DateTimeField, F, Max, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest
 
-from dialogues.models import Feedback, Insight, OutcomeComment
+from dialogues.models import Attendance, Feedback, Insight, OutcomeComment
 from projects.rules import is_coordinator
 
-from .models import AccessLog, Attendance, ConsentPurpose, Participant
+from .models import AccessLog, ConsentPurpose, Participant
 
 EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
 

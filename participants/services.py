@@ -33,6 +33,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dialogues.models import (
     AgendaItem,
+    Attendance,
     CalendarFeed,
     Dialogue,
     DocumentationLink,
@@ -47,16 +48,7 @@ from kremlib.versioning import Versioned
 from projects.models import LearningEntry, Project, Result, SystemChange
 from projects.rules import is_coordinator
 
-from .models import (
-    AccessLog,
-    Attendance,
-    Consent,
-    ConsentPurpose,
-    Invitation,
-    MergedRecord,
-    Participant,
-    hash_token,
-)
+from .models import AccessLog, Consent, ConsentPurpose, Invitation, MergedRecord, Participant, hash_token
 from .personal_data import PersonalData
 from .queries import inactive_since
 

@@ -7,8 +7,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from dialogues.models import Dialogue, DialogueKind, DialogueStatus
-from participants.models import Attendance, Participant, Perspective
+from dialogues.models import Attendance, Dialogue, DialogueKind, DialogueStatus
+from participants.models import Participant, Perspective
 from projects.models import Municipality, Organisation, Partnership, Project, ProjectStatus, Sector
 from projects.rules import COORDINATORS_GROUP
 

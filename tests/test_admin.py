@@ -6,8 +6,8 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from dialogues.models import Dialogue
-from participants.models import Attendance, Participant
+from dialogues.models import Attendance, Dialogue
+from participants.models import Participant
 from projects.models import Organisation, Project
 from projects.services import delete_project
 from tests.factories import (

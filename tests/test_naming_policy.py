@@ -6,11 +6,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from dialogues.models import FollowUpAction, Insight
-from participants.models import (
-    Attendance,
-    ConsentPurpose,  # noqa: E402
-)
+from dialogues.models import Attendance, FollowUpAction, Insight
+from participants.models import ConsentPurpose
 from projects.models import LearningEntry
 from tests.factories import (
     AttendanceFactory,

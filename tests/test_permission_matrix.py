@@ -26,7 +26,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import translation
 
-from participants.models import Attendance
+from dialogues.models import Attendance
 from projects.models import LearningEntry
 from projects.rules import COORDINATORS_GROUP
 from tests.factories import (

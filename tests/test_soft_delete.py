@@ -406,7 +406,7 @@ BELONGING = {
     "dialogues.Dialogue",
     "dialogues.AgendaItem",
     "dialogues.Headcount",
-    "participants.Attendance",
+    "dialogues.Attendance",
     "dialogues.Outcome",
     "dialogues.OutcomeComment",
     "dialogues.Insight",

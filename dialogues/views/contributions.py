@@ -9,11 +9,9 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from participants.models import Attendance
-
 from .. import services
 from ..forms_contributions import OutcomeCommentForm, OwnFeedbackForm, OwnInsightForm
-from ..models import Outcome
+from ..models import Attendance, Outcome
 from .common import get_dialogue_for_user
 
 

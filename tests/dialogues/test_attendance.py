@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from dialogues.models import Headcount
-from participants.models import Attendance, Participant, Perspective
+from dialogues.models import Attendance, Headcount
+from participants.models import Participant, Perspective
 from tests.dialogues.outcome_world import ROLES, as_role, is_login_redirect, make_world
 from tests.factories import (
     AttendanceFactory,

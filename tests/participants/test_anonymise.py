@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from dialogues.models import (
     AgendaItem,
+    Attendance,
     CalendarFeed,
     Dialogue,
     Feedback,
@@ -25,7 +26,7 @@ from dialogues.models import (
     Proposal,
 )
 from dialogues.services import voice_balance
-from participants.models import AccessLog, Attendance, Consent, Invitation, MergedRecord, Participant
+from participants.models import AccessLog, Consent, Invitation, MergedRecord, Participant
 from participants.services import anonymise, end_sessions, merge, record_consent, texts_naming
 from projects.models import LearningEntry
 from tests.factories import (

@@ -4,10 +4,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from dialogues.models import Dialogue
+from dialogues.models import Attendance, Dialogue
 from dialogues.services import voice_balance
 from participants import services
-from participants.models import AccessLog, Attendance, Consent, Invitation, MergedRecord, Participant
+from participants.models import AccessLog, Consent, Invitation, MergedRecord, Participant
 from tests.factories import (
     AccessLogFactory,
     AttendanceFactory,

@@ -7,7 +7,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from participants.models import Attendance, Participant
+from dialogues.models import Attendance
+from participants.models import Participant
 from participants.personal_data import PersonalData, with_name_consents
 from tests.dialogues.outcome_world import make_world
 from tests.factories import (

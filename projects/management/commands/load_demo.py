@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from dialogues.models import (
+    Attendance,
     Dialogue,
     DialogueKind,
     DialogueStatus,
@@ -29,7 +30,7 @@ from dialogues.models import (
     TimePrecision,
 )
 from kremlib.dates import normalise, period_end
-from participants.models import Attendance, Participant, Perspective
+from participants.models import Participant, Perspective
 from projects.models import (
     District,
     Document,

@@ -1,0 +1,43 @@
+"""Migrations that move data keep it, forwards and backwards, on SQLite and PostgreSQL."""
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+from dialogues.models import Attendance
+from tests.factories import AttendanceFactory
+
+BEFORE_MOVE = [("participants", "0004_merged_record"), ("dialogues", "0004_history_of_links")]
+AFTER_MOVE = [("participants", "0005_move_attendance_to_dialogues"), ("dialogues", "0005_attendance_from_participants")]
+
+
+def migrate(targets):
+    executor = MigrationExecutor(connection)
+    executor.migrate(targets)
+    executor.loader.build_graph()
+    return executor.loader.project_state(targets).apps
+
+
+@pytest.mark.django_db(transaction=True)
+def test_moving_attendance_to_dialogues_keeps_its_rows_history_and_content_types_both_ways():
+    attendance = AttendanceFactory()
+    ContentType.objects.get_for_model(Attendance)  # as a running site has it: admin log entries point to it
+    ContentType.objects.get_for_model(Attendance.history.model)
+    rows = {(attendance.pk, attendance.dialogue_id, attendance.participant_id, attendance.perspective)}
+    fields = ("pk", "dialogue_id", "participant_id", "perspective")
+    try:
+        old = migrate(BEFORE_MOVE)
+        assert set(old.get_model("participants", "Attendance").objects.values_list(*fields)) == rows
+        assert old.get_model("participants", "HistoricalAttendance").objects.filter(id=attendance.pk).count() == 1
+        labels = set(ContentType.objects.filter(model__endswith="attendance").values_list("app_label", flat=True))
+        assert labels == {"participants"}
+
+        new = migrate(AFTER_MOVE)
+        assert set(new.get_model("dialogues", "Attendance").objects.values_list(*fields)) == rows
+        assert new.get_model("dialogues", "HistoricalAttendance").objects.filter(id=attendance.pk).count() == 1
+        labels = set(ContentType.objects.filter(model__endswith="attendance").values_list("app_label", flat=True))
+        assert labels == {"dialogues"}
+    finally:
+        migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+    assert set(Attendance.objects.values_list(*fields)) == rows
