@@ -6,7 +6,7 @@ kremlib.versioning. Query budget: a page of history costs the same number of que
 of related object named in it, and one for the authors of quotes).
 
 People named in history (who changed a row, a person a row points to, a quote) are shown as the naming policy
-allows the reader: the participants app registers that policy here (`register_names`), so this module needs to
+allows the reader: the participants app registers that policy in kremlib.naming (`register_names`), so this module needs to
 know nothing of participants. Without a registered policy, everything is shown as stored.
 """
 
@@ -21,47 +21,12 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from simple_history.manager import HistoryDescriptor
 
+from .naming import PlainNames, names_for
+
 PAGE_SIZE = 20
 # Bookkeeping that changes with every save and tells a reader nothing.
 NEVER_SHOWN = frozenset({"id", "version", "created_at", "updated_at"})
 RESTORE_REASON = "restore:"
-
-
-class PlainNames:
-    """The naming policy when no app registered one: every name as stored."""
-
-    withdrawn_quote = ""
-
-    def __init__(self, user=None):
-        pass
-
-    def object_label(self, obj, project_id=None):
-        return str(obj)
-
-    def user_label(self, account):
-        return account.get_username() if account is not None else ""
-
-    def hidden_quote_authors(self, participant_ids):
-        return frozenset()
-
-    def prefetch_labels(self, queryset):
-        return queryset
-
-    def prefetch_accounts(self, queryset, lookup):
-        return queryset
-
-
-_names_factory = PlainNames
-
-
-def register_names(factory):
-    """Called once by the app that owns the naming policy: `factory(user)` gives the policy for one reader."""
-    global _names_factory
-    _names_factory = factory
-
-
-def names_for(user):
-    return _names_factory(user)
 
 
 @dataclass

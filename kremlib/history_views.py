@@ -10,7 +10,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from .history import Values, attach_links, field_changes, history_page, names_for, raw_changes, record_of
+from .history import Values, attach_links, field_changes, history_page, raw_changes, record_of
+from .naming import names_for
 from .versioning import VersionConflict, restore_form_class, restore_record
 
 

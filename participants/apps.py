@@ -8,7 +8,7 @@ class ParticipantsConfig(AppConfig):
 
     def ready(self):
         # Change history and conflict messages name people as this app's naming policy allows each reader.
-        from kremlib.history import register_names
+        from kremlib.naming import register_names
 
         from .personal_data import PersonalData
 

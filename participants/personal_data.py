@@ -184,6 +184,12 @@ class PersonalData:
         """What user_label() reads of the accounts at `lookup` (e.g. "history_user"), loaded with the rows."""
         return queryset.prefetch_related(f"{lookup}__groups")
 
+    def prefetch_authors(self, queryset, lookup):
+        """What author_label() reads of the accounts at `lookup` (e.g. "author"), loaded with the rows."""
+        return queryset.select_related(f"{lookup}__participant").prefetch_related(
+            with_name_consents(f"{lookup}__participant")
+        )
+
 
 # Form fields that offer people: each option is labelled as the naming policy lets the user see the person.
 

@@ -4,24 +4,21 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, F, Q
-from django.db.models.functions import ExtractYear
 from django.forms import ModelForm
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from dialogues.models import Dialogue, DialogueStatus, FollowUpAction
-from dialogues.services import voice_balance
 from kremlib.formsets import empty_row, requested_index, with_one_more_row
 from kremlib.history import Source
 from kremlib.history_views import render_history, restore_version
+from kremlib.naming import names_for
 from kremlib.permissions import can, require
 from kremlib.softdelete import RESTORE_DAYS
 from kremlib.versioning import VersionConflict
-from participants.personal_data import PersonalData, with_name_consents
 
-from . import services
+from . import panels, services
 from .filters import OrganisationFilter, ProjectFilter
 from .forms import (
     CloseProjectForm,
@@ -80,11 +77,11 @@ def querystring_without_page(request):
 def project_detail(request, slug):
     project = get_project_for_user(request.user, slug)
     partnerships = project.partnerships.select_related("organisation").order_by("role", "organisation__name")
-    people = PersonalData(request.user)
+    people = names_for(request.user)
     entries = list(
-        project.learning_entries.select_related("author__participant")
-        .prefetch_related(with_name_consents("author__participant"))
-        .order_by(F("date").asc(nulls_last=True), "created_at")
+        people.prefetch_authors(project.learning_entries.all(), "author").order_by(
+            F("date").asc(nulls_last=True), "created_at"
+        )
     )
     for entry in entries:
         entry.author_shown = people.author_label(entry.author, project.pk)
@@ -94,29 +91,16 @@ def project_detail(request, slug):
         "partnerships": partnerships,
         "municipalities": project.municipalities.all(),
         "districts": project.districts.select_related("municipality"),
-        "dialogues": project.dialogues.alive().select_related("municipality").order_by("starts_at"),
         "learning": learning,
         "results": project.results.all(),
         "system_changes": project.system_changes.select_related("adopted_by"),
         "documents": project.documents.all(),
         "can_edit": can(request.user, "projects.change_project", project),
         "can_add_learning": can(request.user, "projects.add_learningentry", project),
-        "can_plan": can(request.user, "dialogues.add_dialogue", project),
-        "balance": voice_balance(project.dialogues.alive()),
-        "actions": with_responsible_names(
-            people, FollowUpAction.objects.filter(dialogue__in=project.dialogues.alive()).open().for_list()
-        ),
         "can_delete": can(request.user, "projects.delete_project", project),
+        **panels.context_for("project", request, project),
     }
     return render(request, "projects/project_detail.html", context)
-
-
-def with_responsible_names(people, actions):
-    """The actions, each with `responsible_name_shown` (participants.personal_data.PersonalData; no query per row)."""
-    actions = list(actions.prefetch_related(with_name_consents("responsible_participant")))
-    for action in actions:
-        action.responsible_name_shown = people.shows_name(action.responsible_participant, action.dialogue.project_id)
-    return actions
 
 
 def project_create(request):
@@ -288,13 +272,6 @@ def organisation_detail(request, pk):
     partnerships = (
         organisation.partnerships.filter(project__in=visible).select_related("project").order_by("project__title")
     )
-    dialogues = (
-        Dialogue.objects.visible_to(request.user)
-        .filter(Q(facilitators=organisation) | Q(project__partners=organisation))
-        .distinct()
-        .select_related("project")
-        .order_by("-starts_at")
-    )
     # The bridge-builder's network: other organisations in the same (visible) projects.
     network = (
         Organisation.objects.filter(partnerships__project__in=partnerships.values("project"))
@@ -305,9 +282,9 @@ def organisation_detail(request, pk):
     context = {
         "organisation": organisation,
         "partnerships": partnerships,
-        "dialogues": dialogues,
         "network": network,
         "can_edit": can(request.user, "projects.change_organisation", organisation),
+        **panels.context_for("organisation", request, organisation),
     }
     return render(request, "projects/organisation_detail.html", context)
 
@@ -350,22 +327,7 @@ def municipality_detail(request, number):
     projects = (
         visible.filter(Q(municipalities=municipality) | Q(districts__municipality=municipality)).distinct().for_list()
     )
-    dialogues = (
-        Dialogue.objects.visible_to(request.user)
-        .filter(Q(municipality=municipality) | Q(project__in=projects))
-        .distinct()
-        .select_related("project")
-        .order_by("-starts_at")
-    )
     by_status = dict(projects.order_by().values_list("status").annotate(n=Count("pk", distinct=True)))
-    held_per_year = (
-        dialogues.filter(status=DialogueStatus.HELD)
-        .order_by()
-        .annotate(year=ExtractYear("starts_at"))
-        .values("year")
-        .annotate(n=Count("pk", distinct=True))
-        .order_by("year")
-    )
     partners = (
         Organisation.objects.filter(Q(municipality=municipality) | Q(partnerships__project__in=projects))
         .distinct()
@@ -375,11 +337,9 @@ def municipality_detail(request, number):
         "municipality": municipality,
         "districts": municipality.districts.all(),
         "projects": projects,
-        "dialogues": dialogues,
         "partners": partners,
         "by_status": [(status.label, by_status.get(status.value, 0)) for status in ProjectStatus],
-        "held_per_year": held_per_year,
-        "balance": voice_balance(dialogues),
+        **panels.context_for("municipality", request, municipality, projects=projects),
     }
     return render(request, "projects/municipality_detail.html", context)
 

@@ -38,6 +38,7 @@ from ..models import (
     Outcome,
     Proposal,
 )
+from ..naming import with_responsible_names
 from .common import get_dialogue_for_user
 
 CHANGE_DIALOGUE = "dialogues.change_dialogue"
@@ -320,7 +321,6 @@ def actions_in_visible_projects(user):
         FollowUpAction.objects.open()
         .filter(dialogue__in=Dialogue.objects.visible_to(user), dialogue__project__in=Project.objects.visible_to(user))
         .for_list()
-        .prefetch_related(with_name_consents("responsible_participant"))
         .order_by("dialogue__project__title", "dialogue__project_id", F("due_date").asc(nulls_last=True), "pk")
     )
 
@@ -330,17 +330,16 @@ def action_overview(request):
 
     Every action on this page may be marked done by the user: they answer for it, or they are a member of
     its project (or a coordinator), so the rows need no permission query each."""
-    mine = list(
+    people = PersonalData(request.user)
+    mine = with_responsible_names(
+        people,
         FollowUpAction.objects.responsible(request.user)
         .open()
         .filter(dialogue__in=Dialogue.objects.alive())
-        .for_list()
-        .prefetch_related(with_name_consents("responsible_participant"))
+        .for_list(),
     )
     page = Paginator(actions_in_visible_projects(request.user), PAGE_SIZE).get_page(request.GET.get("side"))
-    people = PersonalData(request.user)
-    for action in [*mine, *page.object_list]:
-        action.responsible_name_shown = people.shows_name(action.responsible_participant, action.dialogue.project_id)
+    page.object_list = with_responsible_names(people, page.object_list)
     return render(request, "dialogues/action_overview.html", {"mine": mine, "page": page})
 
 
@@ -361,9 +360,7 @@ def action_done(request, action_pk):
     form = ActionDoneForm(request.POST)
     form.is_valid()
     if is_htmx(request):
-        action.responsible_name_shown = PersonalData(request.user).shows_name(
-            action.responsible_participant, action.dialogue.project_id
-        )
+        with_responsible_names(PersonalData(request.user), [action])
         context = {"action": action, "show_dialogue": form.cleaned_data.get("show_dialogue"), "can_change": True}
         return render(request, "dialogues/partials/action_row.html", context)
     if was_open:

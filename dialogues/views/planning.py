@@ -29,6 +29,7 @@ from ..forms import (
 )
 from ..forms_contributions import OutcomeCommentForm, OwnFeedbackForm, OwnInsightForm
 from ..models import Dialogue, Outcome
+from ..naming import with_responsible_names
 from ..rules import is_responsible
 from .common import get_dialogue_for_user
 
@@ -80,7 +81,7 @@ def dialogue_detail(request, pk):
         "outcome": outcome,
         "insights": with_quotes_shown(people, dialogue.insights.select_related("participant")),
         "proposals": dialogue.proposals.all(),
-        "actions": with_responsible_names(people, dialogue.actions.for_list(), user=user, can_change=can_change),
+        "actions": with_names_and_rights(people, dialogue.actions.for_list(), user=user, can_change=can_change),
         "links": dialogue.documentation.all(),
         "feedback": dialogue.feedback.all(),
         "balance": services.voice_balance([dialogue]),
@@ -128,11 +129,10 @@ def with_quotes_shown(people, insights):
     return insights
 
 
-def with_responsible_names(people, actions, *, user, can_change):
+def with_names_and_rights(people, actions, *, user, can_change):
     """The actions, each with `responsible_name_shown` and `can_mark_done` (no query per row)."""
-    actions = list(actions.prefetch_related(with_name_consents("responsible_participant")))
+    actions = with_responsible_names(people, actions)
     for action in actions:
-        action.responsible_name_shown = people.shows_name(action.responsible_participant, action.dialogue.project_id)
         action.can_mark_done = can_change or is_responsible(user, action)
     return actions
 

@@ -1,0 +1,60 @@
+"""The dialogues' blocks on the project, organisation and municipality pages (registered in projects.panels)."""
+
+from django.db.models import Count, Q
+from django.db.models.functions import ExtractYear
+
+from kremlib.permissions import can
+from participants.personal_data import PersonalData
+from projects import panels
+
+from .models import Dialogue, DialogueStatus, FollowUpAction
+from .naming import with_responsible_names
+from .services import voice_balance
+
+
+def project_panels(request, project):
+    dialogues = project.dialogues.alive()
+    return {
+        "dialogues": dialogues.select_related("municipality").order_by("starts_at"),
+        "can_plan": can(request.user, "dialogues.add_dialogue", project),
+        "balance": voice_balance(dialogues),
+        "actions": with_responsible_names(
+            PersonalData(request.user), FollowUpAction.objects.filter(dialogue__in=dialogues).open().for_list()
+        ),
+    }
+
+
+def organisation_panels(request, organisation):
+    dialogues = (
+        Dialogue.objects.visible_to(request.user)
+        .filter(Q(facilitators=organisation) | Q(project__partners=organisation))
+        .distinct()
+        .select_related("project")
+        .order_by("-starts_at")
+    )
+    return {"dialogues": dialogues}
+
+
+def municipality_panels(request, municipality, *, projects):
+    dialogues = (
+        Dialogue.objects.visible_to(request.user)
+        .filter(Q(municipality=municipality) | Q(project__in=projects))
+        .distinct()
+        .select_related("project")
+        .order_by("-starts_at")
+    )
+    held_per_year = (
+        dialogues.filter(status=DialogueStatus.HELD)
+        .order_by()
+        .annotate(year=ExtractYear("starts_at"))
+        .values("year")
+        .annotate(n=Count("pk", distinct=True))
+        .order_by("year")
+    )
+    return {"dialogues": dialogues, "held_per_year": held_per_year, "balance": voice_balance(dialogues)}
+
+
+def register():
+    panels.register("project", project_panels)
+    panels.register("organisation", organisation_panels)
+    panels.register("municipality", municipality_panels)

@@ -1,0 +1,25 @@
+"""Blocks that the apps above projects add to its pages.
+
+The project, organisation and municipality pages also show gatherings, the voice balance and follow-up actions,
+which the dialogues app owns. projects sits below dialogues and imports nothing of it: instead, dialogues
+registers from its AppConfig.ready() one function per page, which returns the context its blocks need; the page's
+template renders them (`{% if dialogues %}` …). Each function must cost the same number of queries whatever the
+number of rows, as the pages' query budgets require.
+"""
+
+PAGES = ("project", "organisation", "municipality")
+_panels = {page: [] for page in PAGES}
+
+
+def register(page: str, panel) -> None:
+    """`panel(request, obj, **known)` returns a dict for the template of `page`; `known` holds what the page
+    has already fetched (the municipality page passes its `projects`)."""
+    if panel not in _panels[page]:
+        _panels[page].append(panel)
+
+
+def context_for(page: str, request, obj, **known) -> dict:
+    context = {}
+    for panel in _panels[page]:
+        context.update(panel(request, obj, **known))
+    return context
