@@ -1,11 +1,16 @@
 import django_filters
 from django import forms
+from django.apps import apps
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from dialogues.models import DialogueKind
-
 from .models import Municipality, Organisation, Project, ProjectStatus, Sector
+
+
+def gathering_kinds():
+    """The kinds of gathering, as the dialogues app defines them. projects sits below dialogues and never imports
+    it; the model is named by string and read when the form is built."""
+    return apps.get_model("dialogues", "Dialogue")._meta.get_field("kind").choices
 
 
 class YearFilter(django_filters.NumberFilter):
@@ -35,7 +40,7 @@ class ProjectFilter(django_filters.FilterSet):
         label=_("Partner sector"), field_name="partners__sector", choices=Sector.choices
     )
     dialogue_kind = django_filters.ChoiceFilter(
-        label=_("Gathering kind"), method="with_dialogue_kind", choices=DialogueKind.choices
+        label=_("Gathering kind"), method="with_dialogue_kind", choices=gathering_kinds
     )
     year_from = YearFilter(label=_("From year"), method="from_year")
     year_to = YearFilter(label=_("To year"), method="to_year")

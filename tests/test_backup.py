@@ -8,7 +8,7 @@ import pytest
 from django.apps import apps
 from django.core.management import CommandError, call_command
 
-from projects.management.commands.load_demo import DATA_FILE
+from krem.management.commands.load_demo import DATA_FILE
 from projects.models import Municipality
 from tests.factories import AttendanceFactory, CoordinatorFactory, DialogueFactory, PartnershipFactory
 

@@ -11,9 +11,10 @@ from django.utils import timezone
 
 from dialogues.models import AgendaItem, Dialogue, DialogueStatus
 from dialogues.services import delete_dialogue
+from krem.services import purge_deleted
 from kremlib.history import is_tracked, link_fields
 from projects.models import Document, LearningEntry, Project, Result, SystemChange
-from projects.services import delete_project, purge_deleted
+from projects.services import delete_project
 from tests.dialogues.outcome_world import ROLES, as_role, is_login_redirect, make_world
 from tests.factories import (
     AttendanceFactory,

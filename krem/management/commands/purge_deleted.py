@@ -6,8 +6,8 @@ Until then a coordinator can restore them from "Deleted items". Schedule it nigh
 
 from django.core.management.base import BaseCommand
 
+from krem.services import purge_deleted
 from kremlib.softdelete import RESTORE_DAYS
-from projects.services import purge_deleted
 
 
 class Command(BaseCommand):
