@@ -2,13 +2,10 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kremlib.widgets import DateInput
 from projects.models import Municipality, Project
 
 from .models import Dialogue, DialogueKind
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class DialogueFilter(django_filters.FilterSet):

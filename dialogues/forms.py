@@ -4,19 +4,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kremlib.versioning import VersionedFormMixin
+from kremlib.widgets import DateTimeInput
 from participants.models import ConsentPurpose, Participant
 from participants.personal_data import PersonalData, PersonMultipleChoiceField, offer_people
 from participants.queries import with_active_consent
 from projects.models import Organisation
 
 from .models import AgendaItem, Dialogue, DialogueStatus
-
-
-class DateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
 
 
 class DialogueForm(VersionedFormMixin, forms.ModelForm):

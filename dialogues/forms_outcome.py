@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kremlib.formsets import empty_row
 from kremlib.versioning import VersionedFormMixin
+from kremlib.widgets import DateInput, DateTimeInput, HttpsURLField
 from participants.models import ConsentPurpose, Participant, Perspective
 from participants.personal_data import (
     WITHDRAWN_QUOTE,
@@ -37,28 +38,6 @@ from .models import (
 )
 
 MAX_ROWS = 200
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
-class DateTimeLocalInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
-
-
-class HttpsURLField(forms.URLField):
-    """An address typed without a scheme gets https:// (Django 6's default, chosen now)."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("assume_scheme", "https")
-        super().__init__(**kwargs)
 
 
 # Attendance
@@ -147,8 +126,8 @@ class OutcomeForm(VersionedFormMixin, forms.ModelForm):
         model = Outcome
         fields = ["actual_start", "actual_end", "summary", "framework_answer"]
         widgets = {
-            "actual_start": DateTimeLocalInput(),
-            "actual_end": DateTimeLocalInput(),
+            "actual_start": DateTimeInput(),
+            "actual_end": DateTimeInput(),
             "summary": forms.Textarea(attrs={"rows": 4}),
             "framework_answer": forms.Textarea(attrs={"rows": 4}),
         }

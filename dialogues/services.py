@@ -206,10 +206,11 @@ def duplicate_dialogue(*, dialogue: Dialogue, starts_at) -> Dialogue:
     return copy
 
 
-def cancel_dialogue(*, dialogue: Dialogue, reason: str) -> None:
+def cancel_dialogue(*, dialogue: Dialogue, reason: str) -> Dialogue:
     dialogue.status = DialogueStatus.CANCELLED
     dialogue.cancel_reason = reason
     dialogue.save(update_fields=["status", "cancel_reason", "updated_at"])
+    return dialogue
 
 
 @transaction.atomic

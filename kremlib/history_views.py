@@ -5,14 +5,13 @@ user may restore; restoring goes through the version check of kremlib.versioning
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from .history import Values, attach_links, field_changes, history_page, raw_changes, record_of
 from .naming import names_for
-from .versioning import VersionConflict, restore_form_class, restore_record
+from .versioning import restore_form_class, restore_record, save_or_conflict
 
 
 def render_history(request, *, obj, sources, heading, crumbs, restore_url=None, project_id=None):
@@ -38,15 +37,14 @@ def restore_version(request, *, obj, history_id, may_restore, keep=(), history_u
     attach_links(type(obj).history.model, [record])
     form = restore_form_class(type(obj))(request.POST or None, instance=obj)
     if request.method == "POST" and form.is_valid():
+        # On a conflict the page says what changed since it was opened, and carries the new version.
         try:
-            with transaction.atomic():
-                restore_record(form=form, record=record, keep=keep)
-        except VersionConflict:
-            pass  # the page now says what changed since it was opened, and carries the new version
+            restored = save_or_conflict(lambda: restore_record(form=form, record=record, keep=keep))
         except ValidationError as error:
+            restored = None
             for message in error.messages:
                 form.add_error(None, message)
-        else:
+        if restored is not None:
             messages.success(request, _("The version of %(when)s was restored.") % {"when": _when(record)})
             return redirect(history_url)
     excluded = set(keep) | {"deleted_at"}

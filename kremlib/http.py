@@ -1,6 +1,7 @@
-"""Who is asking: the client's address, also behind our own reverse proxies."""
+"""HTTP helpers for views: who is asking (the client's address, also behind our own reverse proxies), htmx, pages."""
 
 from django.conf import settings
+from django.core.paginator import Paginator
 from ipware import get_client_ip
 
 
@@ -23,3 +24,18 @@ def client_ip(request):
         strict=False,  # a client's own entries, on the left, may be anything
     )
     return ip or request.META.get("REMOTE_ADDR")  # no usable header: a request that did not come through the proxy
+
+
+# Pages of lists. The page number travels as ?side= ("page" in Norwegian), in every list and history page.
+PAGE_PARAM = "side"
+PAGE_SIZE = 25
+
+
+def is_htmx(request) -> bool:
+    """The request comes from htmx: answer with the partial it swaps in, not the whole page."""
+    return request.headers.get("HX-Request") == "true"
+
+
+def paginate(request, queryset, per_page=PAGE_SIZE):
+    """The page of `queryset` that ?side= asks for (the first for a missing or bad number, the last past the end)."""
+    return Paginator(queryset, per_page).get_page(request.GET.get(PAGE_PARAM))

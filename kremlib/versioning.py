@@ -7,7 +7,7 @@ this user typed, and now carries the new version, so that sending it again (afte
 
 Using it in a form and a view (Project, Organisation, Dialogue and Outcome do exactly this)::
 
-    from kremlib.versioning import VersionConflict, VersionedFormMixin
+    from kremlib.versioning import VersionedFormMixin, save_or_conflict
 
     class ParticipantForm(VersionedFormMixin, forms.ModelForm):   # the model inherits Versioned
         class Meta:
@@ -18,13 +18,10 @@ Using it in a form and a view (Project, Organisation, Dialogue and Outcome do ex
         participant = ...  # fetch and authorise
         form = ParticipantForm(request.POST or None, instance=participant)
         if request.method == "POST" and form.is_valid():
-            try:
-                with transaction.atomic():    # everything of the same edit (formsets too) in one transaction
-                    participant = form.save()  # or form.save(commit=False), then a service that saves it
-            except VersionConflict:
-                pass  # the form now holds the conflict; render it again
-            else:
-                return redirect(participant)
+            # form.save, or a function that saves the form and its formsets and returns the object
+            if saved := save_or_conflict(form.save):
+                return redirect(saved)
+            # None: the form now holds the conflict; render it again
         return render(request, "...", {"form": form})
 
 and in the template, above the fields: ``{% include "versioning/conflict.html" %}`` (it reads `form.conflict`).
@@ -32,15 +29,15 @@ and in the template, above the fields: ``{% include "versioning/conflict.html" %
 `form.save()` (also with commit=False) must run inside a transaction: it locks the row with
 SELECT ... FOR UPDATE, compares versions, and claims the next version with UPDATE ... WHERE version = opened,
 so two saves of the same version can never both win, on PostgreSQL under real concurrency as on SQLite
-(where FOR UPDATE is a no-op and the conditional UPDATE alone decides). Catch VersionConflict *outside* the
-atomic block, so that whatever else the edit wrote (formsets) is rolled back with it. Fields that the form
-does not edit are read from the locked row before saving, so an edit never writes back stale values of
+(where FOR UPDATE is a no-op and the conditional UPDATE alone decides). save_or_conflict() catches
+VersionConflict *outside* the atomic block, so that whatever else the edit wrote (formsets) is rolled back with it.
+Fields that the form does not edit are read from the locked row before saving, so an edit never writes back stale values of
 fields that others change through other paths (a dialogue's status, an outcome's publication).
 New objects (instance not yet saved) are saved as usual, at version 1.
 """
 
 from django import forms
-from django.db import models
+from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
 from .history import conflict_between
@@ -67,6 +64,17 @@ class VersionConflict(Exception):
     def __init__(self, conflict):
         super().__init__(f"opened at version {conflict.opened_version}, now {conflict.current_version}")
         self.conflict = conflict
+
+
+def save_or_conflict(save):
+    """Run `save()` (which returns what it saved) in one transaction, and return what it saved. When someone else
+    saved in between, VersionConflict rolls all of it back (formsets too) and None is returned: the form now holds
+    the conflict, and the view renders it again."""
+    try:
+        with transaction.atomic():
+            return save()
+    except VersionConflict:
+        return None
 
 
 CONFLICT_MESSAGE = _(

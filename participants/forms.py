@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kremlib.versioning import VersionedFormMixin
-from projects.forms import DateInput
+from kremlib.widgets import DateInput
 from projects.models import Organisation
 
 from .models import ConsentPurpose, Participant

@@ -16,7 +16,6 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -30,7 +29,7 @@ from django.views.decorators.http import (
 )
 
 from kremlib.permissions import can, require
-from kremlib.versioning import VersionConflict
+from kremlib.versioning import save_or_conflict
 
 from . import services
 from .filters import AccessLogFilter, ParticipantFilter
@@ -142,15 +141,9 @@ def participant_edit(request, pk):
 
 def participant_form(request, participant):
     form = ParticipantForm(request.POST if request.method == "POST" else None, instance=participant)
-    if request.method == "POST" and form.is_valid():
-        try:
-            with transaction.atomic():
-                participant = form.save()
-        except VersionConflict:
-            pass  # the form now shows what the other person changed
-        else:
-            messages.success(request, _("“%(name)s” was saved.") % {"name": participant.display_name})
-            return redirect("participants:participant_detail", pk=participant.pk)
+    if request.method == "POST" and form.is_valid() and (saved := save_or_conflict(form.save)):
+        messages.success(request, _("“%(name)s” was saved.") % {"name": saved.display_name})
+        return redirect("participants:participant_detail", pk=saved.pk)
     return render(request, "participants/participant_form.html", {"form": form, "participant": participant})
 
 
@@ -325,15 +318,10 @@ def my_page(request):
     if participant is None:
         return render(request, "participants/my_page_none.html")
     form = MyProfileForm(request.POST if request.method == "POST" else None, instance=participant, prefix="profile")
-    if request.method == "POST" and form.is_valid():
-        try:
-            with transaction.atomic():
-                form.save()
-        except VersionConflict:
-            pass  # the form now shows what changed meanwhile (a coordinator's edit)
-        else:
-            messages.success(request, _("Your profile was saved."))
-            return redirect("participants:my_page")
+    # On a conflict (a coordinator's edit meanwhile) the form shows what changed.
+    if request.method == "POST" and form.is_valid() and save_or_conflict(form.save):
+        messages.success(request, _("Your profile was saved."))
+        return redirect("participants:my_page")
     consents = (
         participant.consents.select_related("recorded_by", "withdrawn_by")
         .prefetch_related("recorded_by__groups", "withdrawn_by__groups")

@@ -1,9 +1,9 @@
 from django import forms
-from django.db import models
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from kremlib.versioning import VersionedFormMixin
+from kremlib.widgets import DateInput, https_urls
 
 from .models import (
     Document,
@@ -16,27 +16,12 @@ from .models import (
     SystemChange,
 )
 
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
-
 NORWEGIAN_LETTERS = str.maketrans({"æ": "ae", "ø": "o", "å": "a", "Æ": "Ae", "Ø": "O", "Å": "A"})
 
 
 def norwegian_slug(text):
     """slugify() drops æ, ø and å; write them the way Norwegian addresses do."""
     return slugify(text.translate(NORWEGIAN_LETTERS))
-
-
-def https_urls(db_field, **kwargs):
-    """A web address typed without a scheme is taken as https (Django 6's default, chosen now)."""
-    if isinstance(db_field, models.URLField):
-        kwargs.setdefault("assume_scheme", "https")
-    return db_field.formfield(**kwargs)
 
 
 DATE_HELP = _("For a date known only to the month, season or year, pick any day in it and choose the precision.")

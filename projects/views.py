@@ -2,7 +2,6 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Count, F, Q
 from django.forms import ModelForm
 from django.http import Http404
@@ -16,7 +15,7 @@ from kremlib.history_views import render_history, restore_version
 from kremlib.naming import names_for
 from kremlib.permissions import can, require
 from kremlib.softdelete import RESTORE_DAYS
-from kremlib.versioning import VersionConflict
+from kremlib.versioning import save_or_conflict
 
 from . import panels, services
 from .filters import OrganisationFilter, ProjectFilter
@@ -122,16 +121,15 @@ def project_form(request, project):
     if data is not None and "add_partner_row" in data:
         formset = with_one_more_row(formset)
     elif data is not None and form.is_valid() and formset.is_valid():
-        try:
-            with transaction.atomic():
-                project = form.save()
-                formset.instance = project
-                formset.save()
-        except VersionConflict:
-            pass  # nothing saved; the form shows what changed and keeps what was typed
-        else:
-            messages.success(request, _("The project “%(title)s” was saved.") % {"title": project.title})
-            return redirect(project)
+
+        def save():
+            formset.instance = form.save()
+            formset.save()
+            return formset.instance
+
+        if saved := save_or_conflict(save):
+            messages.success(request, _("The project “%(title)s” was saved.") % {"title": saved.title})
+            return redirect(saved)
     return render(request, "projects/project_form.html", {"form": form, "formset": formset, "project": project})
 
 
@@ -146,15 +144,9 @@ def project_close(request, slug):
     project = get_project_for_user(request.user, slug)
     require(request.user, "projects.change_project", project)
     form = CloseProjectForm(request.POST or None, instance=project)
-    if request.method == "POST" and form.is_valid():
-        try:
-            with transaction.atomic():
-                form.save()
-        except VersionConflict:
-            pass
-        else:
-            messages.success(request, _("The project was closed."))
-            return redirect(project)
+    if request.method == "POST" and form.is_valid() and save_or_conflict(form.save):
+        messages.success(request, _("The project was closed."))
+        return redirect(project)
     return render(request, "projects/project_close.html", {"form": form, "project": project})
 
 
@@ -302,15 +294,9 @@ def organisation_edit(request, pk):
 
 def organisation_form(request, organisation):
     form = OrganisationForm(request.POST or None, instance=organisation)
-    if request.method == "POST" and form.is_valid():
-        try:
-            with transaction.atomic():
-                organisation = form.save()
-        except VersionConflict:
-            pass
-        else:
-            messages.success(request, _("The organisation “%(name)s” was saved.") % {"name": organisation.name})
-            return redirect(organisation)
+    if request.method == "POST" and form.is_valid() and (saved := save_or_conflict(form.save)):
+        messages.success(request, _("The organisation “%(name)s” was saved.") % {"name": saved.name})
+        return redirect(saved)
     return render(request, "projects/organisation_form.html", {"form": form, "organisation": organisation})
 
 

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.db.models import F, Q
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from kremlib.formsets import requested_index, with_one_more_row
 from kremlib.permissions import can
-from kremlib.versioning import VersionConflict
+from kremlib.versioning import save_or_conflict
 from participants.personal_data import PersonalData, with_name_consents
 from projects.models import Project
 
@@ -216,16 +216,19 @@ def outcome_edit(request, pk):
         if form.is_valid() and all([formset.is_valid() for formset in formsets.values()]):
             publish = "publish" in data
             was_published = outcome.is_published
-            try:
+
+            def save():
                 # The outcome and its five lists are one edit: a conflict on the outcome refuses all of it.
-                with transaction.atomic():
-                    outcome = services.save_outcome(outcome=form.save(commit=False), publish=publish)
-                    for formset in formsets.values():
-                        formset.save()
-            except VersionConflict:
-                pass  # nothing saved; the form shows what changed and keeps what was typed
+                saved = services.save_outcome(outcome=form.save(commit=False), publish=publish)
+                for formset in formsets.values():
+                    formset.save()
+                return saved
+
+            try:
+                saved = save_or_conflict(save)
             except IntegrityError:
                 # Two people registered the first outcome at the same moment; the other one was first.
+                saved = None
                 form.add_error(
                     None,
                     _(
@@ -233,10 +236,10 @@ def outcome_edit(request, pk):
                         "Open the outcome again to see theirs; what you typed is still below."
                     ),
                 )
-            else:
-                if outcome.is_published and not was_published:
+            if saved is not None:
+                if saved.is_published and not was_published:
                     messages.success(request, _("The outcome was published."))
-                elif outcome.is_published:
+                elif saved.is_published:
                     messages.success(
                         request, _("The changes were saved. Earlier versions are kept in the change history.")
                     )

@@ -3,13 +3,12 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from kremlib.formsets import empty_row, requested_index, with_one_more_row
 from kremlib.permissions import can
-from kremlib.versioning import VersionConflict
+from kremlib.versioning import save_or_conflict
 from participants.personal_data import PersonalData, with_name_consents, with_quoting_consents
 from projects.views import (
     PAGE_SIZE,
@@ -155,15 +154,13 @@ def dialogue_form(request, dialogue):
     if data is not None and "add_agenda_row" in data:
         formset = with_one_more_row(formset)
     elif data is not None and form.is_valid() and formset.is_valid():
-        try:
-            with transaction.atomic():
-                dialogue = form.save()
-                save_agenda(formset, dialogue)
-        except VersionConflict:
-            pass  # nothing saved; the form shows what changed and keeps what was typed
-        else:
-            messages.success(request, _("The dialogue “%(title)s” was saved.") % {"title": dialogue.title})
-            return redirect(dialogue)
+
+        def save():
+            return save_agenda(formset, form.save())
+
+        if saved := save_or_conflict(save):
+            messages.success(request, _("The dialogue “%(title)s” was saved.") % {"title": saved.title})
+            return redirect(saved)
     return render(request, "dialogues/dialogue_form.html", {"form": form, "formset": formset, "dialogue": dialogue})
 
 
@@ -177,6 +174,7 @@ def save_agenda(formset, dialogue):
         agenda_form.instance.dialogue = dialogue
         agenda_form.instance.order = position
         agenda_form.instance.save()
+    return dialogue
 
 
 def agenda_row(request):
@@ -189,12 +187,11 @@ def dialogue_cancel(request, pk):
     dialogue = get_dialogue_for_user(request.user, pk, "dialogues.change_dialogue")
     form = CancelForm(request.POST or None, instance=dialogue)
     if request.method == "POST" and form.is_valid():
-        try:
-            with transaction.atomic():
-                services.cancel_dialogue(dialogue=form.save(commit=False), reason=form.cleaned_data["cancel_reason"])
-        except VersionConflict:
-            pass
-        else:
+
+        def save():
+            return services.cancel_dialogue(dialogue=form.save(commit=False), reason=form.cleaned_data["cancel_reason"])
+
+        if save_or_conflict(save):
             messages.success(request, _("The dialogue was cancelled."))
             return redirect(dialogue)
     return render(request, "dialogues/dialogue_cancel.html", {"form": form, "dialogue": dialogue})
