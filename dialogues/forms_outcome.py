@@ -273,13 +273,9 @@ class OutcomeRowFormSet(BaseInlineFormSet):
     def get_form_kwargs(self, index):
         return {**super().get_form_kwargs(index), "people": self.people}
 
-    def _construct_form(self, i, **kwargs):
-        form = super()._construct_form(i, **kwargs)
-        form.instance.dialogue = self.instance  # the models' clean() read the dialogue: no query per row
-        return form
-
     def add_fields(self, form, index):
         super().add_fields(form, index)
+        form.instance.dialogue = self.instance  # the models' clean() read the dialogue: no query per row
         if "DELETE" in form.fields:
             form.fields["DELETE"].label = _("Remove this row")
 

@@ -22,7 +22,15 @@ def requested_index(request, formset_class):
 
 
 def empty_row(formset, index):
-    """An empty, unbound row of `formset` with the form prefix of position `index`."""
-    return formset._construct_form(
-        index, empty_permitted=True, use_required_attribute=False, **formset.get_form_kwargs(index)
+    """An empty, unbound row of `formset` with the form prefix of position `index`: built as Django builds
+    `formset.empty_form`, with the prefix of that position instead of __prefix__ (public formset API only)."""
+    form = formset.form(
+        auto_id=formset.auto_id,
+        prefix=formset.add_prefix(index),
+        empty_permitted=True,
+        use_required_attribute=False,
+        renderer=formset.form_renderer,
+        **formset.get_form_kwargs(index),
     )
+    formset.add_fields(form, index)
+    return form

@@ -23,7 +23,7 @@ from simple_history.manager import HistoryDescriptor
 
 from .naming import PlainNames, names_for
 
-PAGE_SIZE = 20
+HISTORY_PAGE_SIZE = 20  # versions are tall: fewer to a page than the lists
 # Bookkeeping that changes with every save and tells a reader nothing.
 NEVER_SHOWN = frozenset({"id", "version", "created_at", "updated_at"})
 RESTORE_REASON = "restore:"
@@ -299,7 +299,7 @@ def _action(record, previous):
     return "changed"
 
 
-def history_page(sources, number, per_page=PAGE_SIZE, *, names=None, project_id=None):
+def history_page(sources, number, per_page=HISTORY_PAGE_SIZE, *, names=None, project_id=None):
     """A page of the history of `sources`, newest first, each entry with its field-by-field changes and who made
     them, as the naming policy `names` lets the reader see them (project_id: the project the rows belong to)."""
     names = names or PlainNames()

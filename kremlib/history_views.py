@@ -10,6 +10,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from .history import Values, attach_links, field_changes, history_page, raw_changes, record_of
+from .http import PAGE_PARAM
 from .naming import names_for
 from .versioning import restore_form_class, restore_record, save_or_conflict
 
@@ -20,7 +21,7 @@ def render_history(request, *, obj, sources, heading, crumbs, restore_url=None, 
     `restore_url(record)` gives the address of "restore this version" for a record of `obj` itself, or is
     None when the user may not restore. People are named as the naming policy lets the user see them in the
     project `project_id` (none: outside any project)."""
-    page = history_page(sources, request.GET.get("side"), names=names_for(request.user), project_id=project_id)
+    page = history_page(sources, request.GET.get(PAGE_PARAM), names=names_for(request.user), project_id=project_id)
     if restore_url is not None:
         for entry in page.object_list:
             if entry.is_main and entry.action != "deleted" and entry.record.version < obj.version:

@@ -14,7 +14,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
-from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -28,6 +27,7 @@ from django.views.decorators.http import (
     require_safe,
 )
 
+from kremlib.http import PAGE_SIZE, is_htmx, paginate
 from kremlib.permissions import can, require
 from kremlib.versioning import save_or_conflict
 
@@ -47,17 +47,8 @@ from .models import AccessLog, Consent, ConsentPurpose, Participant
 from .queries import access_log_for_list, for_registry_list, visible_participants
 from .services import AccessAction, AccessReason
 
-PAGE_SIZE = 25
 # Django's own password check comes first in AUTHENTICATION_BACKENDS after axes and rules; name it for login().
 LOGIN_BACKEND = "django.contrib.auth.backends.ModelBackend"
-
-
-def is_htmx(request):
-    return request.headers.get("HX-Request") == "true"
-
-
-def paginate(request, queryset):
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("side"))
 
 
 def querystring_without_page(request):

@@ -1,7 +1,6 @@
 from dataclasses import dataclass
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import Count, F, Q
 from django.forms import ModelForm
 from django.http import Http404
@@ -12,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from kremlib.formsets import empty_row, requested_index, with_one_more_row
 from kremlib.history import Source
 from kremlib.history_views import render_history, restore_version
+from kremlib.http import is_htmx, paginate
 from kremlib.naming import names_for
 from kremlib.permissions import can, require
 from kremlib.softdelete import RESTORE_DAYS
@@ -41,16 +41,6 @@ from .models import (
     Result,
     SystemChange,
 )
-
-PAGE_SIZE = 25
-
-
-def is_htmx(request):
-    return request.headers.get("HX-Request") == "true"
-
-
-def paginate(request, queryset):
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("side"))
 
 
 def get_project_for_user(user, slug):

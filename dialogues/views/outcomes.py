@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db import IntegrityError
 from django.db.models import F, Q
 from django.http import Http404, HttpResponseBadRequest
@@ -13,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from kremlib.formsets import requested_index, with_one_more_row
+from kremlib.http import is_htmx, paginate
 from kremlib.permissions import can
 from kremlib.versioning import save_or_conflict
 from participants.personal_data import PersonalData, with_name_consents
@@ -42,11 +42,6 @@ from ..naming import with_responsible_names
 from .common import get_dialogue_for_user
 
 CHANGE_DIALOGUE = "dialogues.change_dialogue"
-PAGE_SIZE = 25
-
-
-def is_htmx(request):
-    return request.headers.get("HX-Request") == "true"
 
 
 def safe_next(request, url, fallback):
@@ -341,7 +336,7 @@ def action_overview(request):
         .filter(dialogue__in=Dialogue.objects.alive())
         .for_list(),
     )
-    page = Paginator(actions_in_visible_projects(request.user), PAGE_SIZE).get_page(request.GET.get("side"))
+    page = paginate(request, actions_in_visible_projects(request.user))
     page.object_list = with_responsible_names(people, page.object_list)
     return render(request, "dialogues/action_overview.html", {"mine": mine, "page": page})
 

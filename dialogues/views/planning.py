@@ -2,20 +2,15 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from kremlib.formsets import empty_row, requested_index, with_one_more_row
+from kremlib.http import PAGE_SIZE, is_htmx, paginate
 from kremlib.permissions import can
 from kremlib.versioning import save_or_conflict
 from participants.personal_data import PersonalData, with_name_consents, with_quoting_consents
-from projects.views import (
-    PAGE_SIZE,
-    get_project_for_user,
-    is_htmx,
-    querystring_without_page,
-)
+from projects.views import get_project_for_user, querystring_without_page
 
 from .. import services
 from ..filters import DialogueFilter
@@ -44,7 +39,7 @@ def dialogue_list(request):
         "filter": dialogue_filter,
         "upcoming": upcoming[:PAGE_SIZE],
         "upcoming_count": upcoming.count(),
-        "page": Paginator(past, PAGE_SIZE).get_page(request.GET.get("side")),
+        "page": paginate(request, past),
         "query": querystring_without_page(request),
     }
     template = "dialogues/dialogue_list.html#results" if is_htmx(request) else "dialogues/dialogue_list.html"
