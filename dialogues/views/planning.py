@@ -15,7 +15,6 @@ from projects.views import (
     PAGE_SIZE,
     get_project_for_user,
     is_htmx,
-    querystring_without_page,
 )
 
 from .. import services
@@ -45,7 +44,6 @@ def dialogue_list(request):
         "upcoming": upcoming[:PAGE_SIZE],
         "upcoming_count": upcoming.count(),
         "page": Paginator(past, PAGE_SIZE).get_page(request.GET.get("side")),
-        "query": querystring_without_page(request),
     }
     template = "dialogues/dialogue_list.html#results" if is_htmx(request) else "dialogues/dialogue_list.html"
     return render(request, template, context)
