@@ -26,7 +26,7 @@ def render_history(request, *, obj, sources, heading, crumbs, restore_url=None, 
         for entry in page.object_list:
             if entry.is_main and entry.action != "deleted" and entry.record.version < obj.version:
                 entry.restore_url = restore_url(entry.record)
-    context = {"object": obj, "page": page, "heading": heading, "crumbs": crumbs, "query": ""}
+    context = {"object": obj, "page": page, "heading": heading, "crumbs": crumbs}
     return render(request, "history/history.html", context)
 
 

@@ -51,12 +51,6 @@ from .services import AccessAction, AccessReason
 LOGIN_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
-def querystring_without_page(request):
-    query = request.GET.copy()
-    query.pop("side", None)
-    return query.urlencode()
-
-
 def get_participant_for_user(user, pk, perm=None):
     """Fetch and authorise in one step: 404 outside what the user may see, 403 when visible but not allowed."""
     participant = get_object_or_404(visible_participants(user).select_related("organisation", "user"), pk=pk)
@@ -77,7 +71,7 @@ def participant_list(request):
     require(request.user, "participants.view_registry")
     participant_filter = ParticipantFilter(request.GET, queryset=for_registry_list(Participant.objects.all()))
     page = paginate(request, participant_filter.qs.order_by("display_name", "pk"))
-    context = {"filter": participant_filter, "page": page, "query": querystring_without_page(request)}
+    context = {"filter": participant_filter, "page": page}
     template = (
         "participants/participant_list.html#results" if is_htmx(request) else "participants/participant_list.html"
     )
@@ -295,7 +289,7 @@ def access_log(request):
     require(request.user, "participants.view_accesslog")
     log_filter = AccessLogFilter(request.GET, queryset=access_log_for_list(AccessLog.objects.all()))
     page = paginate(request, log_filter.qs)
-    context = {"filter": log_filter, "page": page, "query": querystring_without_page(request)}
+    context = {"filter": log_filter, "page": page}
     template = "participants/access_log.html#results" if is_htmx(request) else "participants/access_log.html"
     return render(request, template, context)
 
@@ -324,7 +318,6 @@ def my_page(request):
         "consents": [(consent, WithdrawConsentForm(consent=consent, prefix=f"c{consent.pk}")) for consent in consents],
         "invitations": participant.invitations.select_related("created_by").prefetch_related("created_by__groups"),
         "page": paginate(request, access_log_for_list(participant.access_log.all())),
-        "query": querystring_without_page(request),
         "now": timezone.now(),
     }
     return render(request, "participants/my_page.html", context)

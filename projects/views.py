@@ -52,15 +52,9 @@ def project_list(request):
     projects = Project.objects.visible_to(request.user).for_list()
     project_filter = ProjectFilter(request.GET, queryset=projects)
     page = paginate(request, project_filter.qs)
-    context = {"filter": project_filter, "page": page, "query": querystring_without_page(request)}
+    context = {"filter": project_filter, "page": page}
     template = "projects/project_list.html#results" if is_htmx(request) else "projects/project_list.html"
     return render(request, template, context)
-
-
-def querystring_without_page(request):
-    query = request.GET.copy()
-    query.pop("side", None)
-    return query.urlencode()
 
 
 def project_detail(request, slug):
@@ -243,7 +237,7 @@ def organisation_list(request):
     )
     organisation_filter = OrganisationFilter(request.GET, queryset=organisations)
     page = paginate(request, organisation_filter.qs)
-    context = {"filter": organisation_filter, "page": page, "query": querystring_without_page(request)}
+    context = {"filter": organisation_filter, "page": page}
     template = "projects/organisation_list.html#results" if is_htmx(request) else "projects/organisation_list.html"
     return render(request, template, context)
 

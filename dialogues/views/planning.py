@@ -10,7 +10,7 @@ from kremlib.http import PAGE_SIZE, is_htmx, paginate
 from kremlib.permissions import can
 from kremlib.versioning import save_or_conflict
 from participants.personal_data import PersonalData, with_name_consents, with_quoting_consents
-from projects.views import get_project_for_user, querystring_without_page
+from projects.views import get_project_for_user
 
 from .. import services
 from ..filters import DialogueFilter
@@ -40,7 +40,6 @@ def dialogue_list(request):
         "upcoming": upcoming[:PAGE_SIZE],
         "upcoming_count": upcoming.count(),
         "page": paginate(request, past),
-        "query": querystring_without_page(request),
     }
     template = "dialogues/dialogue_list.html#results" if is_htmx(request) else "dialogues/dialogue_list.html"
     return render(request, template, context)
