@@ -159,8 +159,8 @@ def deleted_rows(w, n):
 
 def project_blocks(w, n):
     """Every block of the project page: partners, municipalities, districts, dialogues (with attendance for the
-    voice balance), the three kinds of learning entries (authors with and without consent), results, system
-    changes, documents and open follow-up actions."""
+    voice balance), the three kinds of learning entries (authors with and without consent, and a coordinator without
+    a participant record), results, system changes, documents and open follow-up actions."""
     project, author = w["project"], w["member"]
     for _ in range(n):
         PartnershipFactory(project=project)
@@ -173,6 +173,7 @@ def project_blocks(w, n):
         for kind in ("done", "learned", "wise"):
             LearningEntry.objects.create(project=project, kind=kind, text="x", author=author)
         LearningEntry.objects.create(project=project, kind="done", text="y", author=member_of(OrganisationFactory()))
+        LearningEntry.objects.create(project=project, kind="wise", text="z", author=CoordinatorFactory())
         Result.objects.create(project=project, description="r")
         SystemChange.objects.create(
             project=project, level="practice", description="s", adopted_by=OrganisationFactory()
