@@ -19,7 +19,7 @@ def get_counted(client, url, **params):
 
 
 def count_queries(client, url, **params):
-    """Number of database queries one GET makes; the page must answer 200."""
+    """Number of database queries one GET makes; the page must answer 200. To pin a page's budget: assert_budget."""
     return len(get_counted(client, url, **params)[1])
 
 
