@@ -24,7 +24,7 @@ from tests.factories import (
     ProjectFactory,
     member_of,
 )
-from tests.querycount import count_queries
+from tests.querycount import assert_budget
 
 pytestmark = pytest.mark.django_db
 
@@ -453,15 +453,7 @@ def test_anonymous_reaches_a_feed_by_its_token_alone(client, world):
     assert client.get(feed_url(calendar_feed)).status_code == 200
 
 
-# --- Query budgets -------------------------------------------------------------------------------
-
-
-def budgets(client, build, url):
-    build(1)
-    one = count_queries(client, url)
-    build(29)
-    thirty = count_queries(client, url)
-    return one, thirty
+# --- Query budgets: pinned, the same for 1 dialogue as for 30 (tests/test_query_budgets.py) --------
 
 
 def make_dialogues(project, n, **kwargs):
@@ -475,22 +467,21 @@ def test_user_feed_query_count_does_not_grow(client):
     project = ProjectFactory()
     PartnershipFactory(project=project, organisation=partner)
     calendar_feed = CalendarFeedFactory(user=member_of(partner))
-    one, thirty = budgets(client, lambda n: make_dialogues(project, n), feed_url(calendar_feed))
-    assert one == thirty
+    assert_budget(client, feed_url(calendar_feed), lambda n: make_dialogues(project, n), 5)
 
 
 def test_project_feed_query_count_does_not_grow(client):
     project = ProjectFactory()
     calendar_feed = CalendarFeedFactory(project=project)
-    one, thirty = budgets(
-        client, lambda n: make_dialogues(project, n, time_precision=TimePrecision.SEASON), feed_url(calendar_feed)
-    )
-    assert one == thirty
+
+    def build(n):
+        make_dialogues(project, n, time_precision=TimePrecision.SEASON)
+
+    assert_budget(client, feed_url(calendar_feed), build, 4)
 
 
 def test_feeds_page_query_count_does_not_grow(client):
     coordinator = CoordinatorFactory()
-    client.force_login(coordinator)
     CalendarFeedFactory(user=coordinator)
 
     def build(n):
@@ -498,5 +489,4 @@ def test_feeds_page_query_count_does_not_grow(client):
             CalendarFeedFactory(project=ProjectFactory())
             ProjectFactory()  # one without an address, too
 
-    one, thirty = budgets(client, build, reverse("dialogues:feeds"))
-    assert one == thirty
+    assert_budget(client, reverse("dialogues:feeds"), build, 8, user=coordinator)

@@ -1,0 +1,586 @@
+"""Query budgets: every list and detail page makes an exact, pinned number of queries, at 1 row as at 30.
+
+"Rows" are what the page lists (projects, dialogues, attendees, history versions, ...); on a detail page, the
+entries of each block it renders. Each page is counted for the coordinator (who sees most) and, where the page
+takes another path for them, for a member of a partner organisation and for a participant (a service user who
+attended a dialogue). The rows are built so that every role counted sees them, and the test checks that the page
+at 30 rows is longer than at 1 row (a budget of a page that shows the role none of the rows would prove nothing).
+
+BUDGETS is the table. When a page changes, run its test: the failure shows the captured SQL at 1 and at 30
+rows; write down the new number only when every query in it is one the page needs. Queries every page of a
+logged-in user makes: the session, the user, whether they are a coordinator (krem_perms in the menu), their
+participant record (the menu's "My page"), and the SAVEPOINT and RELEASE SAVEPOINT of ATOMIC_REQUESTS.
+
+test_every_page_has_a_budget fails when an address is added that has neither a budget nor a reason in EXEMPT.
+"""
+
+import datetime
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from dialogues.models import AgendaItem
+from projects.models import District, Document, LearningEntry, Result, SystemChange
+from tests.factories import (
+    AccessLogFactory,
+    AttendanceFactory,
+    CalendarFeedFactory,
+    ConsentFactory,
+    CoordinatorFactory,
+    DialogueFactory,
+    DocumentationLinkFactory,
+    FeedbackFactory,
+    FollowUpActionFactory,
+    HeadcountFactory,
+    HeldDialogueFactory,
+    InsightFactory,
+    InvitationFactory,
+    MunicipalityFactory,
+    OrganisationFactory,
+    OutcomeCommentFactory,
+    OutcomeFactory,
+    ParticipantFactory,
+    PartnershipFactory,
+    ProjectFactory,
+    ProposalFactory,
+    UserFactory,
+    member_of,
+)
+from tests.querycount import assert_budget
+from tests.test_permission_matrix import url_names
+
+pytestmark = pytest.mark.django_db
+
+
+# The world: a project with a partner organisation, a dialogue held two days ago (draft outcome) that the
+# participant attended, a member of the partner, a coordinator, and a person in the registry.
+
+
+def make_world():
+    municipality = MunicipalityFactory(name="Budsjettby", number="4997")
+    partner = OrganisationFactory(name="NAV Budsjettby", municipality=municipality)
+    project = ProjectFactory(title="Budsjettprosjekt", slug="budsjett")
+    project.municipalities.add(municipality)
+    PartnershipFactory(project=project, organisation=partner, role="lead")
+    held = HeldDialogueFactory(project=project, title="Holdt dialog", municipality=municipality)
+    participant_user = UserFactory(username="deltaker-budsjett")
+    participant = ParticipantFactory(user=participant_user, display_name="Deltaker Budsjett")
+    AttendanceFactory(dialogue=held, participant=participant)
+    subject = ParticipantFactory(
+        display_name="Registrert Person", user=UserFactory(), organisation=OrganisationFactory(), email="r@example.org"
+    )
+    ConsentFactory(participant=subject, purpose="contact", recorded_by=CoordinatorFactory())
+    return {
+        "municipality": municipality,
+        "partner": partner,
+        "project": project,
+        "held": held,
+        "outcome": OutcomeFactory(dialogue=held),  # a draft: the participant may comment on it
+        "participant": participant_user,
+        "person": participant,
+        "subject": subject,
+        "member": member_of(partner, username="medlem-budsjett"),
+        "coordinator": CoordinatorFactory(username="koordinator-budsjett"),
+    }
+
+
+def edit(obj, **changes):
+    """Save a change the way the app does, as a new version (history is written by the save)."""
+    for name, value in changes.items():
+        setattr(obj, name, value)
+    obj.version += 1
+    obj.save()
+
+
+def named_person(**kwargs):
+    """A participant who consented to being named and quoted (members see their name)."""
+    person = ParticipantFactory(**kwargs)
+    ConsentFactory(participant=person, purpose="attendance")
+    ConsentFactory(participant=person, purpose="quoting")
+    return person
+
+
+def withdrawn(person):
+    """A withdrawn consent, recorded and withdrawn by two different users (one active consent per purpose only)."""
+    return ConsentFactory(
+        participant=person,
+        purpose="quoting",
+        recorded_by=CoordinatorFactory(),
+        withdrawn_at=timezone.now(),
+        withdrawn_by=UserFactory(),
+    )
+
+
+DISTRICT_NUMBERS = itertools.count()
+
+
+def district(municipality):
+    return District.objects.create(municipality=municipality, name=f"Bydel {next(DISTRICT_NUMBERS)}")
+
+
+def soon(days):
+    return timezone.now() + datetime.timedelta(days=days)
+
+
+# The rows of each page: build(world, n) adds n of them, seen by every role counted.
+
+
+def partner_projects(w, n):
+    """Projects the partner organisation is in (so the member sees them), each with a municipality, another
+    partner, a dialogue in the world's municipality and one the participant attended."""
+    for _ in range(n):
+        project = ProjectFactory()
+        project.municipalities.add(w["municipality"])
+        PartnershipFactory(project=project, organisation=w["partner"])
+        PartnershipFactory(project=project)
+        DialogueFactory(project=project, municipality=w["municipality"])
+        AttendanceFactory(dialogue=HeldDialogueFactory(project=project), participant=w["person"])
+
+
+def upcoming_and_mine(w, n):
+    """Upcoming dialogues everyone counted sees (the participant is registered), and open actions they answer
+    for: by name (the participant), through their organisation (the member)."""
+    for i in range(n):
+        dialogue = DialogueFactory(project=w["project"], municipality=MunicipalityFactory(), starts_at=soon(1 + i))
+        AttendanceFactory(dialogue=dialogue, participant=w["person"])
+        FollowUpActionFactory(dialogue=w["held"], responsible_participant=w["person"], responsible_organisation=None)
+        FollowUpActionFactory(dialogue=w["held"], responsible_organisation=w["partner"])
+
+
+def deleted_rows(w, n):
+    for _ in range(n):
+        ProjectFactory(deleted_at=timezone.now())
+        DialogueFactory(project=w["project"], deleted_at=timezone.now())
+
+
+def project_blocks(w, n):
+    """Every block of the project page: partners, municipalities, districts, dialogues (with attendance for the
+    voice balance), the three kinds of learning entries (authors with and without consent, and a coordinator without
+    a participant record), results, system changes, documents and open follow-up actions."""
+    project, author = w["project"], w["member"]
+    for _ in range(n):
+        PartnershipFactory(project=project)
+        municipality = MunicipalityFactory()
+        project.municipalities.add(municipality)
+        project.districts.add(district(municipality))
+        dialogue = HeldDialogueFactory(project=project, municipality=municipality)
+        AttendanceFactory(dialogue=dialogue, participant=named_person())
+        HeadcountFactory(dialogue=dialogue)
+        for kind in ("done", "learned", "wise"):
+            LearningEntry.objects.create(project=project, kind=kind, text="x", author=author)
+        LearningEntry.objects.create(project=project, kind="done", text="y", author=member_of(OrganisationFactory()))
+        LearningEntry.objects.create(project=project, kind="wise", text="z", author=CoordinatorFactory())
+        Result.objects.create(project=project, description="r")
+        SystemChange.objects.create(
+            project=project, level="practice", description="s", adopted_by=OrganisationFactory()
+        )
+        Document.objects.create(project=project, title="d")
+        FollowUpActionFactory(dialogue=dialogue, responsible_participant=named_person())
+        FollowUpActionFactory(dialogue=dialogue, responsible_participant=ParticipantFactory())
+
+
+def project_versions(w, n):
+    project = w["project"]
+    for i in range(n):
+        edit(project, summary=f"Versjon {i}", continued_by=OrganisationFactory())
+        project.municipalities.add(MunicipalityFactory())
+        PartnershipFactory(project=project)
+        LearningEntry.objects.create(project=project, kind="done", text="x", author=member_of(OrganisationFactory()))
+        Result.objects.create(project=project, description="r")
+        SystemChange.objects.create(
+            project=project, level="practice", description="s", adopted_by=OrganisationFactory()
+        )
+        Document.objects.create(project=project, title="d")
+
+
+def organisations(w, n):
+    for _ in range(n):
+        organisation = OrganisationFactory()
+        PartnershipFactory(organisation=organisation, project=w["project"])
+
+
+def organisation_blocks(w, n):
+    """The partner's projects (seen by the member), the dialogues it facilitates or whose project it is in, and
+    its network of other organisations."""
+    for _ in range(n):
+        partnership = PartnershipFactory(organisation=w["partner"])
+        PartnershipFactory(project=partnership.project)
+        DialogueFactory(project=partnership.project).facilitators.add(w["partner"])
+        AttendanceFactory(dialogue=HeldDialogueFactory(project=partnership.project), participant=w["person"])
+
+
+def organisation_versions(w, n):
+    for i in range(n):
+        edit(w["partner"], notes=f"Versjon {i}", municipality=MunicipalityFactory())
+
+
+def municipalities(w, n):
+    for _ in range(n):
+        municipality = MunicipalityFactory()
+        w["project"].municipalities.add(municipality)
+
+
+def municipality_blocks(w, n):
+    """The municipality's projects and dialogues (held ones counted per year, with attendance for the voice
+    balance), its districts and partners."""
+    partner_projects(w, n)
+    for _ in range(n):
+        district(w["municipality"])
+        OrganisationFactory(municipality=w["municipality"])
+        dialogue = HeldDialogueFactory(project=w["project"], municipality=w["municipality"])
+        AttendanceFactory(dialogue=dialogue, participant=named_person())
+
+
+def dialogues(w, n):
+    """Upcoming and past dialogues of the project, each attended by the participant (who sees them)."""
+    for i in range(n):
+        for starts_at in (soon(5 + i), soon(-50 - i)):
+            dialogue = DialogueFactory(project=w["project"], municipality=MunicipalityFactory(), starts_at=starts_at)
+            AttendanceFactory(dialogue=dialogue, participant=w["person"])
+
+
+def dialogue_blocks(w, n):
+    """Every block of the held dialogue's page: agenda, facilitating organisations and people, attendees (named
+    with consent and not), insights (quotable and not), proposals, follow-up actions, documentation links,
+    feedback and the comments on its draft outcome."""
+    held, outcome = w["held"], w["outcome"]
+    for i in range(n):
+        AgendaItem.objects.create(dialogue=held, order=i + 1, title=f"Punkt {i}")
+        held.facilitators.add(OrganisationFactory())
+        person, private = named_person(), ParticipantFactory()
+        held.facilitating_participants.add(person, private)
+        AttendanceFactory(dialogue=held, participant=person)
+        AttendanceFactory(dialogue=held, participant=private)
+        InsightFactory(dialogue=held, participant=person)
+        InsightFactory(dialogue=held, participant=private)
+        ProposalFactory(dialogue=held)
+        FollowUpActionFactory(dialogue=held, responsible_participant=person)
+        FollowUpActionFactory(dialogue=held, responsible_participant=private, responsible_organisation=None)
+        DocumentationLinkFactory(dialogue=held)
+        FeedbackFactory(dialogue=held)
+        OutcomeCommentFactory(outcome=outcome, participant=person)
+        OutcomeCommentFactory(outcome=outcome, participant=private)
+
+
+def dialogue_versions(w, n):
+    held = w["held"]
+    for i in range(n):
+        edit(held, title=f"Versjon {i}", municipality=MunicipalityFactory())
+        held.facilitators.add(OrganisationFactory())
+        held.agenda.create(title=f"Punkt {i}")
+
+
+def outcome_versions(w, n):
+    held = w["held"]
+    for i in range(n):
+        edit(w["outcome"], summary=f"Versjon {i}")
+        InsightFactory(dialogue=held, text=f"Innsikt {i}", participant=named_person())
+        ProposalFactory(dialogue=held)
+        FollowUpActionFactory(dialogue=held)
+        DocumentationLinkFactory(dialogue=held)
+        FeedbackFactory(dialogue=held)
+
+
+def attendees(w, n):
+    """Attendees of the held dialogue, from the partner organisation, named with consent and not."""
+    for _ in range(n):
+        AttendanceFactory(dialogue=w["held"], participant=named_person(organisation=w["partner"]))
+        AttendanceFactory(dialogue=w["held"], participant__organisation=w["partner"])
+
+
+def outcome_lists(w, n):
+    """The five lists of the outcome form."""
+    held = w["held"]
+    for _ in range(n):
+        InsightFactory(dialogue=held)
+        ProposalFactory(dialogue=held)
+        FollowUpActionFactory(
+            dialogue=held,
+            responsible_participant=ParticipantFactory(organisation=w["partner"]),
+            responsible_organisation=w["partner"],
+        )
+        DocumentationLinkFactory(dialogue=held)
+        FeedbackFactory(dialogue=held)
+
+
+def actions(w, n):
+    """Open actions in projects of the partner: one the partner answers for, one the participant answers for by
+    name (their "mine"), in a dialogue due on different days."""
+    for i in range(n):
+        project = ProjectFactory()
+        PartnershipFactory(project=project, organisation=w["partner"])
+        dialogue = HeldDialogueFactory(project=project)
+        FollowUpActionFactory(
+            dialogue=dialogue,
+            responsible_organisation=w["partner"],
+            due_date=timezone.localdate() - datetime.timedelta(days=i % 3),
+        )
+        FollowUpActionFactory(dialogue=dialogue, responsible_organisation=None, responsible_participant=w["person"])
+
+
+def feed_projects(w, n):
+    """Projects of the partner, with and without a calendar address."""
+    for _ in range(n):
+        project = ProjectFactory()
+        PartnershipFactory(project=project, organisation=w["partner"])
+        CalendarFeedFactory(project=project)
+        PartnershipFactory(project=ProjectFactory(), organisation=w["partner"])
+
+
+def feed_dialogues(w, n):
+    municipality = MunicipalityFactory()
+    for _ in range(n):
+        dialogue = DialogueFactory(project=w["project"], municipality=municipality, venue="Biblioteket")
+        AttendanceFactory(dialogue=dialogue, participant=w["person"])
+
+
+def registry(w, n):
+    for _ in range(n):
+        person = ParticipantFactory(organisation=OrganisationFactory(), user=UserFactory())
+        AttendanceFactory(participant=person)
+
+
+def registry_blocks(w, n):
+    person = w["subject"]
+    for _ in range(n):
+        AttendanceFactory(participant=person)
+        InsightFactory(participant=person)
+        FeedbackFactory(participant=person)
+        OutcomeCommentFactory(participant=person)
+        FollowUpActionFactory(responsible_participant=person)
+        withdrawn(person)
+        InvitationFactory(participant=person, created_by=CoordinatorFactory())
+        AccessLogFactory(participant=person, actor=CoordinatorFactory())
+
+
+def access_log_entries(w, n):
+    for _ in range(n):
+        AccessLogFactory(participant=ParticipantFactory(), actor=CoordinatorFactory())
+
+
+def own_record(w, n):
+    """The consents, invitations and access log of the participant's and the member's own records."""
+    for person in (w["person"], w["member"].participant):
+        for _ in range(n):
+            withdrawn(person)
+            InvitationFactory(participant=person, created_by=CoordinatorFactory())
+            AccessLogFactory(participant=person, actor=CoordinatorFactory())
+
+
+# The pages
+
+
+@dataclass
+class Page:
+    build: Callable  # (world, n) -> None: n more rows
+    url: Callable = None  # world -> address; None: the address of the url name, without arguments
+    anonymous: bool = False  # the page is asked for without logging in
+
+
+def feed_url(w, role):
+    """The calendar feed of the role's user; "project": the project's feed."""
+    owner = {"project": w["project"]} if role == "project" else {"user": w[role]}
+    feed = CalendarFeedFactory(**owner)
+    return reverse("dialogues:feed", args=[feed.token])
+
+
+PAGES = {
+    "home": Page(upcoming_and_mine),
+    "deleted_items": Page(deleted_rows),
+    "projects:project_list": Page(partner_projects),
+    "projects:project_detail": Page(project_blocks, lambda w: w["project"].get_absolute_url()),
+    "projects:project_history": Page(
+        project_versions, lambda w: reverse("projects:project_history", args=[w["project"].slug])
+    ),
+    "projects:organisation_list": Page(organisations),
+    "projects:organisation_detail": Page(organisation_blocks, lambda w: w["partner"].get_absolute_url()),
+    "projects:organisation_history": Page(
+        organisation_versions, lambda w: reverse("projects:organisation_history", args=[w["partner"].pk])
+    ),
+    "projects:municipality_list": Page(municipalities),
+    "projects:municipality_detail": Page(municipality_blocks, lambda w: w["municipality"].get_absolute_url()),
+    "dialogues:dialogue_list": Page(dialogues),
+    "dialogues:dialogue_detail": Page(dialogue_blocks, lambda w: w["held"].get_absolute_url()),
+    "dialogues:dialogue_history": Page(
+        dialogue_versions, lambda w: reverse("dialogues:dialogue_history", args=[w["held"].pk])
+    ),
+    "dialogues:outcome_history": Page(
+        outcome_versions, lambda w: reverse("dialogues:outcome_history", args=[w["held"].pk])
+    ),
+    "dialogues:attendance": Page(attendees, lambda w: reverse("dialogues:attendance", args=[w["held"].pk])),
+    "dialogues:outcome_edit": Page(outcome_lists, lambda w: reverse("dialogues:outcome_edit", args=[w["held"].pk])),
+    "dialogues:action_overview": Page(actions),
+    "dialogues:feeds": Page(feed_projects),
+    "dialogues:feed": Page(feed_dialogues, feed_url, anonymous=True),
+    "participants:participant_list": Page(registry),
+    "participants:participant_detail": Page(
+        registry_blocks, lambda w: reverse("participants:participant_detail", args=[w["subject"].pk])
+    ),
+    "participants:access_log": Page(access_log_entries),
+    "participants:my_page": Page(own_record),
+}
+
+# (url name, role): the queries of one GET, at 1 row as at 30. Six of them are on every page of a logged-in
+# user (see the module's docstring); the notes say what else the page asks for.
+BUDGETS = {
+    # the four counts, upcoming dialogues (5 at most), the count of the user's open actions
+    ("home", "coordinator"): 11,
+    ("home", "member"): 12,
+    ("home", "participant"): 12,
+    ("deleted_items", "coordinator"): 8,
+    # the count, the page, its municipalities and partners; the filter's lists of municipalities and partners
+    ("projects:project_list", "coordinator"): 12,
+    ("projects:project_list", "member"): 12,
+    # every block is one query; who may be named is prefetched for the learning log and for the actions; a member
+    # is asked twice whether they are a member of the project (may add learning, may plan), and for their projects
+    ("projects:project_detail", "coordinator"): 21,
+    ("projects:project_detail", "member"): 24,
+    ("projects:project_history", "coordinator"): 22,
+    ("projects:project_history", "member"): 22,
+    ("projects:organisation_list", "coordinator"): 9,
+    ("projects:organisation_list", "member"): 9,
+    ("projects:organisation_detail", "coordinator"): 10,
+    ("projects:organisation_detail", "member"): 10,
+    ("projects:organisation_detail", "participant"): 10,
+    ("projects:organisation_history", "coordinator"): 12,
+    ("projects:organisation_history", "member"): 12,
+    ("projects:municipality_list", "coordinator"): 7,
+    ("projects:municipality_list", "member"): 7,
+    ("projects:municipality_detail", "coordinator"): 18,
+    ("projects:municipality_detail", "member"): 18,
+    ("dialogues:dialogue_list", "coordinator"): 12,
+    ("dialogues:dialogue_list", "member"): 12,
+    ("dialogues:dialogue_list", "participant"): 12,
+    # the most expensive page: every block is one query, consents are prefetched per block, the voice balance and
+    # the attendance totals each count attendance and headcounts; a member or participant is asked four times
+    # whether they are a member of the project
+    ("dialogues:dialogue_detail", "coordinator"): 28,
+    ("dialogues:dialogue_detail", "member"): 34,
+    ("dialogues:dialogue_detail", "participant"): 34,
+    ("dialogues:dialogue_history", "coordinator"): 16,
+    ("dialogues:dialogue_history", "member"): 17,
+    ("dialogues:outcome_history", "coordinator"): 18,
+    ("dialogues:outcome_history", "member"): 21,
+    ("dialogues:attendance", "coordinator"): 14,
+    ("dialogues:attendance", "member"): 17,
+    ("dialogues:outcome_edit", "coordinator"): 17,
+    ("dialogues:outcome_edit", "member"): 19,
+    ("dialogues:action_overview", "coordinator"): 9,
+    ("dialogues:action_overview", "member"): 11,
+    ("dialogues:action_overview", "participant"): 9,
+    ("dialogues:feeds", "coordinator"): 8,
+    ("dialogues:feeds", "member"): 8,
+    # anonymous (calendar clients do not log in): the feed and its user, the dialogues; the role is whose feed
+    ("dialogues:feed", "coordinator"): 5,
+    ("dialogues:feed", "member"): 5,
+    ("dialogues:feed", "participant"): 5,
+    ("dialogues:feed", "project"): 4,
+    ("participants:participant_list", "coordinator"): 11,
+    # the view is written in the access log (an INSERT); every block is one query, accounts' groups are prefetched
+    ("participants:participant_detail", "coordinator"): 22,
+    ("participants:access_log", "coordinator"): 9,
+    # a coordinator without a participant record: the page that says there is none
+    ("participants:my_page", "coordinator"): 7,
+    ("participants:my_page", "member"): 15,
+    ("participants:my_page", "participant"): 15,
+}
+
+# The page lists nothing for the role (a coordinator without a participant record has no "My page").
+NO_ROWS = {("participants:my_page", "coordinator")}
+
+# Addresses that are not list or detail pages, and why.
+POST_ONLY = "POST only: an action, then a redirect"
+FORM = "a form (create, edit, confirm), not a list or detail page"
+DOWNLOAD = "a download of one record"
+PARTIAL = "an htmx partial: one empty form row"
+AUTH = "Django's own login and password pages"
+EXEMPT = {
+    # Django's authentication views, the language switch, the health check, the terms
+    "login": AUTH,
+    "logout": POST_ONLY,
+    "password_change": AUTH,
+    "password_change_done": AUTH,
+    "password_reset": AUTH,
+    "password_reset_done": AUTH,
+    "password_reset_confirm": AUTH,
+    "password_reset_complete": AUTH,
+    "set_language": POST_ONLY,
+    "healthz": "the health check: SELECT 1",
+    "participants:terms": "a page of text, no rows",
+    "participants:accept_invitation": FORM,
+    # krem
+    "restore_deleted_project": POST_ONLY,
+    "restore_deleted_dialogue": POST_ONLY,
+    # projects
+    "projects:project_create": FORM,
+    "projects:partner_row": PARTIAL,
+    "projects:project_edit": FORM,
+    "projects:project_close": FORM,
+    "projects:project_delete": FORM,
+    "projects:project_restore": FORM,
+    "projects:entry_create": FORM,
+    "projects:entry_edit": FORM,
+    "projects:entry_delete": FORM,
+    "projects:organisation_create": FORM,
+    "projects:organisation_edit": FORM,
+    "projects:organisation_restore": FORM,
+    # dialogues
+    "dialogues:dialogue_create": FORM,
+    "dialogues:agenda_row": PARTIAL,
+    "dialogues:dialogue_edit": FORM,
+    "dialogues:dialogue_cancel": FORM,
+    "dialogues:dialogue_duplicate": FORM,
+    "dialogues:dialogue_delete": FORM,
+    "dialogues:dialogue_restore": FORM,
+    "dialogues:outcome_restore": FORM,
+    "dialogues:add_insight": POST_ONLY,
+    "dialogues:add_feedback": POST_ONLY,
+    "dialogues:comment_outcome": POST_ONLY,
+    "dialogues:attendance_remove": POST_ONLY,
+    "dialogues:outcome_row": PARTIAL,
+    "dialogues:adopt_proposal": POST_ONLY,
+    "dialogues:action_done": POST_ONLY,
+    "dialogues:dialogue_ics": DOWNLOAD,
+    "dialogues:reset_user_feed": POST_ONLY,
+    "dialogues:reset_project_feed": POST_ONLY,
+    # participants
+    "participants:participant_create": FORM,
+    "participants:participant_edit": FORM,
+    "participants:consent_add": POST_ONLY,
+    "participants:participant_invite": FORM,
+    "participants:participant_export": DOWNLOAD,
+    "participants:participant_merge": FORM,
+    "participants:participant_anonymise": FORM,
+    "participants:consent_withdraw": POST_ONLY,
+    "participants:my_export": DOWNLOAD,
+}
+
+
+def test_every_page_has_a_budget():
+    names = set(url_names())
+    budgeted = {name for name, _role in BUDGETS}
+    assert budgeted == set(PAGES), "every page in PAGES needs a budget in BUDGETS, and every budget a page"
+    assert {(name, "coordinator") for name in PAGES} <= set(BUDGETS), "every page is counted for the coordinator"
+    assert budgeted & set(EXEMPT) == set(), "a page is either budgeted or exempt"
+    assert names - budgeted - set(EXEMPT) == set(), "add a budget to BUDGETS in tests/test_query_budgets.py"
+    assert (budgeted | set(EXEMPT)) - names == set(), "BUDGETS or EXEMPT names addresses that no longer exist"
+
+
+@pytest.mark.parametrize("name, role", sorted(BUDGETS))
+def test_query_budget(client, name, role):
+    world = make_world()
+    page = PAGES[name]
+    if page.url is None:
+        url = reverse(name)
+    elif page.anonymous:
+        url = page.url(world, role)
+    else:
+        url = page.url(world)
+    user = None if page.anonymous else world[role]
+    one, thirty = assert_budget(client, url, lambda n: page.build(world, n), BUDGETS[name, role], user=user)
+    if (name, role) not in NO_ROWS:
+        assert len(thirty.content) > len(one.content), "the rows added are not on the page: the role does not see them"
