@@ -14,6 +14,7 @@ import datetime
 import json
 import operator
 import re
+from collections import defaultdict
 from dataclasses import dataclass
 from functools import reduce
 
@@ -31,25 +32,12 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from dialogues.models import (
-    AgendaItem,
-    CalendarFeed,
-    Dialogue,
-    DocumentationLink,
-    Feedback,
-    FollowUpAction,
-    Insight,
-    Outcome,
-    OutcomeComment,
-    Proposal,
-)
 from krem.versioning import Versioned
-from projects.models import LearningEntry, Project, Result, SystemChange
 from projects.rules import is_coordinator
 
+from . import registry
 from .models import (
     AccessLog,
-    Attendance,
     Consent,
     ConsentPurpose,
     Invitation,
@@ -297,9 +285,11 @@ def export_data(participant: Participant, *, reader) -> dict:
         return names.user_label(account) or (None if account is None else gettext("another user"))
 
     user = participant.user
-    insight_ids = list(participant.insights.values_list("pk", flat=True))
-    feedback_ids = list(participant.feedback.values_list("pk", flat=True))
-    comment_ids = list(participant.outcome_comments.values_list("pk", flat=True))
+    own_ids = {
+        rows.section: list(rows.model._default_manager.filter(**{rows.field: participant}).values_list("pk", flat=True))
+        for rows in registry.ROWS
+        if rows.history
+    }
     return {
         "exported_at": timezone.now(),
         "participant": {
@@ -322,48 +312,8 @@ def export_data(participant: Participant, *, reader) -> dict:
                 "is_active": user.is_active,
             },
         },
-        "attendances": [
-            {
-                "dialogue": a.dialogue.title,
-                "dialogue_id": a.dialogue_id,
-                "project": a.dialogue.project.title,
-                "starts_at": a.dialogue.starts_at,
-                "perspective": a.perspective,
-            }
-            for a in participant.attendances.select_related("dialogue__project").order_by("dialogue__starts_at")
-        ],
-        "facilitated_dialogues": [
-            {"dialogue": d.title, "dialogue_id": d.pk, "starts_at": d.starts_at}
-            for d in participant.facilitated_dialogues.order_by("starts_at")
-        ],
-        "insights": [
-            {
-                "id": i.pk,
-                "dialogue": i.dialogue.title,
-                "text": i.text,
-                "perspective": i.perspective,
-                "created_at": i.created_at,
-            }
-            for i in participant.insights.select_related("dialogue").order_by("created_at", "pk")
-        ],
-        "feedback": [
-            {"id": f.pk, "dialogue": f.dialogue.title, "perspective": f.perspective, "note": f.note, "rating": f.rating}
-            for f in participant.feedback.select_related("dialogue").order_by("pk")
-        ],
-        "outcome_comments": [
-            {
-                "id": c.pk,
-                "dialogue": c.outcome.dialogue.title,
-                "confirmed": c.confirmed,
-                "text": c.text,
-                "created_at": c.created_at,
-            }
-            for c in participant.outcome_comments.select_related("outcome__dialogue").order_by("created_at", "pk")
-        ],
-        "follow_up_actions": [
-            {"id": a.pk, "dialogue": a.dialogue.title, "what": a.what, "due_date": a.due_date, "status": a.status}
-            for a in participant.follow_up_actions.select_related("dialogue").order_by("pk")
-        ],
+        # What the apps hold (registry.ROWS): attendances, insights, feedback, comments, actions, facilitation.
+        **{rows.section: rows.export(participant) for rows in registry.ROWS if rows.export is not None},
         "consents": [
             {
                 "purpose": c.purpose,
@@ -395,17 +345,11 @@ def export_data(participant: Participant, *, reader) -> dict:
                 ["display_name", "perspective", "organisation_id", "email", "phone", "user_id", "anonymised_at"],
                 _who,
             ),
-            "insights": _history_rows(
-                Insight.history.filter(id__in=insight_ids), ["id", "dialogue_id", "text", "perspective"], _who
-            ),
-            "feedback": _history_rows(
-                Feedback.history.filter(id__in=feedback_ids),
-                ["id", "dialogue_id", "perspective", "note", "rating"],
-                _who,
-            ),
-            "outcome_comments": _history_rows(
-                OutcomeComment.history.filter(id__in=comment_ids), ["id", "outcome_id", "confirmed", "text"], _who
-            ),
+            **{
+                rows.section: _history_rows(rows.model.history.filter(id__in=own_ids[rows.section]), rows.history, _who)
+                for rows in registry.ROWS
+                if rows.history
+            },
         },
     }
 
@@ -415,17 +359,6 @@ def export_data(participant: Participant, *, reader) -> dict:
 
 class MergeRefused(Exception):
     """The two records cannot be merged; the message says why, in words for the user."""
-
-
-def _move_attendances(keep, duplicate):
-    kept_dialogues = set(keep.attendances.values_list("dialogue_id", flat=True))
-    for attendance in duplicate.attendances.all():
-        if attendance.dialogue_id in kept_dialogues:
-            # Both records attended: one person, one row. The kept record's row (and perspective) stays.
-            attendance.delete()
-        else:
-            attendance.participant = keep
-            attendance.save(update_fields=["participant"])
 
 
 def _move_consents(keep, duplicate, by, now):
@@ -475,17 +408,13 @@ def merge(*, keep: Participant, duplicate: Participant, by) -> Participant:
         )
     now = timezone.now()
 
-    _move_attendances(keep, duplicate)
-    for related in (duplicate.insights.all(), duplicate.feedback.all(), duplicate.outcome_comments.all()):
-        for row in related:  # one by one, so each move is in the change history
-            row.participant = keep
-            row.save(update_fields=["participant"])
-    for action in duplicate.follow_up_actions.all():
-        action.responsible_participant = keep
-        action.save(update_fields=["responsible_participant"])
-    for dialogue in duplicate.facilitated_dialogues.all():
-        dialogue.facilitating_participants.add(keep)
-        dialogue.facilitating_participants.remove(duplicate)
+    for rows in registry.ROWS:  # what the apps hold: attendances, facilitation, insights, feedback, ...
+        if rows.move is not None:
+            rows.move(keep, duplicate)
+            continue
+        for row in rows.model._default_manager.filter(**{rows.field: duplicate}):
+            setattr(row, rows.field, keep)  # one by one, so each move is in the change history
+            row.save(update_fields=[rows.field])
     _move_consents(keep, duplicate, by, now)
     duplicate.invitations.update(participant=keep)
     # The access log is append-only for the app; a merge keeps every row, now under the kept record.
@@ -561,31 +490,10 @@ def _scrub_rows(queryset, fields, pattern, label, **also):
             model._base_manager.filter(pk=pk).update(**changes, **also)
 
 
-# The person's own texts, with the field that holds the text and the one that links them to the person.
-PERSONAL_TEXTS = [
-    (Insight, "text", "participant"),
-    (Feedback, "note", "participant"),
-    (OutcomeComment, "text", "participant"),
-    (FollowUpAction, "what", "responsible_participant"),
-]
-
-# Free text that anyone may write about a dialogue or a project, and so may name a person who took part:
-# (model, its text fields, whether it belongs to a dialogue or a project, the lookup from a row to that id).
-SHARED_TEXTS = [
-    (Dialogue, ("title", "purpose", "cancel_reason", "venue"), "dialogue", "id"),
-    (AgendaItem, ("title",), "dialogue", "dialogue"),
-    (Outcome, ("summary", "framework_answer"), "dialogue", "dialogue"),
-    (Insight, ("text",), "dialogue", "dialogue"),
-    (Proposal, ("text",), "dialogue", "dialogue"),
-    (FollowUpAction, ("what",), "dialogue", "dialogue"),
-    (DocumentationLink, ("title",), "dialogue", "dialogue"),
-    (Feedback, ("note",), "dialogue", "dialogue"),
-    (OutcomeComment, ("text",), "dialogue", "outcome__dialogue"),
-    (Project, ("summary", "goals", "target_groups"), "project", "id"),
-    (LearningEntry, ("text",), "project", "project"),
-    (Result, ("description",), "project", "project"),
-    (SystemChange, ("description",), "project", "project"),
-]
+def _personal_texts():
+    """The person's own texts (registry.ROWS with a `text`): the model, the field that holds the text and the one
+    that links them to the person."""
+    return [(rows.model, rows.text, rows.field) for rows in registry.ROWS if rows.text]
 
 
 def _person_ids(participant) -> list[int]:
@@ -605,29 +513,21 @@ def _identifiers(participant, ids) -> list[str]:
     return identifiers
 
 
-def _dialogues_and_projects(ids) -> dict[str, set[int]]:
-    """The dialogues the person (any of `ids`) attended (also where the attendance was removed since),
-    facilitated, answers an action in or wrote an insight, feedback or comment in; and those dialogues' projects."""
-    sources = [
-        Attendance.objects.filter(participant_id__in=ids).values_list("dialogue_id", flat=True),
-        Attendance.history.filter(participant_id__in=ids).values_list("dialogue_id", flat=True),
-        Dialogue.facilitating_participants.through.objects.filter(participant_id__in=ids).values_list(
-            "dialogue_id", flat=True
-        ),
-        FollowUpAction.objects.filter(responsible_participant_id__in=ids).values_list("dialogue_id", flat=True),
-        Insight.objects.filter(participant_id__in=ids).values_list("dialogue_id", flat=True),
-        Feedback.objects.filter(participant_id__in=ids).values_list("dialogue_id", flat=True),
-        OutcomeComment.objects.filter(participant_id__in=ids).values_list("outcome__dialogue_id", flat=True),
-    ]
-    dialogues = {pk for source in sources for pk in source}
-    projects = set(Dialogue._base_manager.filter(pk__in=dialogues).values_list("project_id", flat=True))
-    return {"dialogue": dialogues, "project": projects}
+def _taken_part_in(ids) -> dict[str, set[int]]:
+    """What the person (any of `ids`) took part in, per scope ("dialogue", "project"), as the apps find it
+    (registry.TOOK_PART): the dialogues they attended, facilitated, wrote in, ..., and those dialogues' projects."""
+    scope = defaultdict(set)
+    for took_part in registry.TOOK_PART:
+        for where, pks in took_part.find(ids).items():
+            scope[where] |= pks
+    return scope
 
 
 def _shared_texts(scope):
-    """Per entry of SHARED_TEXTS in `scope`: the model, its text fields, the lookup to its dialogue or project,
-    and its live and historical rows (soft-deleted ones too)."""
-    for model, fields, where, lookup in SHARED_TEXTS:
+    """Per entry of registry.SHARED_TEXTS in `scope`: the model, its text fields, the lookup to its dialogue or
+    project, and its live and historical rows (soft-deleted ones too)."""
+    for texts in registry.SHARED_TEXTS:
+        model, fields, where, lookup = texts.model, texts.fields, texts.scope, texts.lookup
         rows = {f"{lookup}__in": scope[where]}
         yield model, fields, lookup, model._base_manager.filter(**rows), model.history.filter(**rows)
 
@@ -642,13 +542,13 @@ class NamingText:
 
 
 def texts_naming(participant: Participant) -> list[NamingText]:
-    """The texts in the dialogues and projects the person took part in (SHARED_TEXTS) that name them, as they
-    are now, with the words anonymise() would replace. Changes nothing: the confirmation page lists them, so
-    that a coordinator can see, and reword first, a text where a name that is also a common word would go."""
+    """The texts in the dialogues and projects the person took part in (registry.SHARED_TEXTS) that name them,
+    as they are now, with the words anonymise() would replace. Changes nothing: the confirmation page lists them,
+    so that a coordinator can see, and reword first, a text where a name that is also a common word would go."""
     ids = _person_ids(participant)
     pattern = _identifier_pattern(_identifiers(participant, ids))
     found = []
-    for model, fields, lookup, live, _history in _shared_texts(_dialogues_and_projects(ids)):
+    for model, fields, lookup, live, _history in _shared_texts(_taken_part_in(ids)):
         title = "title" if lookup == "id" else f"{lookup}__title"
         for where, *texts in live.order_by("pk").values_list(title, *fields):
             for field, text in zip(fields, texts):
@@ -694,7 +594,8 @@ def _deactivate_account(user, pattern, label):
     user.groups.clear()
     user.user_permissions.clear()
     end_sessions(user)
-    CalendarFeed.objects.filter(user=user).delete()
+    for rows in registry.ACCOUNT_ROWS:  # e.g. the calendar feed
+        rows.model.objects.filter(**{rows.field: user}).delete()
     _forget_login_records([name for name in old_usernames if name])
     entries = LogEntry.objects.filter(content_type=ContentType.objects.get_for_model(user), object_id=str(user.pk))
     _scrub_rows(entries, ("change_message",), pattern, label, object_repr=user.username)
@@ -735,7 +636,7 @@ def anonymise(*, participant: Participant, by, reason: str = AccessReason.ERASUR
     - in their own texts (insights, feedback, comments, follow-up actions), whose historical rows also lose
       the link to the person, as do the historical rows of their attendances and consents;
     - in the texts anyone wrote in the dialogues they attended, facilitated, answer an action in or wrote in,
-      and in those dialogues' projects (SHARED_TEXTS);
+      and in those dialogues' projects (registry.SHARED_TEXTS);
     - in their access-log reasons, and in the admin log: entries about the record, a merged record or the
       account, and entries about anything else that name them.
     A name shorter than MIN_IDENTIFIER_LENGTH is not replaced in text. A name that is also a common word
@@ -754,9 +655,9 @@ def anonymise(*, participant: Participant, by, reason: str = AccessReason.ERASUR
     ids = _person_ids(participant)
     identifiers = _identifiers(participant, ids)
     pattern = _identifier_pattern(identifiers)
-    scope = _dialogues_and_projects(ids)  # before the attendance history loses the link
+    scope = _taken_part_in(ids)  # before the attendance history loses the link
 
-    for model, field, link in PERSONAL_TEXTS:
+    for model, field, link in _personal_texts():
         mine = model.objects.filter(**{link: participant})
         text_ids = list(mine.values_list("pk", flat=True))
         _scrub_rows(mine, (field,), pattern, label)
@@ -786,8 +687,9 @@ def anonymise(*, participant: Participant, by, reason: str = AccessReason.ERASUR
 
     for consent in participant.consents.active():
         withdraw_consent(consent=consent, by=by, at=now)
-    for model in (Attendance, Consent):
-        model.history.filter(participant_id__in=ids).update(participant_id=None)
+    unlinked = [(rows.model, rows.field) for rows in registry.ROWS if rows.unlink_history]  # e.g. attendances
+    for model, link in [*unlinked, (Consent, "participant")]:
+        model.history.filter(**{f"{link}_id__in": ids}).update(**{f"{link}_id": None})
     participant.invitations.all().delete()
     # The access log is append-only for the app; erasure is the one reason to rewrite a reason that names the person.
     _scrub_rows(AccessLog.objects.filter(participant=participant), ("reason",), pattern, label)
