@@ -4,7 +4,12 @@
 registers from its AppConfig.ready(), once per process, as pretix's `register_data_shredders` does:
 
     from participants.registry import Rows, SharedTexts, register
-    register(Rows(Insight, "participant", text="text"), SharedTexts(Agenda, ("title",), "dialogue", "dialogue"))
+    register(
+        Rows(Insight, "participant", section="insights", export=insight_rows, text="text"),
+        SharedTexts(AgendaItem, ("title",), "dialogue", "dialogue"),
+    )
+
+(dialogues/personal_data.py registers the dialogue side; participants/apps.py the project texts.)
 
 - `Rows(model, field)`: rows that belong to a participant through the foreign key `field`. Merge moves them
   to the kept record (one by one, so each move is in the change history), or calls `move(keep, duplicate)`
