@@ -47,7 +47,7 @@ test: install browser
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 ## make coverage: the permission rules and the anonymisation must be fully covered, branches included
-COVERED := participants/services.py,participants/personal_data.py,projects/rules.py,dialogues/rules.py,participants/rules.py
+COVERED := participants/services/*.py,participants/registry.py,dialogues/personal_data.py,participants/personal_data.py,projects/rules.py,dialogues/rules.py,participants/rules.py
 coverage: install
 	$(BIN)/coverage erase
 	$(BIN)/coverage run --branch --source=. -m pytest -p no:cacheprovider -q -m "not browser" tests/participants tests/dialogues tests/projects tests/test_permission_matrix.py tests/test_rules.py

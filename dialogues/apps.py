@@ -7,7 +7,10 @@ class DialoguesConfig(AppConfig):
     verbose_name = _("Dialogues")
 
     def ready(self):
-        # The gatherings, voice balance and follow-up blocks of the project, organisation and municipality pages.
         from . import panels
+        from .personal_data import register_personal_data
 
+        # The gatherings, voice balance and follow-up blocks of the project, organisation and municipality pages.
         panels.register()
+        # What this app holds about a person, for participants' merge, export, erasure and retention.
+        register_personal_data()

@@ -9,9 +9,9 @@ import datetime
 from django.db.models import Count, DateTimeField, F, Max, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest
 
-from dialogues.models import Attendance, Feedback, Insight, OutcomeComment
 from projects.rules import is_coordinator
 
+from . import registry
 from .models import AccessLog, ConsentPurpose, Participant
 
 EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
@@ -56,11 +56,11 @@ def _latest(model, field, *, via="participant"):
     return Coalesce(Subquery(rows, output_field=DateTimeField()), Value(EPOCH, output_field=DateTimeField()))
 
 
-def _latest_history(model):
+def _latest_history(model, *, via="participant"):
     rows = (
-        model.history.filter(participant_id=OuterRef("pk"))
+        model.history.filter(**{f"{via}_id": OuterRef("pk")})
         .order_by()
-        .values("participant_id")
+        .values(f"{via}_id")
         .annotate(latest=Max("history_date"))
         .values("latest")
     )
@@ -68,19 +68,20 @@ def _latest_history(model):
 
 
 def with_last_activity(queryset=None):
-    """Annotate `last_activity`: the latest change to the record, login, gathering attended (its end),
-    insight, comment or feedback (feedback has no date of its own: its history and its dialogue's end)."""
+    """Annotate `last_activity`: the latest change to the record, login, and what the apps count as activity
+    (registry.ROWS: gathering attended (its end), insight, comment or feedback; feedback has no date of its own:
+    its history and its dialogue's end)."""
     queryset = Participant.objects.all() if queryset is None else queryset
     epoch = Value(EPOCH, output_field=DateTimeField())
+    activity = [
+        *(_latest(rows.model, lookup, via=rows.field) for rows in registry.ROWS for lookup in rows.activity),
+        *(_latest_history(rows.model, via=rows.field) for rows in registry.ROWS if rows.activity_in_history),
+    ]
     return queryset.annotate(
         last_activity=Greatest(
             F("updated_at"),
             Coalesce(F("user__last_login"), epoch),
-            _latest(Attendance, "dialogue__ends_at"),
-            _latest(Insight, "created_at"),
-            _latest(OutcomeComment, "created_at"),
-            _latest(Feedback, "dialogue__ends_at"),
-            _latest_history(Feedback),
+            *activity,
             output_field=DateTimeField(),
         )
     )

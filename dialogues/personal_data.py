@@ -1,0 +1,187 @@
+"""What the dialogues app holds about a person, registered for participants' merge, export, erasure and retention.
+
+`register_personal_data()` runs once, from DialoguesConfig.ready(); participants/registry.py says what each
+field means. Nothing here runs a query until a service walks the registry.
+"""
+
+from participants.registry import AccountRows, Rows, SharedTexts, TookPart, register
+
+from .models import (
+    AgendaItem,
+    Attendance,
+    CalendarFeed,
+    Dialogue,
+    DocumentationLink,
+    Feedback,
+    FollowUpAction,
+    Insight,
+    Outcome,
+    OutcomeComment,
+    Proposal,
+)
+
+
+def _move_attendances(keep, duplicate):
+    kept_dialogues = set(keep.attendances.values_list("dialogue_id", flat=True))
+    for attendance in duplicate.attendances.all():
+        if attendance.dialogue_id in kept_dialogues:
+            # Both records attended: one person, one row. The kept record's row (and perspective) stays.
+            attendance.delete()
+        else:
+            attendance.participant = keep
+            attendance.save(update_fields=["participant"])
+
+
+def _move_facilitation(keep, duplicate):
+    for dialogue in duplicate.facilitated_dialogues.all():
+        dialogue.facilitating_participants.add(keep)
+        dialogue.facilitating_participants.remove(duplicate)
+
+
+def _attendances(participant):
+    return [
+        {
+            "dialogue": a.dialogue.title,
+            "dialogue_id": a.dialogue_id,
+            "project": a.dialogue.project.title,
+            "starts_at": a.dialogue.starts_at,
+            "perspective": a.perspective,
+        }
+        for a in participant.attendances.select_related("dialogue__project").order_by("dialogue__starts_at")
+    ]
+
+
+def _facilitated_dialogues(participant):
+    return [
+        {"dialogue": d.title, "dialogue_id": d.pk, "starts_at": d.starts_at}
+        for d in participant.facilitated_dialogues.order_by("starts_at")
+    ]
+
+
+def _insights(participant):
+    return [
+        {
+            "id": i.pk,
+            "dialogue": i.dialogue.title,
+            "text": i.text,
+            "perspective": i.perspective,
+            "created_at": i.created_at,
+        }
+        for i in participant.insights.select_related("dialogue").order_by("created_at", "pk")
+    ]
+
+
+def _feedback(participant):
+    return [
+        {"id": f.pk, "dialogue": f.dialogue.title, "perspective": f.perspective, "note": f.note, "rating": f.rating}
+        for f in participant.feedback.select_related("dialogue").order_by("pk")
+    ]
+
+
+def _outcome_comments(participant):
+    return [
+        {
+            "id": c.pk,
+            "dialogue": c.outcome.dialogue.title,
+            "confirmed": c.confirmed,
+            "text": c.text,
+            "created_at": c.created_at,
+        }
+        for c in participant.outcome_comments.select_related("outcome__dialogue").order_by("created_at", "pk")
+    ]
+
+
+def _follow_up_actions(participant):
+    return [
+        {"id": a.pk, "dialogue": a.dialogue.title, "what": a.what, "due_date": a.due_date, "status": a.status}
+        for a in participant.follow_up_actions.select_related("dialogue").order_by("pk")
+    ]
+
+
+def _dialogues_and_projects(ids) -> dict[str, set[int]]:
+    """The dialogues the person (any of `ids`) attended (also where the attendance was removed since),
+    facilitated, answers an action in or wrote an insight, feedback or comment in; and those dialogues' projects."""
+    sources = [
+        Attendance.objects.filter(participant_id__in=ids).values_list("dialogue_id", flat=True),
+        Attendance.history.filter(participant_id__in=ids).values_list("dialogue_id", flat=True),
+        Dialogue.facilitating_participants.through.objects.filter(participant_id__in=ids).values_list(
+            "dialogue_id", flat=True
+        ),
+        FollowUpAction.objects.filter(responsible_participant_id__in=ids).values_list("dialogue_id", flat=True),
+        Insight.objects.filter(participant_id__in=ids).values_list("dialogue_id", flat=True),
+        Feedback.objects.filter(participant_id__in=ids).values_list("dialogue_id", flat=True),
+        OutcomeComment.objects.filter(participant_id__in=ids).values_list("outcome__dialogue_id", flat=True),
+    ]
+    dialogues = {pk for source in sources for pk in source}
+    projects = set(Dialogue._base_manager.filter(pk__in=dialogues).values_list("project_id", flat=True))
+    return {"dialogue": dialogues, "project": projects}
+
+
+def register_personal_data():
+    register(
+        # Merge moves these in this order; export lists them in this order.
+        Rows(
+            Attendance,
+            "participant",
+            move=_move_attendances,
+            section="attendances",
+            export=_attendances,
+            unlink_history=True,
+            activity=("dialogue__ends_at",),
+        ),
+        Rows(
+            Dialogue.facilitating_participants.through,
+            "participant",
+            move=_move_facilitation,
+            section="facilitated_dialogues",
+            export=_facilitated_dialogues,
+        ),
+        Rows(
+            Insight,
+            "participant",
+            section="insights",
+            export=_insights,
+            history=("id", "dialogue_id", "text", "perspective"),
+            text="text",
+            activity=("created_at",),
+        ),
+        Rows(
+            Feedback,
+            "participant",
+            section="feedback",
+            export=_feedback,
+            history=("id", "dialogue_id", "perspective", "note", "rating"),
+            text="note",
+            # Feedback has no date of its own: its dialogue's end and its change history.
+            activity=("dialogue__ends_at",),
+            activity_in_history=True,
+        ),
+        Rows(
+            OutcomeComment,
+            "participant",
+            section="outcome_comments",
+            export=_outcome_comments,
+            history=("id", "outcome_id", "confirmed", "text"),
+            text="text",
+            activity=("created_at",),
+        ),
+        Rows(
+            FollowUpAction,
+            "responsible_participant",
+            section="follow_up_actions",
+            export=_follow_up_actions,
+            text="what",
+        ),
+        TookPart(_dialogues_and_projects),
+        # Free text that anyone may write about a dialogue, and so may name a person who took part.
+        SharedTexts(Dialogue, ("title", "purpose", "cancel_reason", "venue"), "dialogue", "id"),
+        SharedTexts(AgendaItem, ("title",), "dialogue", "dialogue"),
+        SharedTexts(Outcome, ("summary", "framework_answer"), "dialogue", "dialogue"),
+        SharedTexts(Insight, ("text",), "dialogue", "dialogue"),
+        SharedTexts(Proposal, ("text",), "dialogue", "dialogue"),
+        SharedTexts(FollowUpAction, ("what",), "dialogue", "dialogue"),
+        SharedTexts(DocumentationLink, ("title",), "dialogue", "dialogue"),
+        SharedTexts(Feedback, ("note",), "dialogue", "dialogue"),
+        SharedTexts(OutcomeComment, ("text",), "dialogue", "outcome__dialogue"),
+        AccountRows(CalendarFeed, "user"),
+    )
