@@ -4,7 +4,6 @@ from django.db.models import Count, Q
 from django.db.models.functions import ExtractYear
 
 from kremlib.permissions import can
-from participants.personal_data import PersonalData
 from projects import panels
 
 from .models import Dialogue, DialogueStatus, FollowUpAction
@@ -12,14 +11,14 @@ from .naming import with_responsible_names
 from .services import voice_balance
 
 
-def project_panels(request, project):
+def project_panels(request, project, *, people):
     dialogues = project.dialogues.alive()
     return {
         "dialogues": dialogues.select_related("municipality").order_by("starts_at"),
         "can_plan": can(request.user, "dialogues.add_dialogue", project),
         "balance": voice_balance(dialogues),
         "actions": with_responsible_names(
-            PersonalData(request.user), FollowUpAction.objects.filter(dialogue__in=dialogues).open().for_list()
+            people, FollowUpAction.objects.filter(dialogue__in=dialogues).open().for_list()
         ),
     }
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import calendar, contributions, history, outcomes, planning
+from .views import attendance, calendar, contributions, followup, history, outcomes, planning
 
 app_name = "dialogues"
 
@@ -12,7 +12,7 @@ urlpatterns = [
     path("dialoger/<int:pk>/endre/", planning.dialogue_edit, name="dialogue_edit"),
     path("dialoger/<int:pk>/avlys/", planning.dialogue_cancel, name="dialogue_cancel"),
     path("dialoger/<int:pk>/dupliser/", planning.dialogue_duplicate, name="dialogue_duplicate"),
-    path("dialoger/<int:pk>/slett/", history.dialogue_delete, name="dialogue_delete"),
+    path("dialoger/<int:pk>/slett/", planning.dialogue_delete, name="dialogue_delete"),
     path("dialoger/<int:pk>/historikk/", history.dialogue_history, name="dialogue_history"),
     path(
         "dialoger/<int:pk>/historikk/<int:history_id>/gjenopprett/", history.dialogue_restore, name="dialogue_restore"
@@ -27,15 +27,15 @@ urlpatterns = [
     path("dialoger/<int:pk>/min-innsikt/", contributions.add_insight, name="add_insight"),
     path("dialoger/<int:pk>/min-tilbakemelding/", contributions.add_feedback, name="add_feedback"),
     path("dialoger/<int:pk>/utfall/kommentar/", contributions.comment_outcome, name="comment_outcome"),
-    path("dialoger/<int:pk>/deltakere/", outcomes.attendance, name="attendance"),
+    path("dialoger/<int:pk>/deltakere/", attendance.attendance, name="attendance"),
     path(
-        "dialoger/<int:pk>/deltakere/<int:attendance_pk>/fjern/", outcomes.attendance_remove, name="attendance_remove"
+        "dialoger/<int:pk>/deltakere/<int:attendance_pk>/fjern/", attendance.attendance_remove, name="attendance_remove"
     ),
     path("dialoger/<int:pk>/utfall/", outcomes.outcome_edit, name="outcome_edit"),
     path("dialoger/utfall-rad/<str:formset>/", outcomes.outcome_row, name="outcome_row"),
     path("dialoger/forslag/<int:proposal_pk>/til-systemendring/", outcomes.adopt_proposal, name="adopt_proposal"),
-    path("oppfolging/", outcomes.action_overview, name="action_overview"),
-    path("oppfolging/<int:action_pk>/utfort/", outcomes.action_done, name="action_done"),
+    path("oppfolging/", followup.action_overview, name="action_overview"),
+    path("oppfolging/<int:action_pk>/utfort/", followup.action_done, name="action_done"),
     path("dialoger/<int:pk>/kalender.ics", calendar.dialogue_ics, name="dialogue_ics"),
     path("kalender/", calendar.feeds, name="feeds"),
     path("kalender/nullstill/", calendar.reset_user_feed, name="reset_user_feed"),

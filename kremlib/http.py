@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.core.paginator import Paginator
+from django.utils.http import url_has_allowed_host_and_scheme
 from ipware import get_client_ip
 
 
@@ -39,3 +40,15 @@ def is_htmx(request) -> bool:
 def paginate(request, queryset, per_page=PAGE_SIZE):
     """The page of `queryset` that ?side= asks for (the first for a missing or bad number, the last past the end)."""
     return Paginator(queryset, per_page).get_page(request.GET.get(PAGE_PARAM))
+
+
+def safe_next(request, url, fallback):
+    """`url` if it is an address on this site, else `fallback`: never send people to another site."""
+    # Only a path ("/..."): redirect() would take any other string for the name of a view, and fail.
+    if (
+        url
+        and url.startswith("/")
+        and url_has_allowed_host_and_scheme(url, allowed_hosts={request.get_host()}, require_https=request.is_secure())
+    ):
+        return url
+    return fallback

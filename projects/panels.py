@@ -13,7 +13,8 @@ _panels = {page: [] for page in PAGES}
 
 def register(page: str, panel) -> None:
     """`panel(request, obj, **known)` returns a dict for the template of `page`; `known` holds what the page
-    has already fetched (the municipality page passes its `projects`)."""
+    has already fetched (the project page passes the reader's naming policy `people`, the municipality page its
+    `projects`)."""
     if panel not in _panels[page]:
         _panels[page].append(panel)
 

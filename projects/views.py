@@ -81,7 +81,7 @@ def project_detail(request, slug):
         "can_edit": can(request.user, "projects.change_project", project),
         "can_add_learning": can(request.user, "projects.add_learningentry", project),
         "can_delete": can(request.user, "projects.delete_project", project),
-        **panels.context_for("project", request, project),
+        **panels.context_for("project", request, project, people=people),
     }
     return render(request, "projects/project_detail.html", context)
 

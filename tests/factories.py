@@ -115,7 +115,7 @@ class CalendarFeedFactory(factory.django.DjangoModelFactory):
         model = "dialogues.CalendarFeed"
 
 
-# Outcomes, attendance and follow-up (dialogues/views/outcomes.py).
+# Outcomes, attendance and follow-up (dialogues/views/outcomes.py, attendance.py, followup.py).
 
 
 class HeldDialogueFactory(DialogueFactory):

@@ -5,6 +5,8 @@ from kremlib.permissions import can
 
 from ..models import Dialogue
 
+CHANGE_DIALOGUE = "dialogues.change_dialogue"
+
 
 def get_dialogue_for_user(user, pk, perm=None):
     """Fetch and authorise in one step: 404 outside what the user may see, 403 when visible but read-only."""

@@ -1,7 +1,6 @@
-"""Change history of dialogues and outcomes, restoring an earlier version, and deleting a dialogue."""
+"""Change history of dialogues and outcomes, and restoring an earlier version."""
 
-from django.contrib import messages
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -9,9 +8,7 @@ from django.utils.translation import gettext_lazy
 from kremlib.history import Source
 from kremlib.history_views import render_history, restore_version
 from kremlib.permissions import can
-from kremlib.softdelete import RESTORE_DAYS
 
-from .. import services
 from ..models import (
     AgendaItem,
     Dialogue,
@@ -129,19 +126,3 @@ def outcome_restore(request, pk, history_id):
         heading=_("Outcome of %(dialogue)s") % {"dialogue": dialogue.title},
         crumbs=outcome_crumbs(dialogue),
     )
-
-
-def dialogue_delete(request, pk):
-    """Ask first (GET); delete on POST. The dialogue goes to "Deleted items", where a coordinator can restore it."""
-    dialogue = get_dialogue_for_user(request.user, pk, "dialogues.delete_dialogue")
-    if request.method == "POST":
-        services.delete_dialogue(dialogue=dialogue)
-        messages.success(
-            request,
-            _(
-                "The dialogue “%(title)s” was deleted. A coordinator can restore it from “Deleted items” for %(days)s days."
-            )
-            % {"title": dialogue.title, "days": RESTORE_DAYS},
-        )
-        return redirect(dialogue.project)
-    return render(request, "dialogues/dialogue_delete.html", {"dialogue": dialogue, "days": RESTORE_DAYS})

@@ -1,4 +1,4 @@
-"""Plan dialogues: list, page, create, edit, cancel and duplicate."""
+"""Plan dialogues: list, page, create, edit, cancel, duplicate and delete."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from kremlib.formsets import empty_row, requested_index, with_one_more_row
 from kremlib.http import PAGE_SIZE, is_htmx, paginate
 from kremlib.permissions import can
+from kremlib.softdelete import RESTORE_DAYS
 from kremlib.versioning import save_or_conflict
 from participants.personal_data import PersonalData, with_name_consents, with_quoting_consents
 from projects.views import get_project_for_user
@@ -199,3 +200,19 @@ def dialogue_duplicate(request, pk):
         messages.success(request, _("A copy was planned. Check the details below."))
         return redirect("dialogues:dialogue_edit", pk=copy.pk)
     return render(request, "dialogues/dialogue_duplicate.html", {"form": form, "dialogue": dialogue})
+
+
+def dialogue_delete(request, pk):
+    """Ask first (GET); delete on POST. The dialogue goes to "Deleted items", where a coordinator can restore it."""
+    dialogue = get_dialogue_for_user(request.user, pk, "dialogues.delete_dialogue")
+    if request.method == "POST":
+        services.delete_dialogue(dialogue=dialogue)
+        messages.success(
+            request,
+            _(
+                "The dialogue “%(title)s” was deleted. A coordinator can restore it from “Deleted items” for %(days)s days."
+            )
+            % {"title": dialogue.title, "days": RESTORE_DAYS},
+        )
+        return redirect(dialogue.project)
+    return render(request, "dialogues/dialogue_delete.html", {"dialogue": dialogue, "days": RESTORE_DAYS})

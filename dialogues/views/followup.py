@@ -1,0 +1,80 @@
+"""Follow-up actions: my open actions and my projects', and marking one done."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import F, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kremlib.http import is_htmx, paginate, safe_next
+from kremlib.permissions import can
+from participants.personal_data import PersonalData
+from projects.models import Project
+
+from .. import services
+from ..forms_outcome import (
+    ActionDoneForm,
+)
+from ..models import (
+    ActionStatus,
+    Dialogue,
+    FollowUpAction,
+)
+from ..naming import with_responsible_names
+
+
+def actions_in_visible_projects(user):
+    """Open actions of the projects the user is a member of (every project for coordinators), ordered by project
+    and due date, for grouping. Not those of dialogues a participant merely attended: they find their own
+    actions under "mine", and may not mark the others done."""
+    return (
+        FollowUpAction.objects.open()
+        .filter(dialogue__in=Dialogue.objects.visible_to(user), dialogue__project__in=Project.objects.visible_to(user))
+        .for_list()
+        .order_by("dialogue__project__title", "dialogue__project_id", F("due_date").asc(nulls_last=True), "pk")
+    )
+
+
+def action_overview(request):
+    """My open actions, and the open actions of every project I may see (every project for coordinators).
+
+    Every action on this page may be marked done by the user: they answer for it, or they are a member of
+    its project (or a coordinator), so the rows need no permission query each."""
+    people = PersonalData(request.user)
+    mine = with_responsible_names(
+        people,
+        FollowUpAction.objects.responsible(request.user)
+        .open()
+        .filter(dialogue__in=Dialogue.objects.alive())
+        .for_list(),
+    )
+    page = paginate(request, actions_in_visible_projects(request.user))
+    page.object_list = with_responsible_names(people, page.object_list)
+    return render(request, "dialogues/action_overview.html", {"mine": mine, "page": page})
+
+
+@require_POST
+def action_done(request, action_pk):
+    """Mark a follow-up action done. With htmx the answer is the updated row; otherwise a redirect back."""
+    visible = Q(dialogue__in=Dialogue.objects.visible_to(request.user))
+    mine = Q(
+        pk__in=FollowUpAction.objects.responsible(request.user)
+        .filter(dialogue__in=Dialogue.objects.alive())
+        .values("pk")
+    )
+    action = get_object_or_404(FollowUpAction.objects.filter(visible | mine).for_list(), pk=action_pk)
+    if not can(request.user, "dialogues.change_followupaction", action):
+        raise PermissionDenied
+    was_open = action.status == ActionStatus.OPEN
+    services.complete_action(action=action)
+    form = ActionDoneForm(request.POST)
+    form.is_valid()
+    if is_htmx(request):
+        with_responsible_names(PersonalData(request.user), [action])
+        context = {"action": action, "show_dialogue": form.cleaned_data.get("show_dialogue"), "can_change": True}
+        return render(request, "dialogues/partials/action_row.html", context)
+    if was_open:
+        messages.success(request, _("The action was marked done."))
+    return redirect(safe_next(request, form.cleaned_data.get("next"), reverse("dialogues:action_overview")))
