@@ -3,20 +3,35 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+LOCKS := requirements.lock requirements-test.lock
+PIP_TOOLS := pip-tools==7.6.2
 HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 3
 BACKUP_DIR ?= backups
 
-.PHONY: run test install browser messages check bench clean serve backup restore faults coverage
+.PHONY: run test install lock browser messages check bench clean serve backup restore faults coverage
 
-$(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+# The virtualenv is exactly the lock: every package pinned and checked against its hash. No editable install:
+# [tool.setuptools] packages = [] installs no code; manage.py, pytest and gunicorn import the apps from here.
+$(STAMP): $(LOCKS)
+	$(PYTHON) -m venv --clear $(VENV)
+	$(BIN)/pip install --quiet --require-hashes -r requirements-test.lock
+	$(BIN)/pip check
 	touch $(STAMP)
 
 install: $(STAMP)
+
+## make lock: resolve pyproject.toml's pins again into the two lock files, with the hashes of every package
+## (indirect dependencies keep their locked versions; make lock LOCK_ARGS=--upgrade moves them to the newest)
+lock:
+	@tools=$$(mktemp -d) && trap 'rm -rf "$$tools"' EXIT && \
+	$(PYTHON) -m venv "$$tools" && "$$tools/bin/pip" install --quiet $(PIP_TOOLS) && \
+	for extra in "" test; do \
+	  CUSTOM_COMPILE_COMMAND="make lock" "$$tools/bin/pip-compile" --quiet --generate-hashes --strip-extras \
+	    --no-emit-index-url --no-emit-find-links $(LOCK_ARGS) $${extra:+--extra $$extra} \
+	    --output-file requirements$${extra:+-$$extra}.lock pyproject.toml || exit 1; \
+	done
 
 ## make run: virtualenv, install, migrate, demo data, serve on http://127.0.0.1:8000 (SQLite, DEBUG on)
 run: install
