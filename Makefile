@@ -68,12 +68,36 @@ coverage: install
 	$(BIN)/coverage run --branch --source=. -m pytest -p no:cacheprovider -q -m "not browser" tests/participants tests/dialogues tests/projects tests/test_permission_matrix.py tests/test_rules.py
 	$(BIN)/coverage report --include=$(COVERED) --fail-under=100 -m
 
-# Find a Chromium for the browser tests; never skip them silently.
+# A Chromium for the browser tests, which are never skipped: $$KREM_CHROMIUM, else the system's chromium, else
+# install Debian's (as root, or with passwordless sudo), else stop with the command to run. Not Playwright's own
+# download: it needs Playwright's CDN, which machines like CI's cannot reach.
+CHROMIUM_PACKAGES := chromium fonts-dejavu-core
+SYSTEM_CHROMIUM := /usr/bin/chromium
 browser:
-	@if [ -n "$$KREM_CHROMIUM" ] && [ -x "$$KREM_CHROMIUM" ]; then echo "Browser: $$KREM_CHROMIUM"; \
-	elif [ -x /usr/bin/chromium ]; then echo "Browser: /usr/bin/chromium"; \
-	elif $(BIN)/python -m playwright install chromium >/dev/null 2>&1; then echo "Browser: Playwright's Chromium"; \
-	else echo "No Chromium found for the browser tests. Install one: 'sudo apt-get install chromium' (Debian/Ubuntu) or '$(BIN)/python -m playwright install chromium'." >&2; exit 1; fi
+	@if [ -n "$$KREM_CHROMIUM" ]; then \
+	  if [ -x "$$KREM_CHROMIUM" ]; then echo "Browser: $$KREM_CHROMIUM"; exit 0; fi; \
+	  echo "KREM_CHROMIUM=$$KREM_CHROMIUM is not an executable file." >&2; exit 1; \
+	fi; \
+	if [ -x $(SYSTEM_CHROMIUM) ]; then echo "Browser: $(SYSTEM_CHROMIUM)"; exit 0; fi; \
+	if command -v chromium >/dev/null 2>&1; then echo "Browser: $$(command -v chromium)"; exit 0; fi; \
+	install="apt-get update -qq && apt-get install -y -qq $(CHROMIUM_PACKAGES)"; \
+	if ! command -v apt-get >/dev/null 2>&1; then \
+	  echo "No Chromium found for the browser tests. Install Chromium, then run make test again," >&2; \
+	  echo "with KREM_CHROMIUM=/path/to/chromium unless it is $(SYSTEM_CHROMIUM) or on the PATH." >&2; exit 1; \
+	elif [ "$$(id -u)" = 0 ]; then \
+	  echo "No Chromium found: installing Debian's ($$install)"; \
+	  DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(CHROMIUM_PACKAGES) || exit 1; \
+	elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then \
+	  echo "No Chromium found: installing Debian's with sudo ($$install)"; \
+	  sudo -n env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  sudo -n env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(CHROMIUM_PACKAGES) || exit 1; \
+	else \
+	  echo "No Chromium found for the browser tests, and installing it needs root. Run this, then make test again:" >&2; \
+	  echo "  sudo apt-get update && sudo apt-get install -y $(CHROMIUM_PACKAGES)" >&2; exit 1; \
+	fi; \
+	if [ -x $(SYSTEM_CHROMIUM) ]; then echo "Browser: $(SYSTEM_CHROMIUM)"; \
+	else echo "apt-get installed no $(SYSTEM_CHROMIUM)." >&2; exit 1; fi
 
 ## make messages: collect UI strings into locale/ and compile the .mo files (commit both)
 messages: install
