@@ -9,6 +9,8 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 3
 BACKUP_DIR ?= backups
+# make test runs the suite in this many processes (pytest-xdist; auto: one per core); 0 runs it in one process.
+TEST_WORKERS ?= auto
 
 .PHONY: run test install lock browser messages check bench clean serve backup restore faults coverage
 
@@ -56,10 +58,11 @@ restore: install
 faults: install
 	$(BIN)/python tests/faults/run_faults.py
 
-## make test: the whole suite, browser tests included, on $$DATABASE_URL (SQLite by default)
+## make test: the whole suite, browser tests included, on $$DATABASE_URL (SQLite by default), in parallel:
+## one pytest-xdist worker per core, each with its own test database (make test TEST_WORKERS=0: in one process)
 test: install browser
 	KREM_TESTING=1 $(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 ## make coverage: the permission rules and the anonymisation must be fully covered, branches included
 COVERED := participants/services.py,participants/personal_data.py,projects/rules.py,dialogues/rules.py,participants/rules.py
