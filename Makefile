@@ -3,20 +3,37 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+LOCKS := requirements.lock requirements-test.lock
+PIP_TOOLS := pip-tools==7.6.2
 HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 3
 BACKUP_DIR ?= backups
+# make test runs the suite in this many processes (pytest-xdist; auto: one per core); 0 runs it in one process.
+TEST_WORKERS ?= auto
 
-.PHONY: run test install browser messages check bench clean serve backup restore faults coverage
+.PHONY: run test install lock browser messages check bench clean serve backup restore faults coverage
 
-$(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+# The virtualenv is exactly the lock: every package pinned and checked against its hash. No editable install:
+# [tool.setuptools] packages = [] installs no code; manage.py, pytest and gunicorn import the apps from here.
+$(STAMP): $(LOCKS)
+	$(PYTHON) -m venv --clear $(VENV)
+	$(BIN)/pip install --quiet --require-hashes -r requirements-test.lock
+	$(BIN)/pip check
 	touch $(STAMP)
 
 install: $(STAMP)
+
+## make lock: resolve pyproject.toml's pins again into the two lock files, with the hashes of every package
+## (indirect dependencies keep their locked versions; make lock LOCK_ARGS=--upgrade moves them to the newest)
+lock:
+	@tools=$$(mktemp -d) && trap 'rm -rf "$$tools"' EXIT && \
+	$(PYTHON) -m venv "$$tools" && "$$tools/bin/pip" install --quiet $(PIP_TOOLS) && \
+	for extra in "" test; do \
+	  CUSTOM_COMPILE_COMMAND="make lock" "$$tools/bin/pip-compile" --quiet --generate-hashes --strip-extras \
+	    --no-emit-index-url --no-emit-find-links $(LOCK_ARGS) $${extra:+--extra $$extra} \
+	    --output-file requirements$${extra:+-$$extra}.lock pyproject.toml || exit 1; \
+	done
 
 ## make run: virtualenv, install, migrate, demo data, serve on http://127.0.0.1:8000 (SQLite, DEBUG on)
 run: install
@@ -41,10 +58,11 @@ restore: install
 faults: install
 	$(BIN)/python tests/faults/run_faults.py
 
-## make test: the whole suite, browser tests included, on $$DATABASE_URL (SQLite by default)
+## make test: the whole suite, browser tests included, on $$DATABASE_URL (SQLite by default), in parallel:
+## one pytest-xdist worker per core, each with its own test database (make test TEST_WORKERS=0: in one process)
 test: install browser
 	KREM_TESTING=1 $(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 ## make coverage: the permission rules and the anonymisation must be fully covered, branches included
 COVERED := participants/services/*.py,participants/registry.py,dialogues/personal_data.py,participants/personal_data.py,projects/rules.py,dialogues/rules.py,participants/rules.py
@@ -53,12 +71,36 @@ coverage: install
 	$(BIN)/coverage run --branch --source=. -m pytest -p no:cacheprovider -q -m "not browser" tests/participants tests/dialogues tests/projects tests/test_permission_matrix.py tests/test_rules.py
 	$(BIN)/coverage report --include=$(COVERED) --fail-under=100 -m
 
-# Find a Chromium for the browser tests; never skip them silently.
+# A Chromium for the browser tests, which are never skipped: $$KREM_CHROMIUM, else the system's chromium, else
+# install Debian's (as root, or with passwordless sudo), else stop with the command to run. Not Playwright's own
+# download: it needs Playwright's CDN, which machines like CI's cannot reach.
+CHROMIUM_PACKAGES := chromium fonts-dejavu-core
+SYSTEM_CHROMIUM := /usr/bin/chromium
 browser:
-	@if [ -n "$$KREM_CHROMIUM" ] && [ -x "$$KREM_CHROMIUM" ]; then echo "Browser: $$KREM_CHROMIUM"; \
-	elif [ -x /usr/bin/chromium ]; then echo "Browser: /usr/bin/chromium"; \
-	elif $(BIN)/python -m playwright install chromium >/dev/null 2>&1; then echo "Browser: Playwright's Chromium"; \
-	else echo "No Chromium found for the browser tests. Install one: 'sudo apt-get install chromium' (Debian/Ubuntu) or '$(BIN)/python -m playwright install chromium'." >&2; exit 1; fi
+	@if [ -n "$$KREM_CHROMIUM" ]; then \
+	  if [ -x "$$KREM_CHROMIUM" ]; then echo "Browser: $$KREM_CHROMIUM"; exit 0; fi; \
+	  echo "KREM_CHROMIUM=$$KREM_CHROMIUM is not an executable file." >&2; exit 1; \
+	fi; \
+	if [ -x $(SYSTEM_CHROMIUM) ]; then echo "Browser: $(SYSTEM_CHROMIUM)"; exit 0; fi; \
+	if command -v chromium >/dev/null 2>&1; then echo "Browser: $$(command -v chromium)"; exit 0; fi; \
+	install="apt-get update -qq && apt-get install -y -qq $(CHROMIUM_PACKAGES)"; \
+	if ! command -v apt-get >/dev/null 2>&1; then \
+	  echo "No Chromium found for the browser tests. Install Chromium, then run make test again," >&2; \
+	  echo "with KREM_CHROMIUM=/path/to/chromium unless it is $(SYSTEM_CHROMIUM) or on the PATH." >&2; exit 1; \
+	elif [ "$$(id -u)" = 0 ]; then \
+	  echo "No Chromium found: installing Debian's ($$install)"; \
+	  DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(CHROMIUM_PACKAGES) || exit 1; \
+	elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then \
+	  echo "No Chromium found: installing Debian's with sudo ($$install)"; \
+	  sudo -n env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  sudo -n env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(CHROMIUM_PACKAGES) || exit 1; \
+	else \
+	  echo "No Chromium found for the browser tests, and installing it needs root. Run this, then make test again:" >&2; \
+	  echo "  sudo apt-get update && sudo apt-get install -y $(CHROMIUM_PACKAGES)" >&2; exit 1; \
+	fi; \
+	if [ -x $(SYSTEM_CHROMIUM) ]; then echo "Browser: $(SYSTEM_CHROMIUM)"; \
+	else echo "apt-get installed no $(SYSTEM_CHROMIUM)." >&2; exit 1; fi
 
 ## make messages: collect UI strings into locale/ and compile the .mo files (commit both)
 messages: install

@@ -6,6 +6,7 @@ from io import StringIO
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.db import transaction
 
 from dialogues.models import Dialogue
 from participants.models import Participant, Perspective
@@ -28,13 +29,75 @@ def snapshot():
     } | {"updated": sorted(Project.objects.values_list("updated_at", flat=True))}
 
 
-def test_loads_the_reports_projects_partners_and_municipalities():
-    load()
-    assert Project.objects.count() >= 20
-    assert Organisation.objects.count() >= 25
-    for name in ["Horten", "Vestnes", "Larvik", "Drammen", "Risør", "Gjerdrum", "Notodden", "Skien", "Oslo"]:
-        assert Municipality.objects.filter(name=name).exists(), name
-    assert Municipality.objects.get(name="Oslo").districts.filter(name="Grünerløkka").exists()
+@pytest.fixture(scope="class")
+def demo(django_db_setup, django_db_blocker):
+    """The demo loaded once for the tests that only read it, in a transaction rolled back after the last of them.
+
+    Each test's own transaction (the db fixture) is a savepoint inside it, so what a test writes is undone after
+    that test. Class-scoped, not module-scoped: the tests below that load the demo themselves run on an empty
+    database, wherever the order puts them."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        load()
+        yield
+        transaction.set_rollback(True)
+
+
+@pytest.mark.usefixtures("demo")
+class TestTheLoadedDemo:
+    def test_loads_the_reports_projects_partners_and_municipalities(self):
+        assert Project.objects.count() >= 20
+        assert Organisation.objects.count() >= 25
+        for name in ["Horten", "Vestnes", "Larvik", "Drammen", "Risør", "Gjerdrum", "Notodden", "Skien", "Oslo"]:
+            assert Municipality.objects.filter(name=name).exists(), name
+        assert Municipality.objects.get(name="Oslo").districts.filter(name="Grünerløkka").exists()
+
+    def test_larvik_tenk_om_conference_on_8_march_2011(self):
+        conference = (
+            Dialogue.objects.filter(kind="conference", municipality__name="Larvik").order_by("starts_at").first()
+        )
+        assert conference is not None
+        assert conference.starts_at.astimezone(datetime.timezone(datetime.timedelta(hours=1))).date() == datetime.date(
+            2011, 3, 8
+        )
+        assert conference.time_precision == "day"
+
+    def test_pa_vei_til_egen_bolig_is_in_skien(self):
+        project = Project.objects.get(report_section="5.13")
+        assert [m.name for m in project.municipalities.all()] == ["Skien"]
+
+    def test_vestnes_project_is_from_2011(self):
+        project = Project.objects.get(report_section="5.2")
+        assert project.municipalities.filter(name="Vestnes").exists()
+        assert project.start_date.year == 2011
+
+    def test_hortensia_runs_2008_to_2011_in_horten(self):
+        project = Project.objects.get(report_section="5.6")
+        assert project.municipalities.filter(name="Horten").exists()
+        assert (project.start_date.year, project.end_date.year) == (2008, 2011)
+
+    def test_demo_accounts_exist_for_every_role(self):
+        User = get_user_model()
+        assert User.objects.get(username="admin").is_superuser
+        assert is_coordinator(User.objects.get(username="koordinator"))
+        assert Participant.objects.get(user__username="nav-ansatt").perspective == Perspective.STAFF
+        assert Participant.objects.get(user__username="deltaker").perspective == Perspective.LIVED_EXPERIENCE
+
+    def test_report_learning_results_and_system_changes_are_loaded(self):
+        from projects.models import LearningEntry, Result, SystemChange
+
+        skien = Project.objects.get(report_section="5.13")
+        assert Result.objects.filter(project=skien, value=13, description__contains="13 av 14").exists()
+        larvik = SystemChange.objects.get(date=datetime.date(2010, 12, 15))
+        assert (larvik.level, larvik.adopted_by.name, larvik.project.report_section) == (
+            "framework",
+            "Larvik kommune",
+            "5.3",
+        )
+        assert SystemChange.objects.filter(
+            project__report_section="5.1", description__icontains="fast stilling som næringslivskoordinator"
+        ).exists()
+        assert set(LearningEntry.objects.values_list("kind", flat=True)) == {"done", "learned", "wise"}
+        assert LearningEntry.objects.filter(author__isnull=False).count() == 0  # the report, not a user, wrote them
 
 
 def test_loading_twice_changes_nothing():
@@ -45,45 +108,6 @@ def test_loading_twice_changes_nothing():
     assert "0 rows changed" in second
 
 
-def test_larvik_tenk_om_conference_on_8_march_2011():
-    load()
-    conference = Dialogue.objects.filter(kind="conference", municipality__name="Larvik").order_by("starts_at").first()
-    assert conference is not None
-    assert conference.starts_at.astimezone(datetime.timezone(datetime.timedelta(hours=1))).date() == datetime.date(
-        2011, 3, 8
-    )
-    assert conference.time_precision == "day"
-
-
-def test_pa_vei_til_egen_bolig_is_in_skien():
-    load()
-    project = Project.objects.get(report_section="5.13")
-    assert [m.name for m in project.municipalities.all()] == ["Skien"]
-
-
-def test_vestnes_project_is_from_2011():
-    load()
-    project = Project.objects.get(report_section="5.2")
-    assert project.municipalities.filter(name="Vestnes").exists()
-    assert project.start_date.year == 2011
-
-
-def test_hortensia_runs_2008_to_2011_in_horten():
-    load()
-    project = Project.objects.get(report_section="5.6")
-    assert project.municipalities.filter(name="Horten").exists()
-    assert (project.start_date.year, project.end_date.year) == (2008, 2011)
-
-
-def test_demo_accounts_exist_for_every_role():
-    load()
-    User = get_user_model()
-    assert User.objects.get(username="admin").is_superuser
-    assert is_coordinator(User.objects.get(username="koordinator"))
-    assert Participant.objects.get(user__username="nav-ansatt").perspective == Perspective.STAFF
-    assert Participant.objects.get(user__username="deltaker").perspective == Perspective.LIVED_EXPERIENCE
-
-
 def test_passwords_are_not_printed_without_debug(settings):
     settings.DEBUG = False
     assert "demo-" not in load()
@@ -92,22 +116,3 @@ def test_passwords_are_not_printed_without_debug(settings):
 def test_passwords_are_printed_with_debug(settings):
     settings.DEBUG = True
     assert "demo-koordinator-2012" in load()
-
-
-def test_report_learning_results_and_system_changes_are_loaded():
-    load()
-    from projects.models import LearningEntry, Result, SystemChange
-
-    skien = Project.objects.get(report_section="5.13")
-    assert Result.objects.filter(project=skien, value=13, description__contains="13 av 14").exists()
-    larvik = SystemChange.objects.get(date=datetime.date(2010, 12, 15))
-    assert (larvik.level, larvik.adopted_by.name, larvik.project.report_section) == (
-        "framework",
-        "Larvik kommune",
-        "5.3",
-    )
-    assert SystemChange.objects.filter(
-        project__report_section="5.1", description__icontains="fast stilling som næringslivskoordinator"
-    ).exists()
-    assert set(LearningEntry.objects.values_list("kind", flat=True)) == {"done", "learned", "wise"}
-    assert LearningEntry.objects.filter(author__isnull=False).count() == 0  # the report, not a user, wrote them
