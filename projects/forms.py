@@ -7,7 +7,9 @@ from kremlib.widgets import DateInput, https_urls
 
 from .models import (
     Document,
+    Indicator,
     LearningEntry,
+    Measurement,
     Organisation,
     Partnership,
     Project,
@@ -182,3 +184,36 @@ class OrganisationForm(VersionedFormMixin, forms.ModelForm):
         if district and municipality and district.municipality_id != municipality.pk:
             self.add_error("district", _("The city district is not in the chosen municipality."))
         return cleaned
+
+
+class IndicatorForm(VersionedFormMixin, forms.ModelForm):
+    class Meta:
+        model = Indicator
+        fields = [
+            "catalogue",
+            "name",
+            "unit",
+            "direction",
+            "group",
+            "baseline_value",
+            "baseline_date",
+            "baseline_precision",
+            "target_value",
+            "target_date",
+            "target_precision",
+        ]
+        widgets = {"baseline_date": DateInput(), "target_date": DateInput(), "direction": forms.RadioSelect()}
+        help_texts = {"baseline_date": DATE_HELP, "name": _("Leave empty to use the catalogue's name.")}
+
+
+class MeasurementForm(forms.ModelForm):
+    class Meta:
+        model = Measurement
+        fields = ["value", "denominator", "date", "date_precision", "source"]
+        widgets = {"date": DateInput()}
+        help_texts = {"date": DATE_HELP}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["date"].required = True
+        self.fields["date"].label = _("period")

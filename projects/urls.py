@@ -16,6 +16,9 @@ urlpatterns = [
     path(
         "prosjekter/<slug:slug>/historikk/<int:history_id>/gjenopprett/", views.project_restore, name="project_restore"
     ),
+    path("prosjekter/<slug:slug>/indikatorer/<int:pk>/maling/ny/", views.measurement_create, name="measurement_create"),
+    path("prosjekter/<slug:slug>/malinger/<int:pk>/endre/", views.measurement_edit, name="measurement_edit"),
+    path("prosjekter/<slug:slug>/malinger/<int:pk>/slett/", views.measurement_delete, name="measurement_delete"),
     path("prosjekter/<slug:slug>/<str:section>/ny/", views.entry_create, name="entry_create"),
     path("prosjekter/<slug:slug>/<str:section>/<int:pk>/endre/", views.entry_edit, name="entry_edit"),
     path("prosjekter/<slug:slug>/<str:section>/<int:pk>/slett/", views.entry_delete, name="entry_delete"),

@@ -27,7 +27,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import translation
 
 from dialogues.models import Attendance
-from projects.models import LearningEntry
+from projects.models import Indicator, LearningEntry, Measurement
 from projects.rules import COORDINATORS_GROUP
 from tests.factories import (
     AttendanceFactory,
@@ -93,6 +93,13 @@ def make_world():
             dialogue=held, responsible_participant=participant, responsible_organisation=None
         ),
         "entry": LearningEntry.objects.create(project=project, kind="done", text="Gjort", author=member),
+        "measurement": Measurement.objects.create(
+            indicator=Indicator.objects.create(project=project, name="I egen bolig", unit="deltakere"),
+            value=13,
+            denominator=14,
+            date=held.starts_at.date(),
+            recorded_by=member,
+        ),
         "subject": subject,
         "subject_consent": ConsentFactory(participant=subject, purpose="contact"),
         "own_consent": ConsentFactory(participant=participant, purpose="quoting"),
@@ -204,6 +211,16 @@ MATRIX = {
     "projects:entry_create": Entry(args=lambda w: [w["project"].slug, "laering"], expect=PROJECT_PAGE),
     "projects:entry_edit": Entry(args=lambda w: [w["project"].slug, "laering", w["entry"].pk], expect=PROJECT_PAGE),
     "projects:entry_delete": Entry(args=lambda w: [w["project"].slug, "laering", w["entry"].pk], expect=PROJECT_PAGE),
+    # Indicators: members read them on the project page; coordinators record measurements
+    "projects:measurement_create": Entry(
+        args=lambda w: [w["project"].slug, w["measurement"].indicator_id], expect=COORDINATOR_IN_PROJECT
+    ),
+    "projects:measurement_edit": Entry(
+        args=lambda w: [w["project"].slug, w["measurement"].pk], expect=COORDINATOR_IN_PROJECT
+    ),
+    "projects:measurement_delete": Entry(
+        args=lambda w: [w["project"].slug, w["measurement"].pk], method="post", expect=COORDINATOR_IN_PROJECT
+    ),
     "dialogues:dialogue_create": Entry(args=PROJECT, expect=PLAN),
     "dialogues:reset_project_feed": Entry(args=PROJECT, method="post", expect=PLAN),
     # The held dialogue: the participant attended it, so sees it; members and coordinators plan and record it

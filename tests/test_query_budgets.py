@@ -24,7 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dialogues.models import AgendaItem
-from projects.models import District, Document, LearningEntry, Result, SystemChange
+from projects.models import District, Document, Indicator, LearningEntry, Measurement, Result, SystemChange
 from tests.factories import (
     AccessLogFactory,
     AttendanceFactory,
@@ -179,6 +179,11 @@ def project_blocks(w, n):
             project=project, level="practice", description="s", adopted_by=OrganisationFactory()
         )
         Document.objects.create(project=project, title="d")
+        indicator = Indicator.objects.create(project=project, name="i", baseline_value=1, baseline_date=soon(0).date())
+        for recorder in (author, member_of(OrganisationFactory()), CoordinatorFactory()):
+            Measurement.objects.create(
+                indicator=indicator, value=1, denominator=2, date=soon(0).date(), recorded_by=recorder
+            )
         FollowUpActionFactory(dialogue=dialogue, responsible_participant=named_person())
         FollowUpActionFactory(dialogue=dialogue, responsible_participant=ParticipantFactory())
 
@@ -195,6 +200,8 @@ def project_versions(w, n):
             project=project, level="practice", description="s", adopted_by=OrganisationFactory()
         )
         Document.objects.create(project=project, title="d")
+        indicator = Indicator.objects.create(project=project, name="i")
+        Measurement.objects.create(indicator=indicator, value=1, date=soon(0).date(), recorded_by=CoordinatorFactory())
 
 
 def organisations(w, n):
@@ -436,11 +443,14 @@ BUDGETS = {
     ("projects:project_list", "coordinator"): 12,
     ("projects:project_list", "member"): 12,
     # every block is one query; who may be named is prefetched for the learning log and for the actions; a member
-    # is asked twice whether they are a member of the project (may add learning, may plan), and for their projects
-    ("projects:project_detail", "coordinator"): 21,
-    ("projects:project_detail", "member"): 24,
-    ("projects:project_history", "coordinator"): 22,
-    ("projects:project_history", "member"): 22,
+    # is asked twice whether they are a member of the project (may add learning, may plan), and for their projects;
+    # the indicators (with their catalogue entry), their measurements (with who recorded them) and those recorders'
+    # naming consents are three
+    ("projects:project_detail", "coordinator"): 24,
+    ("projects:project_detail", "member"): 27,
+    # (the indicators' and the measurements' history records are one query each)
+    ("projects:project_history", "coordinator"): 24,
+    ("projects:project_history", "member"): 24,
     ("projects:organisation_list", "coordinator"): 9,
     ("projects:organisation_list", "member"): 9,
     ("projects:organisation_detail", "coordinator"): 10,
@@ -525,6 +535,9 @@ EXEMPT = {
     "projects:entry_create": FORM,
     "projects:entry_edit": FORM,
     "projects:entry_delete": FORM,
+    "projects:measurement_create": FORM,
+    "projects:measurement_edit": FORM,
+    "projects:measurement_delete": FORM,
     "projects:organisation_create": FORM,
     "projects:organisation_edit": FORM,
     "projects:organisation_restore": FORM,
