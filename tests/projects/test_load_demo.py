@@ -9,7 +9,7 @@ from django.core.management import call_command
 
 from dialogues.models import Dialogue
 from participants.models import Participant, Perspective
-from projects.models import Municipality, Organisation, Partnership, Project
+from projects.models import Indicator, Measurement, Municipality, Organisation, Partnership, Project
 from projects.rules import is_coordinator
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +24,7 @@ def load():
 def snapshot():
     return {
         model.__name__: sorted(model.objects.values_list("pk", flat=True))
-        for model in (Municipality, Organisation, Project, Partnership, Dialogue, Participant)
+        for model in (Municipality, Organisation, Project, Partnership, Dialogue, Participant, Indicator, Measurement)
     } | {"updated": sorted(Project.objects.values_list("updated_at", flat=True))}
 
 
@@ -59,6 +59,24 @@ def test_pa_vei_til_egen_bolig_is_in_skien():
     load()
     project = Project.objects.get(report_section="5.13")
     assert [m.name for m in project.municipalities.all()] == ["Skien"]
+
+
+def test_skien_housing_is_an_indicator_measured_13_of_14_in_2010(client):
+    load()
+    project = Project.objects.get(report_section="5.13")
+    indicator = project.indicators.get()
+    assert indicator.catalogue.code == "i-egen-bolig"
+    assert (indicator.baseline_value, indicator.target_value) == (None, None)  # the report states neither
+    measurement = indicator.measurements.get()
+    assert (measurement.value, measurement.denominator) == (13, 14)
+    assert (measurement.date, measurement.date_precision, measurement.source) == (
+        datetime.date(2010, 1, 1),
+        "year",
+        "4.3",
+    )
+    client.force_login(get_user_model().objects.get(username="koordinator"))
+    page = client.get(project.get_absolute_url()).content.decode()
+    assert "13</span> av 14" in page and "I egen bolig" in page
 
 
 def test_vestnes_project_is_from_2011():
