@@ -31,6 +31,7 @@ from dialogues.models import (
 )
 from kremlib.dates import normalise, period_end
 from participants.models import Participant, Perspective
+from projects.catalogue import ensure_catalogue
 from projects.models import (
     CatalogueIndicator,
     District,
@@ -94,6 +95,7 @@ class Command(BaseCommand):
         self.changes = 0
         municipalities = self.load_municipalities(data.get("municipalities", []))
         organisations = self.load_organisations(data.get("organisations", []), municipalities)
+        self.changes += ensure_catalogue()
         for item in data.get("projects", []):
             self.load_project(item, municipalities, organisations)
         self.load_accounts()
