@@ -22,6 +22,7 @@ urlpatterns = [
     path("prosjekter/<slug:slug>/<str:section>/ny/", views.entry_create, name="entry_create"),
     path("prosjekter/<slug:slug>/<str:section>/<int:pk>/endre/", views.entry_edit, name="entry_edit"),
     path("prosjekter/<slug:slug>/<str:section>/<int:pk>/slett/", views.entry_delete, name="entry_delete"),
+    path("indikatorer/", views.indicator_totals, name="indicator_totals"),
     path("partnere/", views.organisation_list, name="organisation_list"),
     path("partnere/ny/", views.organisation_create, name="organisation_create"),
     path("partnere/<int:pk>/", views.organisation_detail, name="organisation_detail"),

@@ -46,6 +46,7 @@ from .models import (
     Result,
     SystemChange,
 )
+from .totals import catalogue_totals
 
 
 def get_project_for_user(user, slug):
@@ -107,6 +108,12 @@ def indicators_with_charts(project, people):
         indicator.rows = rows
         indicator.chart = chart_for(indicator, rows)
     return indicators
+
+
+def indicator_totals(request):
+    """The portfolio: the catalogue's indicators added up over the projects the user sees."""
+    totals = catalogue_totals(Project.objects.visible_to(request.user))
+    return render(request, "projects/indicator_totals.html", {"totals": totals})
 
 
 def project_create(request):

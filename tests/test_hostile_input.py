@@ -694,6 +694,7 @@ NOT_FORMS = {
     "projects:project_detail",
     "projects:organisation_detail",
     "projects:municipality_list",
+    "projects:indicator_totals",
     "projects:municipality_detail",
     "projects:organisation_history",
     "dialogues:dialogue_detail",

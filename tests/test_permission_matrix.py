@@ -173,6 +173,7 @@ MATRIX = {
     "projects:organisation_detail": Entry(args=lambda w: [w["partner"].pk], expect=everyone()),
     "projects:organisation_history": Entry(args=lambda w: [w["partner"].pk], expect=everyone()),
     "projects:municipality_list": Entry(expect=everyone()),
+    "projects:indicator_totals": Entry(expect=everyone()),
     "projects:municipality_detail": Entry(args=lambda w: [w["municipality"].number], expect=everyone()),
     "dialogues:dialogue_list": Entry(expect=everyone()),
     "dialogues:agenda_row": Entry(expect=everyone()),

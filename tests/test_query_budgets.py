@@ -24,7 +24,16 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dialogues.models import AgendaItem
-from projects.models import District, Document, Indicator, LearningEntry, Measurement, Result, SystemChange
+from projects.models import (
+    CatalogueIndicator,
+    District,
+    Document,
+    Indicator,
+    LearningEntry,
+    Measurement,
+    Result,
+    SystemChange,
+)
 from tests.factories import (
     AccessLogFactory,
     AttendanceFactory,
@@ -149,6 +158,19 @@ def upcoming_and_mine(w, n):
         AttendanceFactory(dialogue=dialogue, participant=w["person"])
         FollowUpActionFactory(dialogue=w["held"], responsible_participant=w["person"], responsible_organisation=None)
         FollowUpActionFactory(dialogue=w["held"], responsible_organisation=w["partner"])
+
+
+def measured_projects(w, n):
+    """Projects the member sees, each in its own municipality, measuring two catalogue indicators in two years."""
+    housing, work = (CatalogueIndicator.objects.get(code=code) for code in ("i-egen-bolig", "i-arbeid"))
+    for i in range(n):
+        project = ProjectFactory()
+        project.municipalities.add(MunicipalityFactory())
+        PartnershipFactory(project=project, organisation=w["partner"])
+        for catalogue in (housing, work):
+            indicator = Indicator.objects.create(project=project, catalogue=catalogue, name=catalogue.name)
+            for year in (2010, 2011 + i):
+                Measurement.objects.create(indicator=indicator, value=1, denominator=2, date=datetime.date(year, 1, 1))
 
 
 def deleted_rows(w, n):
@@ -409,6 +431,7 @@ PAGES = {
         organisation_versions, lambda w: reverse("projects:organisation_history", args=[w["partner"].pk])
     ),
     "projects:municipality_list": Page(municipalities),
+    "projects:indicator_totals": Page(measured_projects),
     "projects:municipality_detail": Page(municipality_blocks, lambda w: w["municipality"].get_absolute_url()),
     "dialogues:dialogue_list": Page(dialogues),
     "dialogues:dialogue_detail": Page(dialogue_blocks, lambda w: w["held"].get_absolute_url()),
@@ -460,6 +483,9 @@ BUDGETS = {
     ("projects:organisation_history", "member"): 12,
     ("projects:municipality_list", "coordinator"): 7,
     ("projects:municipality_list", "member"): 7,
+    # the measurements of the visible projects, their municipalities and the catalogue
+    ("projects:indicator_totals", "coordinator"): 9,
+    ("projects:indicator_totals", "member"): 9,
     ("projects:municipality_detail", "coordinator"): 18,
     ("projects:municipality_detail", "member"): 18,
     ("dialogues:dialogue_list", "coordinator"): 12,

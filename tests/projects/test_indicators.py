@@ -9,11 +9,13 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from projects.forms import IndicatorForm, MeasurementForm
-from projects.models import CatalogueIndicator, Indicator, Measurement
+from projects.models import CatalogueIndicator, Indicator, Measurement, Project
+from projects.totals import catalogue_totals
 from tests.factories import (
     CoordinatorFactory,
     IndicatorFactory,
     MeasurementFactory,
+    MunicipalityFactory,
     OrganisationFactory,
     PartnershipFactory,
     ProjectFactory,
@@ -233,3 +235,61 @@ def test_an_indicator_edited_by_someone_else_meanwhile_is_not_overwritten(client
     assert client.post(url, data).status_code == 200
     indicator.refresh_from_db()
     assert indicator.name == "Andres"
+
+
+# The portfolio: totals of the catalogue's indicators across the projects one sees
+
+
+def measure(project, code, value, denominator, year, *, group=""):
+    catalogue = CatalogueIndicator.objects.get(code=code)
+    indicator, _created = Indicator.objects.get_or_create(
+        project=project, catalogue=catalogue, group=group, defaults={"name": catalogue.name}
+    )
+    return Measurement.objects.create(
+        indicator=indicator, value=value, denominator=denominator, date=datetime.date(year, 6, 1)
+    )
+
+
+def test_totals_add_projects_and_say_how_many_projects_each_is_made_of(client, world):
+    skien, horten = MunicipalityFactory(name="Skien"), MunicipalityFactory(name="Horten")
+    world["project"].municipalities.add(skien)
+    other = ProjectFactory()
+    other.municipalities.add(horten)
+    measure(world["project"], "i-egen-bolig", 13, 14, 2010)
+    measure(other, "i-egen-bolig", 3, 5, 2010)
+    [housing] = catalogue_totals(Project.objects.all())
+    [(year, total)] = housing.by_year
+    assert (year, total.value, total.denominator, total.project_count) == (2010, 16, 19, 2)
+    assert [(name, t.value, t.project_count) for _y, name, t in housing.by_municipality] == [
+        ("Horten", 3, 1),
+        ("Skien", 13, 1),
+    ]
+
+
+def test_a_project_counts_with_its_latest_measurement_of_the_year_and_its_groups_are_added(world):
+    measure(world["project"], "i-arbeid", 2, None, 2011)
+    Measurement.objects.create(
+        indicator=world["project"].indicators.get(), value=5, date=datetime.date(2011, 12, 1), date_precision="month"
+    )
+    measure(world["project"], "i-arbeid", 4, None, 2011, group="Første kull")
+    [work] = catalogue_totals(Project.objects.all())
+    [(_year, total)] = work.by_year
+    assert (total.value, total.project_count, total.has_denominator) == (9, 1, False)
+
+
+def test_a_member_sees_totals_of_their_own_projects_only(client, world):
+    measure(world["project"], "i-egen-bolig", 13, 14, 2010)
+    measure(ProjectFactory(), "i-egen-bolig", 500, 600, 2010)
+    client.force_login(world["member"])
+    page = client.get(reverse("projects:indicator_totals")).content.decode()
+    assert "13</span> av 14" in page
+    assert "500" not in page
+
+
+def test_indicators_not_in_the_catalogue_are_not_totalled(client, world):
+    Measurement.objects.create(
+        indicator=IndicatorFactory(project=world["project"], name="Egen"), value=77, date=datetime.date(2010, 1, 1)
+    )
+    client.force_login(world["coordinator"])
+    page = client.get(reverse("projects:indicator_totals")).content.decode()
+    assert "Egen" not in page and "77" not in page

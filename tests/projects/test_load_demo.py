@@ -6,6 +6,7 @@ from io import StringIO
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.urls import reverse
 
 from dialogues.models import Dialogue
 from participants.models import Participant, Perspective
@@ -77,6 +78,8 @@ def test_skien_housing_is_an_indicator_measured_13_of_14_in_2010(client):
     client.force_login(get_user_model().objects.get(username="koordinator"))
     page = client.get(project.get_absolute_url()).content.decode()
     assert "13</span> av 14" in page and "I egen bolig" in page
+    totals = client.get(reverse("projects:indicator_totals")).content.decode()
+    assert "I egen bolig" in totals and "13</span> av 14" in totals and "Skien" in totals
 
 
 def test_vestnes_project_is_from_2011():
