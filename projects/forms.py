@@ -16,6 +16,7 @@ from .models import (
     ProjectStatus,
     Result,
     SystemChange,
+    SystemChangeStep,
 )
 
 NORWEGIAN_LETTERS = str.maketrans({"æ": "ae", "ø": "o", "å": "a", "Æ": "Ae", "Ø": "O", "Å": "A"})
@@ -154,8 +155,22 @@ class SystemChangeForm(forms.ModelForm):
     class Meta:
         formfield_callback = https_urls
         model = SystemChange
-        fields = ["level", "description", "adopted_by", "date", "date_precision", "evidence_url", "source"]
-        widgets = {"date": DateInput(), "description": forms.Textarea(attrs={"rows": 3}), "level": forms.RadioSelect()}
+        fields = [
+            "level",
+            "description",
+            "adopted_by",
+            "date",
+            "date_precision",
+            "evidence_url",
+            "source",
+            "recheck_date",
+        ]
+        widgets = {
+            "date": DateInput(),
+            "recheck_date": DateInput(),
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "level": forms.RadioSelect(),
+        }
 
 
 class DocumentForm(forms.ModelForm):
@@ -217,3 +232,15 @@ class MeasurementForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["date"].required = True
         self.fields["date"].label = _("period")
+
+
+class SystemChangeStepForm(forms.ModelForm):
+    class Meta:
+        model = SystemChangeStep
+        fields = ["status", "date", "date_precision", "note"]
+        widgets = {"date": DateInput(), "note": forms.Textarea(attrs={"rows": 3}), "status": forms.RadioSelect()}
+        help_texts = {"date": DATE_HELP}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["date"].required = True

@@ -377,6 +377,16 @@ class ChangeLevel(models.TextChoices):
     PRACTICE = "practice", _("Practice")
 
 
+class SystemChangeQuerySet(models.QuerySet):
+    def with_status(self):
+        """`current_status`: the status of the latest step (None: no step recorded yet)."""
+        latest = SystemChangeStep.objects.filter(change=models.OuterRef("pk")).order_by("-date", "-created_at", "-pk")
+        return self.annotate(current_status=models.Subquery(latest.values("status")[:1]))
+
+    def due_for_recheck(self, today):
+        return self.filter(recheck_date__lte=today)
+
+
 class SystemChange(ApproxDated):
     project = models.ForeignKey(
         Project, on_delete=models.CASCADE, related_name="system_changes", verbose_name=_("project")
@@ -393,16 +403,113 @@ class SystemChange(ApproxDated):
     )
     evidence_url = models.URLField(_("evidence (link)"), blank=True, max_length=500)
     source = models.CharField(_("source"), max_length=200, blank=True)
+    recheck_date = models.DateField(
+        _("re-check on"), null=True, blank=True, help_text=_("When to ask again: is this still practice?")
+    )
+
+    objects = SystemChangeQuerySet.as_manager()
 
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["level", "date", "pk"]
+        indexes = [
+            # The register's "due for re-check": changes whose re-check date has come.
+            models.Index(fields=["recheck_date"], name="systemchange_recheck_date"),
+        ]
         verbose_name = _("system change")
         verbose_name_plural = _("system changes")
 
     def __str__(self):
         return f"{self.get_level_display()}: {self.description[:60]}"
+
+    @property
+    def current_status_display(self):
+        """The label of the latest step's status (read from with_status())."""
+        status = getattr(self, "current_status", None)
+        return ChangeStatus(status).label if status else ""
+
+
+class ChangeStatus(models.TextChoices):
+    """The life of a system change, in order; it may be abandoned at any step before it is verified."""
+
+    PROPOSED = "proposed", _("Proposed")
+    DECIDED = "decided", _("Decided")
+    IMPLEMENTED = "implemented", _("Implemented")
+    CONTINUED = "continued", _("Continued by a partner")
+    VERIFIED = "verified", _("Verified")
+    ABANDONED = "abandoned", _("Abandoned")
+
+
+CHANGE_ORDER = [
+    ChangeStatus.PROPOSED,
+    ChangeStatus.DECIDED,
+    ChangeStatus.IMPLEMENTED,
+    ChangeStatus.CONTINUED,
+    ChangeStatus.VERIFIED,
+]
+
+
+class SystemChangeStep(ApproxDated):
+    """One dated step in the life of a system change, with who recorded it."""
+
+    change = models.ForeignKey(
+        SystemChange, on_delete=models.CASCADE, related_name="steps", verbose_name=_("system change")
+    )
+    status = models.CharField(_("status"), max_length=20, choices=ChangeStatus.choices)
+    note = models.TextField(_("note"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="system_change_steps",
+        verbose_name=_("recorded by"),
+    )
+    created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["date", "created_at", "pk"]
+        verbose_name = _("step of a system change")
+        verbose_name_plural = _("steps of system changes")
+        constraints = [
+            models.UniqueConstraint(fields=["change", "status"], name="systemchangestep_one_per_status"),
+            models.CheckConstraint(condition=Q(date__isnull=False), name="systemchangestep_has_date"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_status_display()} ({self.date_display})"
+
+    def clean(self):
+        super().clean()
+        if self.date is None:
+            raise ValidationError({"date": _("Give the date of the step (the year is enough).")})
+        if not self.change_id or self.status not in ChangeStatus.values:
+            return
+        earlier = [step for step in self.change.steps.all() if step.pk != self.pk]
+        if not earlier:
+            return
+        last = max(earlier, key=lambda step: (step.date, step.created_at))
+        if last.status in (ChangeStatus.ABANDONED, ChangeStatus.VERIFIED):
+            raise ValidationError(
+                {
+                    "status": _("The change is already “%(status)s”: no step can follow.")
+                    % {"status": last.get_status_display()}
+                }
+            )
+        if self.status != ChangeStatus.ABANDONED and CHANGE_ORDER.index(self.status) <= CHANGE_ORDER.index(last.status):
+            raise ValidationError(
+                {
+                    "status": _("The change is already “%(status)s”: the next step must come after it.")
+                    % {"status": last.get_status_display()}
+                }
+            )
+        if period_end(self.date, self.date_precision) < last.date:
+            raise ValidationError(
+                {"date": _("The step cannot be before the previous step (%(date)s).") % {"date": last.date_display}}
+            )
 
 
 class DocumentKind(models.TextChoices):

@@ -6,6 +6,7 @@ from django.forms import ModelForm
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kremlib.formsets import empty_row, requested_index, with_one_more_row
@@ -19,7 +20,7 @@ from kremlib.versioning import Versioned, save_or_conflict
 
 from . import panels, services
 from .charts import chart_for
-from .filters import OrganisationFilter, ProjectFilter
+from .filters import OrganisationFilter, ProjectFilter, SystemChangeFilter
 from .forms import (
     CloseProjectForm,
     DocumentForm,
@@ -31,6 +32,7 @@ from .forms import (
     ProjectForm,
     ResultForm,
     SystemChangeForm,
+    SystemChangeStepForm,
 )
 from .models import (
     Document,
@@ -45,6 +47,7 @@ from .models import (
     ProjectStatus,
     Result,
     SystemChange,
+    SystemChangeStep,
 )
 from .totals import catalogue_totals
 
@@ -84,7 +87,7 @@ def project_detail(request, slug):
         "learning": learning,
         "indicators": indicators,
         "results": project.results.all(),
-        "system_changes": project.system_changes.select_related("adopted_by"),
+        "system_changes": project.system_changes.with_status().select_related("adopted_by"),
         "documents": project.documents.all(),
         "can_edit": can(request.user, "projects.change_project", project),
         "can_add_learning": can(request.user, "projects.add_learningentry", project),
@@ -315,6 +318,42 @@ def measurement_delete(request, slug, pk):
     return render(request, "projects/measurement_delete.html", context)
 
 
+def system_change_register(request):
+    """Every system change of the projects the user sees, with its current status; filters, and the ones whose
+    re-check date has come ("is this still practice?")."""
+    changes = (
+        SystemChange.objects.filter(project__in=Project.objects.visible_to(request.user))
+        .with_status()
+        .select_related("project", "adopted_by")
+        .order_by(F("recheck_date").asc(nulls_last=True), "project__title", "pk")
+    )
+    change_filter = SystemChangeFilter(request.GET, queryset=changes)
+    page = paginate(request, change_filter.qs)
+    context = {"filter": change_filter, "page": page, "today": timezone.localdate()}
+    template = (
+        "projects/system_change_register.html#results" if is_htmx(request) else "projects/system_change_register.html"
+    )
+    return render(request, template, context)
+
+
+def step_create(request, slug, pk):
+    """Record the next step in the life of a system change: dated, with who recorded it."""
+    project = get_project_for_user(request.user, slug)
+    change = get_object_or_404(SystemChange.objects.with_status(), project=project, pk=pk)
+    require(request.user, "projects.change_systemchange", change)
+    step = SystemChangeStep(change=change, recorded_by=request.user)
+    form = SystemChangeStepForm(request.POST or None, instance=step)
+    if request.method == "POST" and form.is_valid() and save_or_conflict(form.save):
+        messages.success(request, _("Step saved."))
+        return redirect(f"{project.get_absolute_url()}#system-changes")
+    people = names_for(request.user)
+    steps = list(people.prefetch_authors(change.steps.all(), "recorded_by"))
+    for each in steps:
+        each.recorded_by_shown = people.author_label(each.recorded_by, project.pk)
+    context = {"form": form, "project": project, "change": change, "steps": steps}
+    return render(request, "projects/step_form.html", context)
+
+
 def organisation_list(request):
     organisations = (
         Organisation.objects.select_related("municipality")
@@ -412,6 +451,13 @@ def project_history_sources(project):
         Source(LearningEntry, of_project, _("Learning entry"), "text", exclude=("project",)),
         Source(Result, of_project, _("Result"), "description", exclude=("project",)),
         Source(SystemChange, of_project, _("System change"), "description", exclude=("project",)),
+        Source(
+            SystemChangeStep,
+            {"change__project_id": project.pk},
+            _("Step of a system change"),
+            "status",
+            exclude=("change",),
+        ),
         Source(Document, of_project, _("Document or link"), "title", exclude=("project",)),
         Source(Indicator, of_project, _("Indicator"), "name", exclude=("project",)),
         Source(Measurement, {"indicator__project_id": project.pk}, _("Measurement"), "value", exclude=("indicator",)),

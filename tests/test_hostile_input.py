@@ -333,6 +333,18 @@ ENDPOINTS = [
         shows=project_pages,
     ),
     Endpoint(
+        "projects:step_create",
+        lambda w: reverse("projects:step_create", args=[w["project"].slug, w["entries"]["systemendringer"].pk]),
+        base={"status": "proposed", "date": "2011-01-01", "date_precision": "year", "note": "Foreslått"},
+        shows=project_pages,
+    ),
+    Endpoint(
+        "projects:system_change_register",
+        lambda w: reverse("projects:system_change_register"),
+        method="get",
+        vary=("status", "level", "municipality", "due", "page"),
+    ),
+    Endpoint(
         "projects:measurement_delete",
         lambda w: reverse("projects:measurement_delete", args=[w["project"].slug, w["measurement"].pk]),
         vary=("confirm",),

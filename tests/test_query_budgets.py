@@ -33,6 +33,7 @@ from projects.models import (
     Measurement,
     Result,
     SystemChange,
+    SystemChangeStep,
 )
 from tests.factories import (
     AccessLogFactory,
@@ -171,6 +172,23 @@ def measured_projects(w, n):
             indicator = Indicator.objects.create(project=project, catalogue=catalogue, name=catalogue.name)
             for year in (2010, 2011 + i):
                 Measurement.objects.create(indicator=indicator, value=1, denominator=2, date=datetime.date(year, 1, 1))
+
+
+def system_changes(w, n):
+    """Changes in projects the member sees, each adopted by an organisation, with two steps and a re-check date."""
+    for _ in range(n):
+        project = ProjectFactory()
+        project.municipalities.add(w["municipality"])
+        PartnershipFactory(project=project, organisation=w["partner"])
+        change = SystemChange.objects.create(
+            project=project,
+            level="practice",
+            description="s",
+            adopted_by=OrganisationFactory(),
+            recheck_date=datetime.date(2020, 1, 1),
+        )
+        for status, year in (("proposed", 2010), ("decided", 2011)):
+            SystemChangeStep.objects.create(change=change, status=status, date=datetime.date(year, 1, 1))
 
 
 def deleted_rows(w, n):
@@ -432,6 +450,7 @@ PAGES = {
     ),
     "projects:municipality_list": Page(municipalities),
     "projects:indicator_totals": Page(measured_projects),
+    "projects:system_change_register": Page(system_changes),
     "projects:municipality_detail": Page(municipality_blocks, lambda w: w["municipality"].get_absolute_url()),
     "dialogues:dialogue_list": Page(dialogues),
     "dialogues:dialogue_detail": Page(dialogue_blocks, lambda w: w["held"].get_absolute_url()),
@@ -486,6 +505,9 @@ BUDGETS = {
     # the measurements of the visible projects, their municipalities and the catalogue
     ("projects:indicator_totals", "coordinator"): 9,
     ("projects:indicator_totals", "member"): 9,
+    # the count and the page (the current status is a subquery), the filter's municipalities
+    ("projects:system_change_register", "coordinator"): 9,
+    ("projects:system_change_register", "member"): 9,
     ("projects:municipality_detail", "coordinator"): 18,
     ("projects:municipality_detail", "member"): 18,
     ("dialogues:dialogue_list", "coordinator"): 12,
@@ -562,6 +584,7 @@ EXEMPT = {
     "projects:entry_edit": FORM,
     "projects:entry_delete": FORM,
     "projects:measurement_create": FORM,
+    "projects:step_create": FORM,
     "projects:measurement_edit": FORM,
     "projects:measurement_delete": FORM,
     "projects:organisation_create": FORM,
