@@ -2,9 +2,10 @@ import django_filters
 from django import forms
 from django.apps import apps
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import Municipality, Organisation, Project, ProjectStatus, Sector
+from .models import ChangeLevel, ChangeStatus, Municipality, Organisation, Project, ProjectStatus, Sector
 
 
 def gathering_kinds():
@@ -103,3 +104,22 @@ class OrganisationFilter(django_filters.FilterSet):
     class Meta:
         model = Organisation
         fields = []
+
+
+class SystemChangeFilter(django_filters.FilterSet):
+    """The register of system changes. Expects a queryset annotated with_status()."""
+
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), field_name="current_status", choices=ChangeStatus.choices, empty_label=_("Any status")
+    )
+    level = django_filters.ChoiceFilter(label=_("Level"), choices=ChangeLevel.choices)
+    municipality = django_filters.ModelChoiceFilter(
+        label=_("Municipality"),
+        field_name="project__municipalities",
+        queryset=Municipality.objects.all(),
+        distinct=True,
+    )
+    due = django_filters.BooleanFilter(label=_("Due for re-check"), method="filter_due", widget=forms.CheckboxInput)
+
+    def filter_due(self, queryset, name, value):
+        return queryset.due_for_recheck(timezone.localdate()) if value else queryset

@@ -7,13 +7,16 @@ from kremlib.widgets import DateInput, https_urls
 
 from .models import (
     Document,
+    Indicator,
     LearningEntry,
+    Measurement,
     Organisation,
     Partnership,
     Project,
     ProjectStatus,
     Result,
     SystemChange,
+    SystemChangeStep,
 )
 
 NORWEGIAN_LETTERS = str.maketrans({"æ": "ae", "ø": "o", "å": "a", "Æ": "Ae", "Ø": "O", "Å": "A"})
@@ -152,8 +155,22 @@ class SystemChangeForm(forms.ModelForm):
     class Meta:
         formfield_callback = https_urls
         model = SystemChange
-        fields = ["level", "description", "adopted_by", "date", "date_precision", "evidence_url", "source"]
-        widgets = {"date": DateInput(), "description": forms.Textarea(attrs={"rows": 3}), "level": forms.RadioSelect()}
+        fields = [
+            "level",
+            "description",
+            "adopted_by",
+            "date",
+            "date_precision",
+            "evidence_url",
+            "source",
+            "recheck_date",
+        ]
+        widgets = {
+            "date": DateInput(),
+            "recheck_date": DateInput(),
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "level": forms.RadioSelect(),
+        }
 
 
 class DocumentForm(forms.ModelForm):
@@ -182,3 +199,48 @@ class OrganisationForm(VersionedFormMixin, forms.ModelForm):
         if district and municipality and district.municipality_id != municipality.pk:
             self.add_error("district", _("The city district is not in the chosen municipality."))
         return cleaned
+
+
+class IndicatorForm(VersionedFormMixin, forms.ModelForm):
+    class Meta:
+        model = Indicator
+        fields = [
+            "catalogue",
+            "name",
+            "unit",
+            "direction",
+            "group",
+            "baseline_value",
+            "baseline_date",
+            "baseline_precision",
+            "target_value",
+            "target_date",
+            "target_precision",
+        ]
+        widgets = {"baseline_date": DateInput(), "target_date": DateInput(), "direction": forms.RadioSelect()}
+        help_texts = {"baseline_date": DATE_HELP, "name": _("Leave empty to use the catalogue's name.")}
+
+
+class MeasurementForm(forms.ModelForm):
+    class Meta:
+        model = Measurement
+        fields = ["value", "denominator", "date", "date_precision", "source"]
+        widgets = {"date": DateInput()}
+        help_texts = {"date": DATE_HELP}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["date"].required = True
+        self.fields["date"].label = _("period")
+
+
+class SystemChangeStepForm(forms.ModelForm):
+    class Meta:
+        model = SystemChangeStep
+        fields = ["status", "date", "date_precision", "note"]
+        widgets = {"date": DateInput(), "note": forms.Textarea(attrs={"rows": 3}), "status": forms.RadioSelect()}
+        help_texts = {"date": DATE_HELP}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["date"].required = True

@@ -377,6 +377,16 @@ class ChangeLevel(models.TextChoices):
     PRACTICE = "practice", _("Practice")
 
 
+class SystemChangeQuerySet(models.QuerySet):
+    def with_status(self):
+        """`current_status`: the status of the latest step (None: no step recorded yet)."""
+        latest = SystemChangeStep.objects.filter(change=models.OuterRef("pk")).order_by("-date", "-created_at", "-pk")
+        return self.annotate(current_status=models.Subquery(latest.values("status")[:1]))
+
+    def due_for_recheck(self, today):
+        return self.filter(recheck_date__lte=today)
+
+
 class SystemChange(ApproxDated):
     project = models.ForeignKey(
         Project, on_delete=models.CASCADE, related_name="system_changes", verbose_name=_("project")
@@ -393,16 +403,113 @@ class SystemChange(ApproxDated):
     )
     evidence_url = models.URLField(_("evidence (link)"), blank=True, max_length=500)
     source = models.CharField(_("source"), max_length=200, blank=True)
+    recheck_date = models.DateField(
+        _("re-check on"), null=True, blank=True, help_text=_("When to ask again: is this still practice?")
+    )
+
+    objects = SystemChangeQuerySet.as_manager()
 
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["level", "date", "pk"]
+        indexes = [
+            # The register's "due for re-check": changes whose re-check date has come.
+            models.Index(fields=["recheck_date"], name="systemchange_recheck_date"),
+        ]
         verbose_name = _("system change")
         verbose_name_plural = _("system changes")
 
     def __str__(self):
         return f"{self.get_level_display()}: {self.description[:60]}"
+
+    @property
+    def current_status_display(self):
+        """The label of the latest step's status (read from with_status())."""
+        status = getattr(self, "current_status", None)
+        return ChangeStatus(status).label if status else ""
+
+
+class ChangeStatus(models.TextChoices):
+    """The life of a system change, in order; it may be abandoned at any step before it is verified."""
+
+    PROPOSED = "proposed", _("Proposed")
+    DECIDED = "decided", _("Decided")
+    IMPLEMENTED = "implemented", _("Implemented")
+    CONTINUED = "continued", _("Continued by a partner")
+    VERIFIED = "verified", _("Verified")
+    ABANDONED = "abandoned", _("Abandoned")
+
+
+CHANGE_ORDER = [
+    ChangeStatus.PROPOSED,
+    ChangeStatus.DECIDED,
+    ChangeStatus.IMPLEMENTED,
+    ChangeStatus.CONTINUED,
+    ChangeStatus.VERIFIED,
+]
+
+
+class SystemChangeStep(ApproxDated):
+    """One dated step in the life of a system change, with who recorded it."""
+
+    change = models.ForeignKey(
+        SystemChange, on_delete=models.CASCADE, related_name="steps", verbose_name=_("system change")
+    )
+    status = models.CharField(_("status"), max_length=20, choices=ChangeStatus.choices)
+    note = models.TextField(_("note"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="system_change_steps",
+        verbose_name=_("recorded by"),
+    )
+    created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["date", "created_at", "pk"]
+        verbose_name = _("step of a system change")
+        verbose_name_plural = _("steps of system changes")
+        constraints = [
+            models.UniqueConstraint(fields=["change", "status"], name="systemchangestep_one_per_status"),
+            models.CheckConstraint(condition=Q(date__isnull=False), name="systemchangestep_has_date"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_status_display()} ({self.date_display})"
+
+    def clean(self):
+        super().clean()
+        if self.date is None:
+            raise ValidationError({"date": _("Give the date of the step (the year is enough).")})
+        if not self.change_id or self.status not in ChangeStatus.values:
+            return
+        earlier = [step for step in self.change.steps.all() if step.pk != self.pk]
+        if not earlier:
+            return
+        last = max(earlier, key=lambda step: (step.date, step.created_at))
+        if last.status in (ChangeStatus.ABANDONED, ChangeStatus.VERIFIED):
+            raise ValidationError(
+                {
+                    "status": _("The change is already “%(status)s”: no step can follow.")
+                    % {"status": last.get_status_display()}
+                }
+            )
+        if self.status != ChangeStatus.ABANDONED and CHANGE_ORDER.index(self.status) <= CHANGE_ORDER.index(last.status):
+            raise ValidationError(
+                {
+                    "status": _("The change is already “%(status)s”: the next step must come after it.")
+                    % {"status": last.get_status_display()}
+                }
+            )
+        if period_end(self.date, self.date_precision) < last.date:
+            raise ValidationError(
+                {"date": _("The step cannot be before the previous step (%(date)s).") % {"date": last.date_display}}
+            )
 
 
 class DocumentKind(models.TextChoices):
@@ -428,3 +535,199 @@ class Document(models.Model):
 
     def __str__(self):
         return self.title
+
+
+# Indicators: what a project measures over time, against a baseline and a target (issue 12)
+
+
+class Direction(models.TextChoices):
+    HIGHER = "higher", _("Higher is better")
+    LOWER = "lower", _("Lower is better")
+
+
+class CatalogueIndicator(models.Model):
+    """A shared indicator (people into work, into own housing, ...), so that projects measuring it can be totalled."""
+
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    unit = models.CharField(_("unit"), max_length=100)
+    direction = models.CharField(_("direction"), max_length=10, choices=Direction.choices, default=Direction.HIGHER)
+    description = models.TextField(_("description"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("catalogue indicator")
+        verbose_name_plural = _("indicator catalogue")
+
+    def __str__(self):
+        return self.name
+
+
+class Indicator(Versioned):
+    """What a project (or a group inside it, such as one cohort) measures, with an optional baseline and target."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="indicators", verbose_name=_("project"))
+    catalogue = models.ForeignKey(
+        CatalogueIndicator,
+        on_delete=models.PROTECT,  # totals across projects are made of these links
+        null=True,
+        blank=True,
+        related_name="indicators",
+        verbose_name=_("from the catalogue"),
+        help_text=_("Choose a shared indicator so that projects can be totalled, or leave empty and name your own."),
+    )
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    unit = models.CharField(_("unit"), max_length=100, blank=True)
+    direction = models.CharField(_("direction"), max_length=10, choices=Direction.choices, default=Direction.HIGHER)
+    group = models.CharField(
+        _("group"), max_length=200, blank=True, help_text=_("A group inside the project, e.g. the first cohort.")
+    )
+    baseline_value = models.DecimalField(
+        _("baseline"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-(10**9)), MaxValueValidator(10**9)],
+    )
+    baseline_date = models.DateField(_("baseline date"), null=True, blank=True)
+    baseline_precision = models.CharField(
+        _("baseline date known to the"), max_length=10, choices=Precision.choices, default=Precision.DAY
+    )
+    target_value = models.DecimalField(
+        _("target"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-(10**9)), MaxValueValidator(10**9)],
+    )
+    target_date = models.DateField(_("target date"), null=True, blank=True)
+    target_precision = models.CharField(
+        _("target date known to the"), max_length=10, choices=Precision.choices, default=Precision.DAY
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name", "group", "pk"]
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(name="") | Q(catalogue__isnull=False), name="indicator_named_or_from_catalogue"
+            ),
+            models.CheckConstraint(
+                condition=Q(baseline_value__isnull=True) | Q(baseline_date__isnull=False),
+                name="indicator_baseline_has_date",
+            ),
+            models.CheckConstraint(
+                condition=Q(target_value__isnull=True) | Q(target_date__isnull=False),
+                name="indicator_target_has_date",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.group})" if self.group else self.name
+
+    def clean(self):
+        super().clean()
+        if self.catalogue_id and not self.name:
+            self.name = self.catalogue.name
+        if self.catalogue_id and not self.unit:
+            self.unit = self.catalogue.unit
+        if not self.name:
+            raise ValidationError({"name": _("Name the indicator, or choose one from the catalogue.")})
+        errors = {}
+        for part, label in (("baseline", _("baseline")), ("target", _("target"))):
+            value, date = getattr(self, f"{part}_value"), getattr(self, f"{part}_date")
+            if value is not None and date is None:
+                errors[f"{part}_date"] = _("Give the date of the %(what)s (the year is enough).") % {"what": label}
+            elif value is None and date is not None:
+                errors[f"{part}_value"] = _("Give the value of the %(what)s, or remove its date.") % {"what": label}
+            elif date is not None:
+                setattr(self, f"{part}_date", normalise(date, getattr(self, f"{part}_precision")))
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def baseline_display(self):
+        return format_approx(self.baseline_date, self.baseline_precision)
+
+    @property
+    def target_display(self):
+        return format_approx(self.target_date, self.target_precision)
+
+
+class Measurement(ApproxDated):
+    """One measured value of an indicator for a period, e.g. 13 (of 14) in their own home, 2010."""
+
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, related_name="measurements", verbose_name=_("indicator")
+    )
+    value = models.DecimalField(
+        _("value"),
+        max_digits=12,
+        decimal_places=2,
+        validators=[MinValueValidator(-(10**9)), MaxValueValidator(10**9)],
+    )
+    denominator = models.DecimalField(
+        _("out of"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(10**9)],
+        help_text=_("How many the value is counted among, e.g. 14 in “13 of 14”. Optional."),
+    )
+    source = models.CharField(
+        _("source"), max_length=200, blank=True, help_text=_("A document, report section or note.")
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="indicator_measurements",
+        verbose_name=_("recorded by"),
+    )
+    created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["date", "pk"]
+        verbose_name = _("measurement")
+        verbose_name_plural = _("measurements")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(denominator__isnull=True)
+                | (Q(value__gte=0) & Q(value__lte=models.F("denominator")) & Q(denominator__gt=0)),
+                name="measurement_value_within_denominator",
+            ),
+            models.CheckConstraint(condition=Q(date__isnull=False), name="measurement_has_period"),
+        ]
+        indexes = [
+            # The project page's charts: each indicator's measurements in date order.
+            models.Index(fields=["indicator", "date"], name="measurement_indicator_date"),
+        ]
+
+    def __str__(self):
+        return f"{self.indicator}: {self.value}"
+
+    def clean(self):
+        super().clean()
+        if self.date is None:
+            raise ValidationError({"date": _("Give the period the value was measured for (the year is enough).")})
+        if self.denominator is not None and self.value is not None:
+            if self.value > self.denominator:
+                raise ValidationError(
+                    {
+                        "value": _("The value cannot be larger than the number it is counted among (%(of)s).")
+                        % {"of": f"{self.denominator.normalize():f}"}
+                    }
+                )
+            if self.value < 0:
+                raise ValidationError({"value": _("A count among others cannot be negative.")})

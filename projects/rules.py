@@ -57,6 +57,9 @@ rules.add_perm("projects.change_learningentry", is_coordinator | (is_author & pr
 rules.add_perm("projects.change_result", is_coordinator)
 rules.add_perm("projects.change_systemchange", is_coordinator)
 rules.add_perm("projects.change_document", is_coordinator)
+# Indicators and their measurements: members read them on the project page, coordinators record them.
+rules.add_perm("projects.change_indicator", is_coordinator)
+rules.add_perm("projects.change_measurement", is_coordinator)
 rules.add_perm("projects.add_organisation", is_coordinator)
 rules.add_perm("projects.change_organisation", is_coordinator)
 # Deleting keeps the project for RESTORE_DAYS days (kremlib.versioning); only coordinators delete and bring back.

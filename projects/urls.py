@@ -16,9 +16,15 @@ urlpatterns = [
     path(
         "prosjekter/<slug:slug>/historikk/<int:history_id>/gjenopprett/", views.project_restore, name="project_restore"
     ),
+    path("prosjekter/<slug:slug>/indikatorer/<int:pk>/maling/ny/", views.measurement_create, name="measurement_create"),
+    path("prosjekter/<slug:slug>/malinger/<int:pk>/endre/", views.measurement_edit, name="measurement_edit"),
+    path("prosjekter/<slug:slug>/malinger/<int:pk>/slett/", views.measurement_delete, name="measurement_delete"),
+    path("prosjekter/<slug:slug>/systemendringer/<int:pk>/steg/ny/", views.step_create, name="step_create"),
     path("prosjekter/<slug:slug>/<str:section>/ny/", views.entry_create, name="entry_create"),
     path("prosjekter/<slug:slug>/<str:section>/<int:pk>/endre/", views.entry_edit, name="entry_edit"),
     path("prosjekter/<slug:slug>/<str:section>/<int:pk>/slett/", views.entry_delete, name="entry_delete"),
+    path("systemendringer/", views.system_change_register, name="system_change_register"),
+    path("indikatorer/", views.indicator_totals, name="indicator_totals"),
     path("partnere/", views.organisation_list, name="organisation_list"),
     path("partnere/ny/", views.organisation_create, name="organisation_create"),
     path("partnere/<int:pk>/", views.organisation_detail, name="organisation_detail"),

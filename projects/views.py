@@ -1,11 +1,12 @@
 from dataclasses import dataclass
 
 from django.contrib import messages
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Prefetch, Q
 from django.forms import ModelForm
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kremlib.formsets import empty_row, requested_index, with_one_more_row
@@ -15,24 +16,30 @@ from kremlib.http import is_htmx, paginate
 from kremlib.naming import names_for
 from kremlib.permissions import can, require
 from kremlib.softdelete import RESTORE_DAYS
-from kremlib.versioning import save_or_conflict
+from kremlib.versioning import Versioned, save_or_conflict
 
 from . import panels, services
-from .filters import OrganisationFilter, ProjectFilter
+from .charts import chart_for
+from .filters import OrganisationFilter, ProjectFilter, SystemChangeFilter
 from .forms import (
     CloseProjectForm,
     DocumentForm,
+    IndicatorForm,
     LearningEntryForm,
+    MeasurementForm,
     OrganisationForm,
     PartnershipFormSet,
     ProjectForm,
     ResultForm,
     SystemChangeForm,
+    SystemChangeStepForm,
 )
 from .models import (
     Document,
+    Indicator,
     LearningEntry,
     LearningKind,
+    Measurement,
     Municipality,
     Organisation,
     Partnership,
@@ -40,7 +47,9 @@ from .models import (
     ProjectStatus,
     Result,
     SystemChange,
+    SystemChangeStep,
 )
+from .totals import catalogue_totals
 
 
 def get_project_for_user(user, slug):
@@ -69,14 +78,16 @@ def project_detail(request, slug):
     for entry in entries:
         entry.author_shown = people.author_label(entry.author, project.pk)
     learning = [(kind, [e for e in entries if e.kind == kind]) for kind in LearningKind]
+    indicators = indicators_with_charts(project, people)
     context = {
         "project": project,
         "partnerships": partnerships,
         "municipalities": project.municipalities.all(),
         "districts": project.districts.select_related("municipality"),
         "learning": learning,
+        "indicators": indicators,
         "results": project.results.all(),
-        "system_changes": project.system_changes.select_related("adopted_by"),
+        "system_changes": project.system_changes.with_status().select_related("adopted_by"),
         "documents": project.documents.all(),
         "can_edit": can(request.user, "projects.change_project", project),
         "can_add_learning": can(request.user, "projects.add_learningentry", project),
@@ -84,6 +95,28 @@ def project_detail(request, slug):
         **panels.context_for("project", request, project, people=people),
     }
     return render(request, "projects/project_detail.html", context)
+
+
+def indicators_with_charts(project, people):
+    """The project's indicators, each with its measurements in date order, who recorded them (as the reader may
+    see them) and its chart: three queries and the naming policy's, however many there are."""
+    measurements = people.prefetch_authors(Measurement.objects.order_by("date", "pk"), "recorded_by")
+    indicators = list(
+        project.indicators.select_related("catalogue").prefetch_related(Prefetch("measurements", measurements))
+    )
+    for indicator in indicators:
+        rows = list(indicator.measurements.all())
+        for measurement in rows:
+            measurement.recorded_by_shown = people.author_label(measurement.recorded_by, project.pk)
+        indicator.rows = rows
+        indicator.chart = chart_for(indicator, rows)
+    return indicators
+
+
+def indicator_totals(request):
+    """The portfolio: the catalogue's indicators added up over the projects the user sees."""
+    totals = catalogue_totals(Project.objects.visible_to(request.user))
+    return render(request, "projects/indicator_totals.html", {"totals": totals})
 
 
 def project_create(request):
@@ -145,6 +178,11 @@ class Section:
     anchor: str
     title: str
 
+    @property
+    def versioned(self):
+        """Its form refuses to overwrite an edit it has not seen (kremlib.versioning)."""
+        return issubclass(self.model, Versioned)
+
 
 SECTIONS = {
     "laering": Section(
@@ -165,6 +203,14 @@ SECTIONS = {
         "projects.change_systemchange",
         "system-changes",
         _("System change"),
+    ),
+    "indikatorer": Section(
+        Indicator,
+        IndicatorForm,
+        "projects.change_project",
+        "projects.change_indicator",
+        "indicators",
+        _("Indicator"),
     ),
     "dokumenter": Section(
         Document,
@@ -211,8 +257,7 @@ def entry_edit(request, slug, section, pk):
 
 def entry_form(request, project, section, entry):
     form = section.form(request.POST or None, instance=entry)
-    if request.method == "POST" and form.is_valid():
-        form.save()
+    if request.method == "POST" and form.is_valid() and save_or_conflict(form.save):
         messages.success(request, _("%(what)s saved.") % {"what": section.title})
         return redirect(f"{project.get_absolute_url()}#{section.anchor}")
     return render(
@@ -227,6 +272,86 @@ def entry_delete(request, slug, section, pk):
         messages.success(request, _("%(what)s deleted.") % {"what": section.title})
         return redirect(f"{project.get_absolute_url()}#{section.anchor}")
     return render(request, "projects/entry_delete.html", {"project": project, "section": section, "entry": entry})
+
+
+def get_indicator(request, slug, pk):
+    """An indicator of a project the user sees (404 otherwise) that is theirs to record measurements of (403)."""
+    project = get_project_for_user(request.user, slug)
+    indicator = get_object_or_404(Indicator, project=project, pk=pk)
+    require(request.user, "projects.change_indicator", indicator)
+    return project, indicator
+
+
+def measurement_create(request, slug, pk):
+    project, indicator = get_indicator(request, slug, pk)
+    return measurement_form(request, project, indicator, Measurement(indicator=indicator, recorded_by=request.user))
+
+
+def get_measurement(request, slug, pk):
+    project = get_project_for_user(request.user, slug)
+    measurement = get_object_or_404(Measurement.objects.select_related("indicator"), indicator__project=project, pk=pk)
+    require(request.user, "projects.change_measurement", measurement)
+    return project, measurement
+
+
+def measurement_edit(request, slug, pk):
+    project, measurement = get_measurement(request, slug, pk)
+    return measurement_form(request, project, measurement.indicator, measurement)
+
+
+def measurement_form(request, project, indicator, measurement):
+    form = MeasurementForm(request.POST or None, instance=measurement)
+    if request.method == "POST" and form.is_valid() and save_or_conflict(form.save):
+        messages.success(request, _("Measurement saved."))
+        return redirect(f"{project.get_absolute_url()}#indicators")
+    context = {"form": form, "project": project, "indicator": indicator, "measurement": measurement}
+    return render(request, "projects/measurement_form.html", context)
+
+
+def measurement_delete(request, slug, pk):
+    project, measurement = get_measurement(request, slug, pk)
+    if request.method == "POST":
+        measurement.delete()
+        messages.success(request, _("Measurement deleted."))
+        return redirect(f"{project.get_absolute_url()}#indicators")
+    context = {"project": project, "indicator": measurement.indicator, "measurement": measurement}
+    return render(request, "projects/measurement_delete.html", context)
+
+
+def system_change_register(request):
+    """Every system change of the projects the user sees, with its current status; filters, and the ones whose
+    re-check date has come ("is this still practice?")."""
+    changes = (
+        SystemChange.objects.filter(project__in=Project.objects.visible_to(request.user))
+        .with_status()
+        .select_related("project", "adopted_by")
+        .order_by(F("recheck_date").asc(nulls_last=True), "project__title", "pk")
+    )
+    change_filter = SystemChangeFilter(request.GET, queryset=changes)
+    page = paginate(request, change_filter.qs)
+    context = {"filter": change_filter, "page": page, "today": timezone.localdate()}
+    template = (
+        "projects/system_change_register.html#results" if is_htmx(request) else "projects/system_change_register.html"
+    )
+    return render(request, template, context)
+
+
+def step_create(request, slug, pk):
+    """Record the next step in the life of a system change: dated, with who recorded it."""
+    project = get_project_for_user(request.user, slug)
+    change = get_object_or_404(SystemChange.objects.with_status(), project=project, pk=pk)
+    require(request.user, "projects.change_systemchange", change)
+    step = SystemChangeStep(change=change, recorded_by=request.user)
+    form = SystemChangeStepForm(request.POST or None, instance=step)
+    if request.method == "POST" and form.is_valid() and save_or_conflict(form.save):
+        messages.success(request, _("Step saved."))
+        return redirect(f"{project.get_absolute_url()}#system-changes")
+    people = names_for(request.user)
+    steps = list(people.prefetch_authors(change.steps.all(), "recorded_by"))
+    for each in steps:
+        each.recorded_by_shown = people.author_label(each.recorded_by, project.pk)
+    context = {"form": form, "project": project, "change": change, "steps": steps}
+    return render(request, "projects/step_form.html", context)
 
 
 def organisation_list(request):
@@ -326,7 +451,16 @@ def project_history_sources(project):
         Source(LearningEntry, of_project, _("Learning entry"), "text", exclude=("project",)),
         Source(Result, of_project, _("Result"), "description", exclude=("project",)),
         Source(SystemChange, of_project, _("System change"), "description", exclude=("project",)),
+        Source(
+            SystemChangeStep,
+            {"change__project_id": project.pk},
+            _("Step of a system change"),
+            "status",
+            exclude=("change",),
+        ),
         Source(Document, of_project, _("Document or link"), "title", exclude=("project",)),
+        Source(Indicator, of_project, _("Indicator"), "name", exclude=("project",)),
+        Source(Measurement, {"indicator__project_id": project.pk}, _("Measurement"), "value", exclude=("indicator",)),
     ]
 
 

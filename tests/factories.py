@@ -9,7 +9,17 @@ from django.utils import timezone
 
 from dialogues.models import Attendance, Dialogue, DialogueKind, DialogueStatus
 from participants.models import Participant, Perspective
-from projects.models import Municipality, Organisation, Partnership, Project, ProjectStatus, Sector
+from projects.models import (
+    CatalogueIndicator,
+    Indicator,
+    Measurement,
+    Municipality,
+    Organisation,
+    Partnership,
+    Project,
+    ProjectStatus,
+    Sector,
+)
 from projects.rules import COORDINATORS_GROUP
 
 PASSWORD = "correct-horse-battery"
@@ -236,3 +246,33 @@ class OutcomeCommentFactory(factory.django.DjangoModelFactory):
     outcome = factory.SubFactory(OutcomeFactory)
     participant = factory.SubFactory(ParticipantFactory)
     text = "Oppsummeringen stemmer."
+
+
+class CatalogueIndicatorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CatalogueIndicator
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"indikator-{n}")
+    name = factory.Sequence(lambda n: f"Katalogindikator {n}")
+    unit = "personer"
+
+
+class IndicatorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Indicator
+
+    project = factory.SubFactory(ProjectFactory)
+    name = factory.Sequence(lambda n: f"Indikator {n}")
+    unit = "personer"
+
+
+class MeasurementFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Measurement
+
+    indicator = factory.SubFactory(IndicatorFactory)
+    value = 13
+    denominator = 14
+    date = datetime.date(2010, 1, 1)
+    date_precision = "year"

@@ -27,7 +27,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dialogues.models import DocumentationLink
-from projects.models import Document, LearningEntry, Result, SystemChange
+from projects.models import Document, Indicator, LearningEntry, Measurement, Result, SystemChange
 from tests.factories import (
     PASSWORD,
     AttendanceFactory,
@@ -145,7 +145,11 @@ def make_world():
         "resultater": Result.objects.create(project=project, description="Resultat"),
         "systemendringer": SystemChange.objects.create(project=project, level="practice", description="Endring"),
         "dokumenter": Document.objects.create(project=project, title="Dokument", url="https://example.org/d"),
+        "indikatorer": Indicator.objects.create(project=project, name="I egen bolig", unit="deltakere"),
     }
+    measurement = Measurement.objects.create(
+        indicator=entries["indikatorer"], value=13, denominator=14, date=datetime.date(2010, 1, 1)
+    )
     DocumentationLink.objects.create(dialogue=held, title="Notat", url="https://example.org/n")
     deleted_project = ProjectFactory(title="Slettet prosjekt", deleted_at=timezone.now())
     deleted_dialogue = DialogueFactory(project=project, title="Slettet dialog", deleted_at=timezone.now())
@@ -162,6 +166,7 @@ def make_world():
         "proposal": proposal,
         "action": action,
         "entries": entries,
+        "measurement": measurement,
         "consent": consent,
         "participant": attendee.participant,
         "other_participant": other_participant,
@@ -311,6 +316,37 @@ ENDPOINTS = [
     *entry("resultater", {"description": "13 av 14 i egen bolig", "value": "13"}),
     *entry("systemendringer", {"level": "practice", "description": "Ny rutine"}),
     *entry("dokumenter", {"title": "Sluttrapport", "url": "https://example.org/rapport"}),
+    *entry(
+        "indikatorer", {"name": "I arbeid", "unit": "personer", "baseline_value": "2", "baseline_date": "2010-01-01"}
+    ),
+    Endpoint(
+        "projects:measurement_create",
+        lambda w: reverse("projects:measurement_create", args=[w["project"].slug, w["entries"]["indikatorer"].pk]),
+        base={"value": "5", "denominator": "14", "date": "2011-01-01", "date_precision": "year", "source": "4.3"},
+        shows=project_pages,
+    ),
+    Endpoint(
+        "projects:measurement_edit",
+        lambda w: reverse("projects:measurement_edit", args=[w["project"].slug, w["measurement"].pk]),
+        shows=project_pages,
+    ),
+    Endpoint(
+        "projects:step_create",
+        lambda w: reverse("projects:step_create", args=[w["project"].slug, w["entries"]["systemendringer"].pk]),
+        base={"status": "proposed", "date": "2011-01-01", "date_precision": "year", "note": "Foreslått"},
+        shows=project_pages,
+    ),
+    Endpoint(
+        "projects:system_change_register",
+        lambda w: reverse("projects:system_change_register"),
+        method="get",
+        vary=("status", "level", "municipality", "due", "page"),
+    ),
+    Endpoint(
+        "projects:measurement_delete",
+        lambda w: reverse("projects:measurement_delete", args=[w["project"].slug, w["measurement"].pk]),
+        vary=("confirm",),
+    ),
     Endpoint(
         "projects:entry_delete",
         lambda w: reverse(
@@ -668,6 +704,7 @@ NOT_FORMS = {
     "projects:project_detail",
     "projects:organisation_detail",
     "projects:municipality_list",
+    "projects:indicator_totals",
     "projects:municipality_detail",
     "projects:organisation_history",
     "dialogues:dialogue_detail",

@@ -27,7 +27,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import translation
 
 from dialogues.models import Attendance
-from projects.models import LearningEntry
+from projects.models import Indicator, LearningEntry, Measurement, SystemChange
 from projects.rules import COORDINATORS_GROUP
 from tests.factories import (
     AttendanceFactory,
@@ -93,6 +93,14 @@ def make_world():
             dialogue=held, responsible_participant=participant, responsible_organisation=None
         ),
         "entry": LearningEntry.objects.create(project=project, kind="done", text="Gjort", author=member),
+        "change": SystemChange.objects.create(project=project, level="practice", description="Ny rutine"),
+        "measurement": Measurement.objects.create(
+            indicator=Indicator.objects.create(project=project, name="I egen bolig", unit="deltakere"),
+            value=13,
+            denominator=14,
+            date=held.starts_at.date(),
+            recorded_by=member,
+        ),
         "subject": subject,
         "subject_consent": ConsentFactory(participant=subject, purpose="contact"),
         "own_consent": ConsentFactory(participant=participant, purpose="quoting"),
@@ -166,6 +174,8 @@ MATRIX = {
     "projects:organisation_detail": Entry(args=lambda w: [w["partner"].pk], expect=everyone()),
     "projects:organisation_history": Entry(args=lambda w: [w["partner"].pk], expect=everyone()),
     "projects:municipality_list": Entry(expect=everyone()),
+    "projects:indicator_totals": Entry(expect=everyone()),
+    "projects:system_change_register": Entry(expect=everyone()),
     "projects:municipality_detail": Entry(args=lambda w: [w["municipality"].number], expect=everyone()),
     "dialogues:dialogue_list": Entry(expect=everyone()),
     "dialogues:agenda_row": Entry(expect=everyone()),
@@ -204,6 +214,17 @@ MATRIX = {
     "projects:entry_create": Entry(args=lambda w: [w["project"].slug, "laering"], expect=PROJECT_PAGE),
     "projects:entry_edit": Entry(args=lambda w: [w["project"].slug, "laering", w["entry"].pk], expect=PROJECT_PAGE),
     "projects:entry_delete": Entry(args=lambda w: [w["project"].slug, "laering", w["entry"].pk], expect=PROJECT_PAGE),
+    # Indicators: members read them on the project page; coordinators record measurements
+    "projects:measurement_create": Entry(
+        args=lambda w: [w["project"].slug, w["measurement"].indicator_id], expect=COORDINATOR_IN_PROJECT
+    ),
+    "projects:measurement_edit": Entry(
+        args=lambda w: [w["project"].slug, w["measurement"].pk], expect=COORDINATOR_IN_PROJECT
+    ),
+    "projects:measurement_delete": Entry(
+        args=lambda w: [w["project"].slug, w["measurement"].pk], method="post", expect=COORDINATOR_IN_PROJECT
+    ),
+    "projects:step_create": Entry(args=lambda w: [w["project"].slug, w["change"].pk], expect=COORDINATOR_IN_PROJECT),
     "dialogues:dialogue_create": Entry(args=PROJECT, expect=PLAN),
     "dialogues:reset_project_feed": Entry(args=PROJECT, method="post", expect=PLAN),
     # The held dialogue: the participant attended it, so sees it; members and coordinators plan and record it

@@ -24,7 +24,17 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dialogues.models import AgendaItem
-from projects.models import District, Document, LearningEntry, Result, SystemChange
+from projects.models import (
+    CatalogueIndicator,
+    District,
+    Document,
+    Indicator,
+    LearningEntry,
+    Measurement,
+    Result,
+    SystemChange,
+    SystemChangeStep,
+)
 from tests.factories import (
     AccessLogFactory,
     AttendanceFactory,
@@ -151,6 +161,36 @@ def upcoming_and_mine(w, n):
         FollowUpActionFactory(dialogue=w["held"], responsible_organisation=w["partner"])
 
 
+def measured_projects(w, n):
+    """Projects the member sees, each in its own municipality, measuring two catalogue indicators in two years."""
+    housing, work = (CatalogueIndicator.objects.get(code=code) for code in ("i-egen-bolig", "i-arbeid"))
+    for i in range(n):
+        project = ProjectFactory()
+        project.municipalities.add(MunicipalityFactory())
+        PartnershipFactory(project=project, organisation=w["partner"])
+        for catalogue in (housing, work):
+            indicator = Indicator.objects.create(project=project, catalogue=catalogue, name=catalogue.name)
+            for year in (2010, 2011 + i):
+                Measurement.objects.create(indicator=indicator, value=1, denominator=2, date=datetime.date(year, 1, 1))
+
+
+def system_changes(w, n):
+    """Changes in projects the member sees, each adopted by an organisation, with two steps and a re-check date."""
+    for _ in range(n):
+        project = ProjectFactory()
+        project.municipalities.add(w["municipality"])
+        PartnershipFactory(project=project, organisation=w["partner"])
+        change = SystemChange.objects.create(
+            project=project,
+            level="practice",
+            description="s",
+            adopted_by=OrganisationFactory(),
+            recheck_date=datetime.date(2020, 1, 1),
+        )
+        for status, year in (("proposed", 2010), ("decided", 2011)):
+            SystemChangeStep.objects.create(change=change, status=status, date=datetime.date(year, 1, 1))
+
+
 def deleted_rows(w, n):
     for _ in range(n):
         ProjectFactory(deleted_at=timezone.now())
@@ -179,6 +219,11 @@ def project_blocks(w, n):
             project=project, level="practice", description="s", adopted_by=OrganisationFactory()
         )
         Document.objects.create(project=project, title="d")
+        indicator = Indicator.objects.create(project=project, name="i", baseline_value=1, baseline_date=soon(0).date())
+        for recorder in (author, member_of(OrganisationFactory()), CoordinatorFactory()):
+            Measurement.objects.create(
+                indicator=indicator, value=1, denominator=2, date=soon(0).date(), recorded_by=recorder
+            )
         FollowUpActionFactory(dialogue=dialogue, responsible_participant=named_person())
         FollowUpActionFactory(dialogue=dialogue, responsible_participant=ParticipantFactory())
 
@@ -195,6 +240,8 @@ def project_versions(w, n):
             project=project, level="practice", description="s", adopted_by=OrganisationFactory()
         )
         Document.objects.create(project=project, title="d")
+        indicator = Indicator.objects.create(project=project, name="i")
+        Measurement.objects.create(indicator=indicator, value=1, date=soon(0).date(), recorded_by=CoordinatorFactory())
 
 
 def organisations(w, n):
@@ -402,6 +449,8 @@ PAGES = {
         organisation_versions, lambda w: reverse("projects:organisation_history", args=[w["partner"].pk])
     ),
     "projects:municipality_list": Page(municipalities),
+    "projects:indicator_totals": Page(measured_projects),
+    "projects:system_change_register": Page(system_changes),
     "projects:municipality_detail": Page(municipality_blocks, lambda w: w["municipality"].get_absolute_url()),
     "dialogues:dialogue_list": Page(dialogues),
     "dialogues:dialogue_detail": Page(dialogue_blocks, lambda w: w["held"].get_absolute_url()),
@@ -436,11 +485,14 @@ BUDGETS = {
     ("projects:project_list", "coordinator"): 12,
     ("projects:project_list", "member"): 12,
     # every block is one query; who may be named is prefetched for the learning log and for the actions; a member
-    # is asked twice whether they are a member of the project (may add learning, may plan), and for their projects
-    ("projects:project_detail", "coordinator"): 21,
-    ("projects:project_detail", "member"): 24,
-    ("projects:project_history", "coordinator"): 22,
-    ("projects:project_history", "member"): 22,
+    # is asked twice whether they are a member of the project (may add learning, may plan), and for their projects;
+    # the indicators (with their catalogue entry), their measurements (with who recorded them) and those recorders'
+    # naming consents are three
+    ("projects:project_detail", "coordinator"): 24,
+    ("projects:project_detail", "member"): 27,
+    # (the indicators' and the measurements' history records are one query each)
+    ("projects:project_history", "coordinator"): 24,
+    ("projects:project_history", "member"): 24,
     ("projects:organisation_list", "coordinator"): 9,
     ("projects:organisation_list", "member"): 9,
     ("projects:organisation_detail", "coordinator"): 10,
@@ -450,6 +502,12 @@ BUDGETS = {
     ("projects:organisation_history", "member"): 12,
     ("projects:municipality_list", "coordinator"): 7,
     ("projects:municipality_list", "member"): 7,
+    # the measurements of the visible projects, their municipalities and the catalogue
+    ("projects:indicator_totals", "coordinator"): 9,
+    ("projects:indicator_totals", "member"): 9,
+    # the count and the page (the current status is a subquery), the filter's municipalities
+    ("projects:system_change_register", "coordinator"): 9,
+    ("projects:system_change_register", "member"): 9,
     ("projects:municipality_detail", "coordinator"): 18,
     ("projects:municipality_detail", "member"): 18,
     ("dialogues:dialogue_list", "coordinator"): 12,
@@ -525,6 +583,10 @@ EXEMPT = {
     "projects:entry_create": FORM,
     "projects:entry_edit": FORM,
     "projects:entry_delete": FORM,
+    "projects:measurement_create": FORM,
+    "projects:step_create": FORM,
+    "projects:measurement_edit": FORM,
+    "projects:measurement_delete": FORM,
     "projects:organisation_create": FORM,
     "projects:organisation_edit": FORM,
     "projects:organisation_restore": FORM,

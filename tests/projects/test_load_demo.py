@@ -7,10 +7,11 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import transaction
+from django.urls import reverse
 
 from dialogues.models import Dialogue
 from participants.models import Participant, Perspective
-from projects.models import Municipality, Organisation, Partnership, Project
+from projects.models import Indicator, Measurement, Municipality, Organisation, Partnership, Project
 from projects.rules import is_coordinator
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +26,7 @@ def load():
 def snapshot():
     return {
         model.__name__: sorted(model.objects.values_list("pk", flat=True))
-        for model in (Municipality, Organisation, Project, Partnership, Dialogue, Participant)
+        for model in (Municipality, Organisation, Project, Partnership, Dialogue, Participant, Indicator, Measurement)
     } | {"updated": sorted(Project.objects.values_list("updated_at", flat=True))}
 
 
@@ -106,6 +107,26 @@ def test_loading_twice_changes_nothing():
     second = load()
     assert snapshot() == before
     assert "0 rows changed" in second
+
+
+def test_skien_housing_is_an_indicator_measured_13_of_14_in_2010(client):
+    load()
+    project = Project.objects.get(report_section="5.13")
+    indicator = project.indicators.get()
+    assert indicator.catalogue.code == "i-egen-bolig"
+    assert (indicator.baseline_value, indicator.target_value) == (None, None)  # the report states neither
+    measurement = indicator.measurements.get()
+    assert (measurement.value, measurement.denominator) == (13, 14)
+    assert (measurement.date, measurement.date_precision, measurement.source) == (
+        datetime.date(2010, 1, 1),
+        "year",
+        "4.3",
+    )
+    client.force_login(get_user_model().objects.get(username="koordinator"))
+    page = client.get(project.get_absolute_url()).content.decode()
+    assert "13</span> av 14" in page and "I egen bolig" in page
+    totals = client.get(reverse("projects:indicator_totals")).content.decode()
+    assert "I egen bolig" in totals and "13</span> av 14" in totals and "Skien" in totals
 
 
 def test_passwords_are_not_printed_without_debug(settings):

@@ -31,10 +31,14 @@ from dialogues.models import (
 )
 from kremlib.dates import normalise, period_end
 from participants.models import Participant, Perspective
+from projects.catalogue import ensure_catalogue
 from projects.models import (
+    CatalogueIndicator,
     District,
     Document,
+    Indicator,
     LearningEntry,
+    Measurement,
     Municipality,
     Organisation,
     Partnership,
@@ -91,6 +95,7 @@ class Command(BaseCommand):
         self.changes = 0
         municipalities = self.load_municipalities(data.get("municipalities", []))
         organisations = self.load_organisations(data.get("organisations", []), municipalities)
+        self.changes += ensure_catalogue()
         for item in data.get("projects", []):
             self.load_project(item, municipalities, organisations)
         self.load_accounts()
@@ -219,12 +224,50 @@ class Command(BaseCommand):
                     },
                 )
             )
+        for item_indicator in item.get("indicators") or []:
+            self.load_indicator(project, item_indicator)
         for document in item.get("documents") or []:
             self.track(
                 upsert(
                     Document,
                     {"project": project, "title": document["title"].strip()},
                     {"kind": document.get("kind") or "other", "url": document.get("url") or ""},
+                )
+            )
+
+    def load_indicator(self, project, item):
+        """An indicator (from the catalogue, or the project's own) and the measurements the report states."""
+        catalogue = CatalogueIndicator.objects.get(code=item["catalogue"]) if item.get("catalogue") else None
+        name = item.get("name") or catalogue.name
+        baseline_date, baseline_precision = approx(item.get("baseline_date"))
+        target_date, target_precision = approx(item.get("target_date"))
+        indicator = self.track(
+            upsert(
+                Indicator,
+                {"project": project, "catalogue": catalogue, "name": name, "group": item.get("group") or ""},
+                {
+                    "unit": item.get("unit") or (catalogue.unit if catalogue else ""),
+                    "baseline_value": item.get("baseline"),
+                    "baseline_date": baseline_date,
+                    "baseline_precision": baseline_precision or "day",
+                    "target_value": item.get("target"),
+                    "target_date": target_date,
+                    "target_precision": target_precision or "day",
+                },
+            )
+        )
+        for measurement in item.get("measurements") or []:
+            date, precision = approx(measurement["date"])
+            denominator = measurement.get("denominator")
+            self.track(
+                upsert(
+                    Measurement,
+                    {"indicator": indicator, "date": date, "date_precision": precision},
+                    {
+                        "value": Decimal(str(measurement["value"])),
+                        "denominator": None if denominator is None else Decimal(str(denominator)),
+                        "source": str(measurement.get("source") or ""),
+                    },
                 )
             )
 
