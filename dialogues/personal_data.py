@@ -4,9 +4,13 @@
 field means. Nothing here runs a query until a service walks the registry.
 """
 
-from participants.registry import AccountRows, Rows, SharedTexts, TookPart, register
+from django.db.models import Exists, OuterRef
+from django.utils.translation import gettext, gettext_lazy
+
+from participants.registry import AccountRows, OwnItem, OwnPart, Rows, SharedTexts, TookPart, register
 
 from .models import (
+    ActionStatus,
     AgendaItem,
     Attendance,
     CalendarFeed,
@@ -117,6 +121,69 @@ def _dialogues_and_projects(ids) -> dict[str, set[int]]:
     return {"dialogue": dialogues, "project": projects}
 
 
+def _visible(user, dialogue_path="dialogue"):
+    """Annotates each row with whether the user may open its dialogue, so a link is never a 404."""
+    return Exists(Dialogue.objects.visible_to(user).filter(pk=OuterRef(f"{dialogue_path}_id")))
+
+
+def _link(row, dialogue):
+    return dialogue.get_absolute_url() if row.may_open else ""
+
+
+def _own_attendances(participant, user):
+    rows = participant.attendances.select_related("dialogue").annotate(may_open=_visible(user))
+    return [
+        OwnItem(a.dialogue.title, _link(a, a.dialogue), a.dialogue.starts_at, detail=a.get_perspective_display())
+        for a in rows.order_by("-dialogue__starts_at", "-pk")
+    ]
+
+
+def _own_insights(participant, user):
+    rows = participant.insights.select_related("dialogue").annotate(may_open=_visible(user))
+    return [
+        OwnItem(i.dialogue.title, _link(i, i.dialogue), i.created_at, i.text, i.get_perspective_display())
+        for i in rows.order_by("-created_at", "-pk")
+    ]
+
+
+def _own_feedback(participant, user):
+    rows = participant.feedback.select_related("dialogue").annotate(may_open=_visible(user))
+    return [
+        OwnItem(
+            f.dialogue.title,
+            _link(f, f.dialogue),
+            f.dialogue.starts_at,
+            f.note,
+            gettext("Rating %(rating)s of 5") % {"rating": f.rating} if f.rating else "",
+        )
+        for f in rows.order_by("-dialogue__starts_at", "-pk")
+    ]
+
+
+def _own_comments(participant, user):
+    rows = participant.outcome_comments.select_related("outcome__dialogue").annotate(
+        may_open=_visible(user, "outcome__dialogue")
+    )
+    return [
+        OwnItem(
+            c.outcome.dialogue.title,
+            _link(c, c.outcome.dialogue),
+            c.created_at,
+            c.text,
+            gettext("Confirmed the summary") if c.confirmed else "",
+        )
+        for c in rows.order_by("-created_at", "-pk")
+    ]
+
+
+def _own_actions(participant, user):
+    rows = participant.follow_up_actions.select_related("dialogue").annotate(may_open=_visible(user))
+    return [
+        OwnItem(a.dialogue.title, _link(a, a.dialogue), a.due_date, a.what, a.get_status_display())
+        for a in rows.order_by("status", "due_date", "pk")
+    ]
+
+
 def register_personal_data():
     register(
         # Merge moves these in this order; export lists them in this order.
@@ -125,6 +192,7 @@ def register_personal_data():
             "participant",
             move=_move_attendances,
             section="attendances",
+            heading=gettext_lazy("Gatherings attended"),
             export=_attendances,
             unlink_history=True,
             activity=("dialogue__ends_at",),
@@ -134,12 +202,14 @@ def register_personal_data():
             "participant",
             move=_move_facilitation,
             section="facilitated_dialogues",
+            heading=gettext_lazy("Gatherings facilitated"),
             export=_facilitated_dialogues,
         ),
         Rows(
             Insight,
             "participant",
             section="insights",
+            heading=gettext_lazy("Insights"),
             export=_insights,
             history=("id", "dialogue_id", "text", "perspective"),
             text="text",
@@ -149,6 +219,7 @@ def register_personal_data():
             Feedback,
             "participant",
             section="feedback",
+            heading=gettext_lazy("Feedback"),
             export=_feedback,
             history=("id", "dialogue_id", "perspective", "note", "rating"),
             text="note",
@@ -160,6 +231,7 @@ def register_personal_data():
             OutcomeComment,
             "participant",
             section="outcome_comments",
+            heading=gettext_lazy("Comments on summaries"),
             export=_outcome_comments,
             history=("id", "outcome_id", "confirmed", "text"),
             text="text",
@@ -169,6 +241,8 @@ def register_personal_data():
             FollowUpAction,
             "responsible_participant",
             section="follow_up_actions",
+            heading=gettext_lazy("Follow-up actions"),
+            labels=(("status", ActionStatus.choices),),
             export=_follow_up_actions,
             text="what",
         ),
@@ -184,4 +258,10 @@ def register_personal_data():
         SharedTexts(Feedback, ("note",), "dialogue", "dialogue"),
         SharedTexts(OutcomeComment, ("text",), "dialogue", "outcome__dialogue"),
         AccountRows(CalendarFeed, "user"),
+        # "Min side": what the person took part in, in this order.
+        OwnPart("attended", gettext_lazy("Gatherings I attended"), _own_attendances),
+        OwnPart("insights", gettext_lazy("My insights"), _own_insights),
+        OwnPart("feedback", gettext_lazy("My feedback"), _own_feedback),
+        OwnPart("comments", gettext_lazy("My comments on summaries"), _own_comments),
+        OwnPart("actions", gettext_lazy("Follow-up actions I answer for"), _own_actions),
     )

@@ -103,6 +103,34 @@ class ConsentForm(forms.Form):
         return timezone.make_aware(datetime.datetime.combine(given_on, datetime.time.min))
 
 
+# What each consent means, in plain words, for the person who gives it.
+PURPOSE_EXPLANATIONS = {
+    ConsentPurpose.ATTENDANCE: _(
+        "Staff of the partner organisations may see your name in the lists of who attended a gathering."
+    ),
+    ConsentPurpose.QUOTING: _(
+        "What you write as an insight may be quoted in summaries and reports, without your name."
+    ),
+    ConsentPurpose.PHOTO_FILM: _("You may be photographed or filmed at gatherings, and the pictures used."),
+    ConsentPurpose.CONTACT: _("Staff may use your email address or phone number to contact you."),
+}
+
+
+class GiveConsentForm(forms.Form):
+    """A consent the person gives themself on "Min side": one of the purposes without an active consent."""
+
+    purpose = forms.ChoiceField(label=_("What do you agree to?"), widget=forms.RadioSelect)
+
+    def __init__(self, *args, participant, **kwargs):
+        super().__init__(*args, **kwargs)
+        active = set(participant.consents.active().values_list("purpose", flat=True))
+        self.fields["purpose"].choices = [
+            (value, f"{label}: {PURPOSE_EXPLANATIONS[value]}")
+            for value, label in ConsentPurpose.choices
+            if value not in active
+        ]
+
+
 class WithdrawConsentForm(forms.Form):
     """Withdraw in one step. Without a date, as of now; a coordinator may give the day the person said so."""
 

@@ -18,6 +18,7 @@ registers from its AppConfig.ready(), once per process, as pretix's `register_da
   `history`. Erasure replaces the person's names in their own free text `text`, live and in the history, whose
   rows also lose the link; with `unlink_history` the historical rows lose the link without a text. Retention
   counts the latest date at each lookup in `activity`, and with `activity_in_history` the latest change.
+  The readable export page heads the section with `heading` and shows the codes of `labels` by their labels.
 - `SharedTexts(model, fields, scope, lookup)`: free text that anyone may write about a dialogue or a project
   ("dialogue", "project": the scope), and so may name a person who took part; `lookup` leads from a row to
   that dialogue's or project's id ("id" for the dialogue or project itself). Erasure replaces the person's
@@ -26,6 +27,8 @@ registers from its AppConfig.ready(), once per process, as pretix's `register_da
   merged into it), the ids of what they took part in, per scope: {"dialogue": {...}, "project": {...}}.
 - `AccountRows(model, field)`: rows that belong to the person's user account through `field`; erasure
   deletes them.
+- `OwnPart(section, heading, items)`: what the person took part in, for "Min side": `items(participant, user)`
+  returns `OwnItem`s, each linking to where it lives (no link where the user may not open that page).
 
 Services walk the lists in the order of registration (apps in INSTALLED_APPS order).
 """
@@ -48,6 +51,8 @@ class Rows:
     unlink_history: bool = False
     activity: tuple[str, ...] = ()
     activity_in_history: bool = False
+    heading: str = ""  # the section's heading on the readable export page
+    labels: tuple = ()  # (key, choices) pairs: the readable export page shows a code by its label
 
 
 @dataclass(frozen=True)
@@ -69,13 +74,30 @@ class AccountRows:
     field: str
 
 
+@dataclass(frozen=True)
+class OwnItem:
+    title: str  # where it lives: the gathering's title
+    url: str  # "" where the user may not open that page
+    when: object  # a date or datetime, or None
+    what: str = ""  # the contribution itself: the insight's text, the feedback's note, the action
+    detail: str = ""  # the perspective brought, the status
+
+
+@dataclass(frozen=True)
+class OwnPart:
+    section: str
+    heading: str
+    items: Callable
+
+
 ROWS: list[Rows] = []
+OWN_PARTS: list[OwnPart] = []
 SCOPES = ("dialogue", "project")
 SHARED_TEXTS: list[SharedTexts] = []
 TOOK_PART: list[TookPart] = []
 ACCOUNT_ROWS: list[AccountRows] = []
 
-_LISTS = {Rows: ROWS, SharedTexts: SHARED_TEXTS, TookPart: TOOK_PART, AccountRows: ACCOUNT_ROWS}
+_LISTS = {Rows: ROWS, SharedTexts: SHARED_TEXTS, TookPart: TOOK_PART, AccountRows: ACCOUNT_ROWS, OwnPart: OWN_PARTS}
 
 
 def register(*entries) -> None:

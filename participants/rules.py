@@ -36,4 +36,6 @@ rules.add_perm("participants.invite_participant", is_coordinator & ~is_anonymise
 rules.add_perm("participants.add_consent", is_coordinator & ~is_anonymised)
 rules.add_perm("participants.export_participant", is_coordinator | is_self)
 rules.add_perm("participants.withdraw_consent", is_coordinator | owns_consent)
+# A person gives a consent of their own on "Min side"; an anonymised record gets none.
+rules.add_perm("participants.give_own_consent", is_self & ~is_anonymised)
 rules.add_perm("participants.view_accesslog", is_coordinator)

@@ -18,6 +18,8 @@ urlpatterns = [
     path("samtykker/<int:consent_pk>/trekk/", views.consent_withdraw, name="consent_withdraw"),
     path("min-side/", views.my_page, name="my_page"),
     path("min-side/eksport/", views.my_export, name="my_export"),
+    path("min-side/mine-data/", views.my_data, name="my_data"),
+    path("min-side/samtykke/", views.my_consent_give, name="my_consent_give"),
     path("invitasjon/<str:token>/", views.accept_invitation, name="accept_invitation"),
     path("personvern/", views.terms, name="terms"),
 ]

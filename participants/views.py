@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -31,12 +31,14 @@ from kremlib.http import PAGE_SIZE, is_htmx, paginate
 from kremlib.permissions import can, require
 from kremlib.versioning import save_or_conflict
 
-from . import services
+from . import registry, services
+from .export_page import readable
 from .filters import AccessLogFilter, ParticipantFilter
 from .forms import (
     AcceptInvitationForm,
     ConsentForm,
     ExportForm,
+    GiveConsentForm,
     InvitationForm,
     MergeForm,
     MyProfileForm,
@@ -315,6 +317,8 @@ def my_page(request):
     context = {
         "participant": participant,
         "form": form,
+        "own_parts": [(part, part.items(participant, request.user)) for part in registry.OWN_PARTS],
+        "give_consent_form": GiveConsentForm(participant=participant, prefix="give"),
         "consents": [(consent, WithdrawConsentForm(consent=consent, prefix=f"c{consent.pk}")) for consent in consents],
         "invitations": participant.invitations.select_related("created_by").prefetch_related("created_by__groups"),
         "page": paginate(request, access_log_for_list(participant.access_log.all())),
@@ -323,12 +327,48 @@ def my_page(request):
     return render(request, "participants/my_page.html", context)
 
 
+@require_POST
+def my_consent_give(request):
+    """The person gives a consent themself, recorded as given by them, now."""
+    participant = own_participant(request.user)
+    if participant is None:
+        raise Http404
+    require(request.user, "participants.give_own_consent", participant)
+    form = GiveConsentForm(request.POST, participant=participant, prefix="give")
+    if form.is_valid():
+        try:
+            consent = services.record_consent(
+                participant=participant, purpose=form.cleaned_data["purpose"], recorded_by=request.user
+            )
+        except services.ConsentAlreadyActive:
+            messages.info(request, _("You have already given this consent."))
+        else:
+            messages.success(request, _("Consent given: %(purpose)s.") % {"purpose": consent.get_purpose_display()})
+    else:
+        messages.error(request, _("No consent was given: %(errors)s") % {"errors": errors_as_text(form)})
+    return redirect(reverse("participants:my_page") + "#consents")
+
+
 @require_safe
 def my_export(request):
     participant = own_participant(request.user)
     if participant is None:
         return redirect("participants:my_page")
     return export_response(request, participant, AccessReason.OWN_REQUEST)
+
+
+@require_safe
+def my_data(request):
+    """Everything held about the person, as a page to read, with the JSON download beside it; logged as an export."""
+    participant = own_participant(request.user)
+    if participant is None:
+        return render(request, "participants/my_page_none.html")
+    services.log_access(
+        actor=request.user, participant=participant, action=AccessAction.EXPORT, reason=AccessReason.OWN_REQUEST
+    )
+    data = services.export_data(participant, reader=request.user)
+    context = {"participant": participant, "exported_at": data["exported_at"], "sections": readable(data)}
+    return render(request, "participants/my_data.html", context)
 
 
 # Public pages: the invitation link and the terms

@@ -661,6 +661,16 @@ ENDPOINTS = [
         shows=lambda w: [reverse("participants:my_page")],
     ),
     Endpoint(
+        "participants:my_consent_give",
+        lambda w: reverse("participants:my_consent_give"),
+        page=lambda w: reverse("participants:my_page"),
+        who="member",
+        having=None,  # its radio buttons start unchecked: nothing is agreed to for the person
+        vary=("give-purpose",),
+        base={"give-purpose": "quoting"},
+        redirects_on_error=True,
+    ),
+    Endpoint(
         "participants:accept_invitation",
         lambda w: reverse("participants:accept_invitation", args=["hostile-token"]),
         who="anonymous",
@@ -715,6 +725,7 @@ NOT_FORMS = {
     "dialogues:feed",
     "participants:participant_detail",
     "participants:terms",
+    "participants:my_data",
 }
 
 

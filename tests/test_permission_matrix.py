@@ -184,6 +184,13 @@ MATRIX = {
     "dialogues:reset_user_feed": Entry(method="post", expect=everyone()),
     "participants:my_page": Entry(expect=everyone()),
     "participants:my_export": Entry(expect=everyone()),
+    "participants:my_data": Entry(expect=everyone()),
+    # One's own consent, given on "Min side": whoever has a record of their own (the coordinator has none)
+    "participants:my_consent_give": Entry(
+        method="post",
+        data=lambda w: {"give-purpose": "photo_film"},
+        expect=only("outsider", "participant", "member"),
+    ),
     # Coordinators only (deleted items exist for no one else: 404)
     "deleted_items": Entry(expect=only("coordinator")),
     "restore_deleted_project": Entry(

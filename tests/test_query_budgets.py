@@ -418,6 +418,19 @@ def own_record(w, n):
             AccessLogFactory(participant=person, actor=CoordinatorFactory())
 
 
+def own_part(w, n):
+    """What the participant and the member took part in (attended, wrote, answer for), and their own records."""
+    own_record(w, n)
+    for person in (w["person"], w["member"].participant):
+        for _ in range(n):
+            dialogue = HeldDialogueFactory(project=w["project"])
+            AttendanceFactory(dialogue=dialogue, participant=person)
+            InsightFactory(dialogue=dialogue, participant=person)
+            FeedbackFactory(dialogue=dialogue, participant=person)
+            OutcomeCommentFactory(outcome=OutcomeFactory(dialogue=dialogue), participant=person)
+            FollowUpActionFactory(dialogue=dialogue, responsible_participant=person, responsible_organisation=None)
+
+
 # The pages
 
 
@@ -470,7 +483,8 @@ PAGES = {
         registry_blocks, lambda w: reverse("participants:participant_detail", args=[w["subject"].pk])
     ),
     "participants:access_log": Page(access_log_entries),
-    "participants:my_page": Page(own_record),
+    "participants:my_page": Page(own_part),
+    "participants:my_data": Page(own_part),
 }
 
 # (url name, role): the queries of one GET, at 1 row as at 30. Six of them are on every page of a logged-in
@@ -543,12 +557,19 @@ BUDGETS = {
     ("participants:access_log", "coordinator"): 9,
     # a coordinator without a participant record: the page that says there is none
     ("participants:my_page", "coordinator"): 7,
-    ("participants:my_page", "member"): 15,
-    ("participants:my_page", "participant"): 15,
+    # and one query for each part the person took part in (attended, insights, feedback, comments, actions), and
+    # the purposes without an active consent (the form to give one)
+    ("participants:my_page", "member"): 21,
+    ("participants:my_page", "participant"): 21,
+    # the access-log INSERT, then export_data: the record, each registered section and its change history, the
+    # consents, invitations and access log, each with its accounts' groups prefetched (none per row)
+    ("participants:my_data", "coordinator"): 7,
+    ("participants:my_data", "member"): 28,
+    ("participants:my_data", "participant"): 28,
 }
 
 # The page lists nothing for the role (a coordinator without a participant record has no "My page").
-NO_ROWS = {("participants:my_page", "coordinator")}
+NO_ROWS = {("participants:my_page", "coordinator"), ("participants:my_data", "coordinator")}
 
 # Addresses that are not list or detail pages, and why.
 POST_ONLY = "POST only: an action, then a redirect"
@@ -619,6 +640,7 @@ EXEMPT = {
     "participants:participant_anonymise": FORM,
     "participants:consent_withdraw": POST_ONLY,
     "participants:my_export": DOWNLOAD,
+    "participants:my_consent_give": POST_ONLY,
 }
 
 

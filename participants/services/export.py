@@ -23,7 +23,9 @@ def _history_rows(queryset, fields, who):
             "changed_by": who(row.history_user),
             **{name: getattr(row, name) for name in fields},
         }
-        for row in queryset.select_related("history_user").order_by("history_date", "history_id")
+        for row in queryset.select_related("history_user")
+        .prefetch_related("history_user__groups")
+        .order_by("history_date", "history_id")
     ]
 
 
@@ -34,6 +36,7 @@ def export_data(participant: Participant, *, reader) -> dict:
     and comments. Other people's accounts (who recorded a consent, who changed a row, who looked) are named as
     the naming policy lets `reader` see them: names for coordinators, "you" and roles for the person."""
     names = PersonalData(reader)
+    # Each list prefetches its accounts' groups: naming an account asks whether it is a coordinator's.
 
     def _who(account):
         return names.user_label(account) or (None if account is None else gettext("another user"))
@@ -77,7 +80,9 @@ def export_data(participant: Participant, *, reader) -> dict:
                 "withdrawn_at": c.withdrawn_at,
                 "withdrawn_by": _who(c.withdrawn_by),
             }
-            for c in participant.consents.select_related("recorded_by", "withdrawn_by").order_by("given_at", "pk")
+            for c in participant.consents.select_related("recorded_by", "withdrawn_by")
+            .prefetch_related("recorded_by__groups", "withdrawn_by__groups")
+            .order_by("given_at", "pk")
         ],
         "invitations": [
             {
@@ -87,11 +92,15 @@ def export_data(participant: Participant, *, reader) -> dict:
                 "accepted_at": i.accepted_at,
                 "invited_by": _who(i.created_by),
             }
-            for i in participant.invitations.select_related("created_by").order_by("created_at", "pk")
+            for i in participant.invitations.select_related("created_by")
+            .prefetch_related("created_by__groups")
+            .order_by("created_at", "pk")
         ],
         "access_log": [
             {"at": entry.at, "who": _who(entry.actor), "action": entry.action, "reason": entry.reason}
-            for entry in participant.access_log.select_related("actor").order_by("at", "pk")
+            for entry in participant.access_log.select_related("actor")
+            .prefetch_related("actor__groups")
+            .order_by("at", "pk")
         ],
         "history": {
             "participant": _history_rows(
