@@ -38,6 +38,15 @@ def with_active_consent(purpose: ConsentPurpose, queryset=None):
     return queryset.filter(anonymised_at__isnull=True, consents__purpose=purpose, consents__withdrawn_at__isnull=True)
 
 
+def consents_for_page(participant):
+    """The person's consents, newest first, with who recorded and withdrew each (and what naming them needs)."""
+    return (
+        participant.consents.select_related("recorded_by", "withdrawn_by")
+        .prefetch_related("recorded_by__groups", "withdrawn_by__groups")
+        .order_by("-given_at", "-pk")
+    )
+
+
 def access_log_for_list(queryset=None):
     queryset = AccessLog.objects.all() if queryset is None else queryset
     # The actors' groups: the naming policy shows others the role "a coordinator" (no query per row).

@@ -46,7 +46,7 @@ from .forms import (
     WithdrawConsentForm,
 )
 from .models import AccessLog, Consent, ConsentPurpose, Participant
-from .queries import access_log_for_list, for_registry_list, visible_participants
+from .queries import access_log_for_list, consents_for_page, for_registry_list, visible_participants
 from .services import AccessAction, AccessReason
 
 # Django's own password check comes first in AUTHENTICATION_BACKENDS after axes and rules; name it for login().
@@ -88,11 +88,7 @@ def participant_detail(request, pk):
     services.log_access(
         actor=request.user, participant=participant, action=AccessAction.VIEW, reason=AccessReason.REGISTRY
     )
-    consents = (
-        participant.consents.select_related("recorded_by", "withdrawn_by")
-        .prefetch_related("recorded_by__groups", "withdrawn_by__groups")
-        .order_by("-given_at", "-pk")
-    )
+    consents = consents_for_page(participant)
     context = {
         "participant": participant,
         "contact": services.contact_details(participant, user=request.user),
@@ -309,11 +305,7 @@ def my_page(request):
     if request.method == "POST" and form.is_valid() and save_or_conflict(form.save):
         messages.success(request, _("Your profile was saved."))
         return redirect("participants:my_page")
-    consents = (
-        participant.consents.select_related("recorded_by", "withdrawn_by")
-        .prefetch_related("recorded_by__groups", "withdrawn_by__groups")
-        .order_by("-given_at", "-pk")
-    )
+    consents = consents_for_page(participant)
     context = {
         "participant": participant,
         "form": form,
