@@ -7,6 +7,7 @@ from kremlib.widgets import DateInput, https_urls
 
 from .models import (
     Document,
+    Grant,
     Indicator,
     LearningEntry,
     Measurement,
@@ -16,6 +17,7 @@ from .models import (
     ProjectStatus,
     Result,
     SystemChange,
+    SystemChangeAdoption,
     SystemChangeStep,
 )
 
@@ -158,10 +160,12 @@ class SystemChangeForm(forms.ModelForm):
         fields = [
             "level",
             "description",
-            "adopted_by",
+            "krem_contribution",
             "date",
             "date_precision",
             "evidence_url",
+            "evidence_documents",
+            "indicators",
             "source",
             "recheck_date",
         ]
@@ -169,8 +173,69 @@ class SystemChangeForm(forms.ModelForm):
             "date": DateInput(),
             "recheck_date": DateInput(),
             "description": forms.Textarea(attrs={"rows": 3}),
+            "krem_contribution": forms.Textarea(attrs={"rows": 2}),
             "level": forms.RadioSelect(),
+            "evidence_documents": forms.CheckboxSelectMultiple(),
+            "indicators": forms.CheckboxSelectMultiple(),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only the project's own documents and indicators can be evidence, or be moved by the change.
+        project_id = self.instance.project_id
+        self.fields["evidence_documents"].queryset = Document.objects.filter(project_id=project_id)
+        self.fields["indicators"].queryset = Indicator.objects.filter(project_id=project_id)
+
+
+class AdoptionForm(forms.ModelForm):
+    class Meta:
+        model = SystemChangeAdoption
+        fields = ["organisation", "role", "date", "date_precision", "note"]
+        widgets = {"date": DateInput(), "role": forms.RadioSelect()}
+        help_texts = {"date": DATE_HELP}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = Organisation.objects.filter(is_active=True).order_by("name")
+
+    def clean(self):
+        cleaned = super().clean()
+        organisation, role = cleaned.get("organisation"), cleaned.get("role")
+        change = self.instance.change
+        if organisation and role and change.adoptions.filter(organisation=organisation, role=role).exists():
+            raise forms.ValidationError(_("This organisation is already recorded in that role for the change."))
+        return cleaned
+
+
+class GrantForm(VersionedFormMixin, forms.ModelForm):
+    class Meta:
+        model = Grant
+        fields = [
+            "funder",
+            "title",
+            "amount",
+            "status",
+            "start_date",
+            "start_precision",
+            "end_date",
+            "end_precision",
+            "reporting_deadline",
+            "documents",
+            "note",
+        ]
+        widgets = {
+            "start_date": DateInput(),
+            "end_date": DateInput(),
+            "reporting_deadline": DateInput(),
+            "documents": forms.CheckboxSelectMultiple(),
+            "note": forms.Textarea(attrs={"rows": 2}),
+        }
+        help_texts = {"start_date": DATE_HELP}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["funder"].queryset = Organisation.objects.order_by("name")
+        self.fields["documents"].queryset = Document.objects.filter(project_id=self.instance.project_id)
 
 
 class DocumentForm(forms.ModelForm):

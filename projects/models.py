@@ -386,6 +386,14 @@ class SystemChangeQuerySet(models.QuerySet):
     def due_for_recheck(self, today):
         return self.filter(recheck_date__lte=today)
 
+    def for_page(self):
+        """What the project page shows of each change: who took it on, its evidence and the indicators it moves."""
+        return self.prefetch_related(
+            models.Prefetch("adoptions", SystemChangeAdoption.objects.select_related("organisation")),
+            "evidence_documents",
+            "indicators",
+        )
+
 
 class SystemChange(ApproxDated):
     project = models.ForeignKey(
@@ -393,18 +401,28 @@ class SystemChange(ApproxDated):
     )
     level = models.CharField(_("level"), max_length=10, choices=ChangeLevel.choices)
     description = models.TextField(_("description"))
-    adopted_by = models.ForeignKey(
-        Organisation,
-        on_delete=models.PROTECT,
-        null=True,
+    krem_contribution = models.TextField(
+        _("KREM's contribution"),
         blank=True,
-        related_name="adopted_changes",
-        verbose_name=_("adopted by"),
+        help_text=_("What KREM did to bring the change about, so that the work gets its credit."),
     )
     evidence_url = models.URLField(_("evidence (link)"), blank=True, max_length=500)
     source = models.CharField(_("source"), max_length=200, blank=True)
     recheck_date = models.DateField(
         _("re-check on"), null=True, blank=True, help_text=_("When to ask again: is this still practice?")
+    )
+    evidence_documents = models.ManyToManyField(
+        "Document",
+        blank=True,
+        related_name="evidence_for",
+        verbose_name=_("evidence (documents)"),
+        help_text=_("Documents of the project that show the change."),
+    )
+    indicators = models.ManyToManyField(
+        "Indicator",
+        blank=True,
+        related_name="system_changes",
+        verbose_name=_("indicators it should move"),
     )
 
     objects = SystemChangeQuerySet.as_manager()
@@ -510,6 +528,45 @@ class SystemChangeStep(ApproxDated):
             raise ValidationError(
                 {"date": _("The step cannot be before the previous step (%(date)s).") % {"date": last.date_display}}
             )
+
+
+class AdoptionRole(models.TextChoices):
+    """How an organisation took a system change on: the report's theme of partners carrying the work on."""
+
+    DECIDED = "decided", _("Decided it")
+    ADOPTED = "adopted", _("Adopted it")
+    CONTINUED = "continued", _("Continued it")
+
+
+class SystemChangeAdoption(ApproxDated):
+    """One organisation that took a system change on (Notodden's work was continued by two bodies)."""
+
+    change = models.ForeignKey(
+        SystemChange, on_delete=models.CASCADE, related_name="adoptions", verbose_name=_("system change")
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,  # the record of who carries a change on is history
+        related_name="adoptions",
+        verbose_name=_("organisation"),
+    )
+    role = models.CharField(_("role"), max_length=20, choices=AdoptionRole.choices, default=AdoptionRole.ADOPTED)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["organisation__name", "pk"]
+        verbose_name = _("adopting organisation")
+        verbose_name_plural = _("adopting organisations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["change", "organisation", "role"], name="systemchangeadoption_unique_role_per_organisation"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.organisation} – {self.get_role_display()}"
 
 
 class DocumentKind(models.TextChoices):
@@ -731,3 +788,89 @@ class Measurement(ApproxDated):
                 )
             if self.value < 0:
                 raise ValidationError({"value": _("A count among others cannot be negative.")})
+
+
+# Funding: the grants a project lives on, and the reports its funders expect (issue 12)
+
+
+class GrantStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    APPLIED = "applied", _("Applied for")
+    GRANTED = "granted", _("Granted")
+    REJECTED = "rejected", _("Rejected")
+    REPORTED = "reported", _("Reported")
+
+
+class GrantQuerySet(models.QuerySet):
+    def counted(self):
+        """Grants whose money the project has or had: granted, or granted and reported on."""
+        return self.filter(status__in=[GrantStatus.GRANTED, GrantStatus.REPORTED])
+
+
+class Grant(Versioned):
+    """A grant applied for or received: funder, amount in NOK, period, status and the reporting deadline."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="grants", verbose_name=_("project"))
+    funder = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,  # totals by funder are made of these links
+        related_name="grants",
+        verbose_name=_("funder"),
+    )
+    title = models.CharField(_("title"), max_length=200, blank=True, help_text=_("E.g. the programme or the call."))
+    amount = models.DecimalField(
+        _("amount (NOK)"),
+        max_digits=12,
+        decimal_places=0,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(10**10)],
+    )
+    status = models.CharField(_("status"), max_length=10, choices=GrantStatus.choices, default=GrantStatus.PLANNED)
+    start_date = models.DateField(_("from"), null=True, blank=True)
+    start_precision = models.CharField(
+        _("from known to the"), max_length=10, choices=Precision.choices, default=Precision.YEAR
+    )
+    end_date = models.DateField(_("to"), null=True, blank=True)
+    end_precision = models.CharField(
+        _("to known to the"), max_length=10, choices=Precision.choices, default=Precision.YEAR
+    )
+    reporting_deadline = models.DateField(_("reporting deadline"), null=True, blank=True)
+    documents = models.ManyToManyField(
+        Document,
+        blank=True,
+        related_name="grants",
+        verbose_name=_("documents"),
+        help_text=_("Application, decision, report."),
+    )
+    note = models.TextField(_("note"), blank=True)
+
+    objects = GrantQuerySet.as_manager()
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = [models.F("start_date").asc(nulls_last=True), "pk"]
+        verbose_name = _("grant")
+        verbose_name_plural = _("grants")
+        indexes = [
+            # Reminders and the funding page: grants whose reporting deadline is coming.
+            models.Index(fields=["reporting_deadline"], name="grant_reporting_deadline"),
+        ]
+
+    def __str__(self):
+        return f"{self.funder}: {self.title or self.get_status_display()}"
+
+    def clean(self):
+        super().clean()
+        validate_period(self.start_date, self.start_precision, self.end_date, self.end_precision)
+        if self.start_date:
+            self.start_date = normalise(self.start_date, self.start_precision)
+        if self.end_date:
+            self.end_date = normalise(self.end_date, self.end_precision)
+
+    @property
+    def period_display(self):
+        start = format_approx(self.start_date, self.start_precision)
+        end = format_approx(self.end_date, self.end_precision)
+        return f"{start}–{end}" if start and end else start or end

@@ -60,6 +60,9 @@ rules.add_perm("projects.change_document", is_coordinator)
 # Indicators and their measurements: members read them on the project page, coordinators record them.
 rules.add_perm("projects.change_indicator", is_coordinator)
 rules.add_perm("projects.change_measurement", is_coordinator)
+# Funding: members read their own projects' grants on the project page; coordinators record them and see the totals.
+rules.add_perm("projects.change_grant", is_coordinator)
+rules.add_perm("projects.view_funding", is_coordinator)
 rules.add_perm("projects.add_organisation", is_coordinator)
 rules.add_perm("projects.change_organisation", is_coordinator)
 # Deleting keeps the project for RESTORE_DAYS days (kremlib.versioning); only coordinators delete and bring back.

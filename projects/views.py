@@ -1,7 +1,8 @@
 from dataclasses import dataclass
 
 from django.contrib import messages
-from django.db.models import Count, F, Prefetch, Q
+from django.db.models import Count, F, Prefetch, Q, Sum
+from django.db.models.functions import ExtractYear
 from django.forms import ModelForm
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -22,8 +23,10 @@ from . import panels, services
 from .charts import chart_for
 from .filters import OrganisationFilter, ProjectFilter, SystemChangeFilter
 from .forms import (
+    AdoptionForm,
     CloseProjectForm,
     DocumentForm,
+    GrantForm,
     IndicatorForm,
     LearningEntryForm,
     MeasurementForm,
@@ -36,6 +39,7 @@ from .forms import (
 )
 from .models import (
     Document,
+    Grant,
     Indicator,
     LearningEntry,
     LearningKind,
@@ -47,6 +51,7 @@ from .models import (
     ProjectStatus,
     Result,
     SystemChange,
+    SystemChangeAdoption,
     SystemChangeStep,
 )
 from .totals import catalogue_totals
@@ -87,8 +92,9 @@ def project_detail(request, slug):
         "learning": learning,
         "indicators": indicators,
         "results": project.results.all(),
-        "system_changes": project.system_changes.with_status().select_related("adopted_by"),
+        "system_changes": project.system_changes.with_status().for_page(),
         "documents": project.documents.all(),
+        "grants": project.grants.select_related("funder").prefetch_related("documents"),
         "can_edit": can(request.user, "projects.change_project", project),
         "can_add_learning": can(request.user, "projects.add_learningentry", project),
         "can_delete": can(request.user, "projects.delete_project", project),
@@ -212,6 +218,14 @@ SECTIONS = {
         "indicators",
         _("Indicator"),
     ),
+    "finansiering": Section(
+        Grant,
+        GrantForm,
+        "projects.change_project",
+        "projects.change_grant",
+        "funding",
+        _("Grant"),
+    ),
     "dokumenter": Section(
         Document,
         DocumentForm,
@@ -324,7 +338,8 @@ def system_change_register(request):
     changes = (
         SystemChange.objects.filter(project__in=Project.objects.visible_to(request.user))
         .with_status()
-        .select_related("project", "adopted_by")
+        .select_related("project")
+        .prefetch_related(Prefetch("adoptions", SystemChangeAdoption.objects.select_related("organisation")))
         .order_by(F("recheck_date").asc(nulls_last=True), "project__title", "pk")
     )
     change_filter = SystemChangeFilter(request.GET, queryset=changes)
@@ -352,6 +367,72 @@ def step_create(request, slug, pk):
         each.recorded_by_shown = people.author_label(each.recorded_by, project.pk)
     context = {"form": form, "project": project, "change": change, "steps": steps}
     return render(request, "projects/step_form.html", context)
+
+
+def get_change(request, slug, pk):
+    """A system change of a project the user sees (404 otherwise) that is theirs to record the life of (403)."""
+    project = get_project_for_user(request.user, slug)
+    change = get_object_or_404(SystemChange, project=project, pk=pk)
+    require(request.user, "projects.change_systemchange", change)
+    return project, change
+
+
+def adoption_create(request, slug, pk):
+    """Record an organisation that decided, adopted or continued a system change, with its role."""
+    project, change = get_change(request, slug, pk)
+    form = AdoptionForm(request.POST or None, instance=SystemChangeAdoption(change=change))
+    if request.method == "POST" and form.is_valid():
+        adoption = form.save()
+        messages.success(
+            request, _("%(organisation)s was recorded for the change.") % {"organisation": adoption.organisation.name}
+        )
+        return redirect(f"{project.get_absolute_url()}#system-changes")
+    adoptions = change.adoptions.select_related("organisation")
+    context = {"form": form, "project": project, "change": change, "adoptions": adoptions}
+    return render(request, "projects/adoption_form.html", context)
+
+
+def adoption_delete(request, slug, pk):
+    project = get_project_for_user(request.user, slug)
+    adoption = get_object_or_404(
+        SystemChangeAdoption.objects.select_related("change", "organisation"), change__project=project, pk=pk
+    )
+    require(request.user, "projects.change_systemchange", adoption.change)
+    if request.method == "POST":
+        adoption.delete()
+        messages.success(
+            request, _("%(organisation)s was removed from the change.") % {"organisation": adoption.organisation.name}
+        )
+        return redirect(f"{project.get_absolute_url()}#system-changes")
+    return render(request, "projects/adoption_delete.html", {"project": project, "adoption": adoption})
+
+
+def funding(request):
+    """Grants added up by funder and year, for coordinators: what the portfolio lives on, and the reports due.
+    Counted are the grants that were granted (reported ones included), in the year their period starts."""
+    if not can(request.user, "projects.view_funding"):
+        raise Http404
+    grants = Grant.objects.filter(project__in=Project.objects.alive())
+    totals = (
+        grants.counted()
+        .annotate(year=ExtractYear("start_date"))
+        .values("funder", "funder__name", "year")
+        .annotate(total=Sum("amount"), projects=Count("project", distinct=True), grant_count=Count("pk"))
+        .order_by("funder__name", F("year").asc(nulls_last=True))
+    )
+    deadlines = (
+        grants.exclude(status__in=["reported", "rejected"])
+        .filter(reporting_deadline__isnull=False)
+        .select_related("project", "funder")
+        .order_by("reporting_deadline", "pk")
+    )
+    context = {
+        "page": paginate(request, totals),
+        "sum": grants.counted().aggregate(total=Sum("amount"))["total"],
+        "deadlines": deadlines[:20],
+        "today": timezone.localdate(),
+    }
+    return render(request, "projects/funding.html", context)
 
 
 def organisation_list(request):
@@ -458,7 +539,15 @@ def project_history_sources(project):
             "status",
             exclude=("change",),
         ),
+        Source(
+            SystemChangeAdoption,
+            {"change__project_id": project.pk},
+            _("Adopting organisation"),
+            "organisation",
+            exclude=("change",),
+        ),
         Source(Document, of_project, _("Document or link"), "title", exclude=("project",)),
+        Source(Grant, of_project, _("Grant"), "funder", exclude=("project",)),
         Source(Indicator, of_project, _("Indicator"), "name", exclude=("project",)),
         Source(Measurement, {"indicator__project_id": project.pk}, _("Measurement"), "value", exclude=("indicator",)),
     ]

@@ -11,6 +11,7 @@ from dialogues.models import Attendance, Dialogue, DialogueKind, DialogueStatus
 from participants.models import Participant, Perspective
 from projects.models import (
     CatalogueIndicator,
+    Grant,
     Indicator,
     Measurement,
     Municipality,
@@ -50,6 +51,15 @@ class MunicipalityFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Kommune {n}")
     number = factory.Sequence(lambda n: f"{5000 + n:04d}")
     county = "Vestfold"
+
+
+class GrantFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Grant
+
+    project = factory.SubFactory("tests.factories.ProjectFactory")
+    funder = factory.SubFactory("tests.factories.OrganisationFactory")
+    title = factory.Sequence(lambda n: f"Tilskudd {n}")
 
 
 class OrganisationFactory(factory.django.DjangoModelFactory):

@@ -146,7 +146,9 @@ def test_project_history_lists_its_partners_learning_results_changes_and_documen
     project = world["project"]
     LearningEntry.objects.create(project=project, kind="learned", text="Vi lærte å lytte.")
     Result.objects.create(project=project, description="13 av 14 i egen bolig")
-    SystemChange.objects.create(project=project, level="practice", description="Ny rutine", adopted_by=world["partner"])
+    SystemChange.objects.create(project=project, level="practice", description="Ny rutine").adoptions.create(
+        organisation=world["partner"]
+    )
     Document.objects.create(project=project, title="Sluttrapport")
     html = (
         as_role(client, world, "member").get(reverse("projects:project_history", args=[project.slug])).content.decode()
@@ -156,6 +158,7 @@ def test_project_history_lists_its_partners_learning_results_changes_and_documen
         "Learning entry: Vi lærte å lytte.",
         "Result: 13 av 14 i egen bolig",
         "System change: Ny rutine",
+        "Adopting organisation: NAV Partnerby",
         "Document or link: Sluttrapport",
     ):
         assert expected in html
@@ -289,9 +292,7 @@ def test_project_history_query_count(client, world):
             PartnershipFactory(project=project)
             LearningEntry.objects.create(project=project, kind="done", text="x")
             Result.objects.create(project=project, description="r")
-            SystemChange.objects.create(
-                project=project, level="practice", description="s", adopted_by=OrganisationFactory()
-            )
+            SystemChange.objects.create(project=project, level="practice", description="s", krem_contribution="k")
             Document.objects.create(project=project, title="d")
 
     budget(client, world, "coordinator", "project", build, 19)

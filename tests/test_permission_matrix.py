@@ -36,6 +36,7 @@ from tests.factories import (
     CoordinatorFactory,
     DialogueFactory,
     FollowUpActionFactory,
+    GrantFactory,
     HeldDialogueFactory,
     InvitationFactory,
     MunicipalityFactory,
@@ -81,6 +82,7 @@ def make_world():
     PartnershipFactory(project=ProjectFactory(slug="annet"), organisation=other)
     subject = ParticipantFactory(display_name="Registrert person", email="person@example.org")
     InvitationFactory(participant=ParticipantFactory(display_name="Invitert"), token="matrise-token")
+    change = SystemChange.objects.create(project=project, level="practice", description="Ny rutine")
     return {
         "municipality": municipality,
         "partner": partner,
@@ -93,7 +95,9 @@ def make_world():
             dialogue=held, responsible_participant=participant, responsible_organisation=None
         ),
         "entry": LearningEntry.objects.create(project=project, kind="done", text="Gjort", author=member),
-        "change": SystemChange.objects.create(project=project, level="practice", description="Ny rutine"),
+        "change": change,
+        "adoption": change.adoptions.create(organisation=partner, role="continued"),
+        "grant": GrantFactory(project=project, funder=other),
         "measurement": Measurement.objects.create(
             indicator=Indicator.objects.create(project=project, name="I egen bolig", unit="deltakere"),
             value=13,
@@ -193,6 +197,7 @@ MATRIX = {
     ),
     # Coordinators only (deleted items exist for no one else: 404)
     "deleted_items": Entry(expect=only("coordinator")),
+    "projects:funding": Entry(expect=only("coordinator")),
     "restore_deleted_project": Entry(
         args=lambda w: [w["deleted_project"].pk], method="post", expect=only("coordinator")
     ),
@@ -232,6 +237,14 @@ MATRIX = {
         args=lambda w: [w["project"].slug, w["measurement"].pk], method="post", expect=COORDINATOR_IN_PROJECT
     ),
     "projects:step_create": Entry(args=lambda w: [w["project"].slug, w["change"].pk], expect=COORDINATOR_IN_PROJECT),
+    "projects:adoption_create": Entry(
+        args=lambda w: [w["project"].slug, w["change"].pk], expect=COORDINATOR_IN_PROJECT
+    ),
+    "projects:adoption_delete": Entry(
+        args=lambda w: [w["project"].slug, w["adoption"].pk],
+        method="post",
+        expect=COORDINATOR_IN_PROJECT,
+    ),
     "dialogues:dialogue_create": Entry(args=PROJECT, expect=PLAN),
     "dialogues:reset_project_feed": Entry(args=PROJECT, method="post", expect=PLAN),
     # The held dialogue: the participant attended it, so sees it; members and coordinators plan and record it

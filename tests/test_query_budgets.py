@@ -33,6 +33,7 @@ from projects.models import (
     Measurement,
     Result,
     SystemChange,
+    SystemChangeAdoption,
     SystemChangeStep,
 )
 from tests.factories import (
@@ -45,6 +46,7 @@ from tests.factories import (
     DocumentationLinkFactory,
     FeedbackFactory,
     FollowUpActionFactory,
+    GrantFactory,
     HeadcountFactory,
     HeldDialogueFactory,
     InsightFactory,
@@ -181,14 +183,29 @@ def system_changes(w, n):
         project.municipalities.add(w["municipality"])
         PartnershipFactory(project=project, organisation=w["partner"])
         change = SystemChange.objects.create(
-            project=project,
-            level="practice",
-            description="s",
-            adopted_by=OrganisationFactory(),
-            recheck_date=datetime.date(2020, 1, 1),
+            project=project, level="practice", description="s", recheck_date=datetime.date(2020, 1, 1)
         )
+        adopt(change)
         for status, year in (("proposed", 2010), ("decided", 2011)):
             SystemChangeStep.objects.create(change=change, status=status, date=datetime.date(year, 1, 1))
+
+
+def adopt(change):
+    """Two organisations took the change on, in different roles."""
+    for role in ("decided", "continued"):
+        SystemChangeAdoption.objects.create(change=change, organisation=OrganisationFactory(), role=role)
+
+
+def grants(w, n):
+    """Granted grants of several funders over several years, and reports due."""
+    for i in range(n):
+        GrantFactory(
+            project=ProjectFactory(),
+            status="granted",
+            amount=100_000,
+            start_date=datetime.date(2010 + i % 3, 1, 1),
+            reporting_deadline=datetime.date(2030, 1, 1),
+        )
 
 
 def deleted_rows(w, n):
@@ -215,11 +232,13 @@ def project_blocks(w, n):
         LearningEntry.objects.create(project=project, kind="done", text="y", author=member_of(OrganisationFactory()))
         LearningEntry.objects.create(project=project, kind="wise", text="z", author=CoordinatorFactory())
         Result.objects.create(project=project, description="r")
-        SystemChange.objects.create(
-            project=project, level="practice", description="s", adopted_by=OrganisationFactory()
-        )
-        Document.objects.create(project=project, title="d")
+        change = SystemChange.objects.create(project=project, level="practice", description="s")
+        adopt(change)
+        document = Document.objects.create(project=project, title="d")
+        change.evidence_documents.add(document)
+        GrantFactory(project=project).documents.add(document)
         indicator = Indicator.objects.create(project=project, name="i", baseline_value=1, baseline_date=soon(0).date())
+        change.indicators.add(indicator)
         for recorder in (author, member_of(OrganisationFactory()), CoordinatorFactory()):
             Measurement.objects.create(
                 indicator=indicator, value=1, denominator=2, date=soon(0).date(), recorded_by=recorder
@@ -236,10 +255,9 @@ def project_versions(w, n):
         PartnershipFactory(project=project)
         LearningEntry.objects.create(project=project, kind="done", text="x", author=member_of(OrganisationFactory()))
         Result.objects.create(project=project, description="r")
-        SystemChange.objects.create(
-            project=project, level="practice", description="s", adopted_by=OrganisationFactory()
-        )
+        adopt(SystemChange.objects.create(project=project, level="practice", description="s"))
         Document.objects.create(project=project, title="d")
+        GrantFactory(project=project)
         indicator = Indicator.objects.create(project=project, name="i")
         Measurement.objects.create(indicator=indicator, value=1, date=soon(0).date(), recorded_by=CoordinatorFactory())
 
@@ -464,6 +482,7 @@ PAGES = {
     "projects:municipality_list": Page(municipalities),
     "projects:indicator_totals": Page(measured_projects),
     "projects:system_change_register": Page(system_changes),
+    "projects:funding": Page(grants),
     "projects:municipality_detail": Page(municipality_blocks, lambda w: w["municipality"].get_absolute_url()),
     "dialogues:dialogue_list": Page(dialogues),
     "dialogues:dialogue_detail": Page(dialogue_blocks, lambda w: w["held"].get_absolute_url()),
@@ -501,12 +520,13 @@ BUDGETS = {
     # every block is one query; who may be named is prefetched for the learning log and for the actions; a member
     # is asked twice whether they are a member of the project (may add learning, may plan), and for their projects;
     # the indicators (with their catalogue entry), their measurements (with who recorded them) and those recorders'
-    # naming consents are three
-    ("projects:project_detail", "coordinator"): 24,
-    ("projects:project_detail", "member"): 27,
+    # naming consents are three; the system changes' adopting organisations, evidence documents and indicators are
+    # three more, and the grants with their documents two
+    ("projects:project_detail", "coordinator"): 29,
+    ("projects:project_detail", "member"): 32,
     # (the indicators' and the measurements' history records are one query each)
-    ("projects:project_history", "coordinator"): 24,
-    ("projects:project_history", "member"): 24,
+    ("projects:project_history", "coordinator"): 26,
+    ("projects:project_history", "member"): 26,
     ("projects:organisation_list", "coordinator"): 9,
     ("projects:organisation_list", "member"): 9,
     ("projects:organisation_detail", "coordinator"): 10,
@@ -520,8 +540,10 @@ BUDGETS = {
     ("projects:indicator_totals", "coordinator"): 9,
     ("projects:indicator_totals", "member"): 9,
     # the count and the page (the current status is a subquery), the filter's municipalities
-    ("projects:system_change_register", "coordinator"): 9,
-    ("projects:system_change_register", "member"): 9,
+    ("projects:system_change_register", "coordinator"): 10,
+    ("projects:system_change_register", "member"): 10,
+    # the totals by funder and year (and their count), the sum of all, the reports due
+    ("projects:funding", "coordinator"): 10,
     ("projects:municipality_detail", "coordinator"): 18,
     ("projects:municipality_detail", "member"): 18,
     ("dialogues:dialogue_list", "coordinator"): 12,
@@ -606,6 +628,8 @@ EXEMPT = {
     "projects:entry_delete": FORM,
     "projects:measurement_create": FORM,
     "projects:step_create": FORM,
+    "projects:adoption_create": FORM,
+    "projects:adoption_delete": FORM,
     "projects:measurement_edit": FORM,
     "projects:measurement_delete": FORM,
     "projects:organisation_create": FORM,

@@ -137,10 +137,16 @@ def test_coordinator_creates_project_logs_its_work_and_finds_it_again(
     page.locator(f"a[href='/prosjekter/{project.slug}/systemendringer/ny/']").click()
     page.locator(f"input[name='level'][value='{ChangeLevel.PRACTICE}']").check()
     page.locator("#id_description").fill("NAV Larvik inviterer brukere til alle nye tiltak.")
-    page.locator("#id_adopted_by").select_option(str(nav.pk))
     page.locator(SAVE).click()
     page.wait_for_url(f"**/prosjekter/{project.slug}/#system-changes")
     expect(page.locator("#system-changes")).to_contain_text("NAV Larvik inviterer brukere")
+    # Who took it on: an organisation in its role, on a page of its own.
+    page.locator("#system-changes a", has_text="Legg til organisasjon som tok den i bruk").click()
+    page.locator("#id_organisation").select_option(str(nav.pk))
+    page.locator("input[name='role'][value='continued']").check()
+    page.locator(SAVE).click()
+    page.wait_for_url(f"**/prosjekter/{project.slug}/#system-changes")
+    expect(page.locator("#system-changes")).to_contain_text(nav.name)
 
     assert set(LearningEntry.objects.filter(project=project).values_list("kind", "text", "author")) == {
         (kind, text, coordinator.pk) for kind, text in texts.items()
@@ -148,7 +154,8 @@ def test_coordinator_creates_project_logs_its_work_and_finds_it_again(
     result = Result.objects.get(project=project)
     assert (result.description, result.value, result.unit) == ("deltakere kom i arbeid", 13, "personer")
     change = SystemChange.objects.get(project=project)
-    assert (change.level, change.adopted_by) == (ChangeLevel.PRACTICE, nav)
+    assert change.level == ChangeLevel.PRACTICE
+    assert list(change.adoptions.values_list("organisation", "role")) == [(nav.pk, "continued")]
 
     # Found again: the list follows the search and the filters through htmx, and the address keeps them.
     page.goto("/prosjekter/")
@@ -263,9 +270,8 @@ def workspace(db, larvik, partners, coordinator):
         project=project,
         level=ChangeLevel.PRACTICE,
         description="Nye rutiner.",
-        adopted_by=nav,
         evidence_url="https://example.org/rutiner",
-    )
+    ).adoptions.create(organisation=nav)
     Document.objects.create(project=project, title="Sluttrapport", url="https://example.org/rapport")
     for _ in range(30):
         PartnershipFactory(organisation=fontenehuset).project.municipalities.add(larvik)

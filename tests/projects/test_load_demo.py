@@ -11,7 +11,16 @@ from django.urls import reverse
 
 from dialogues.models import Dialogue
 from participants.models import Participant, Perspective
-from projects.models import Indicator, Measurement, Municipality, Organisation, Partnership, Project
+from projects.models import (
+    Grant,
+    Indicator,
+    Measurement,
+    Municipality,
+    Organisation,
+    Partnership,
+    Project,
+    SystemChangeAdoption,
+)
 from projects.rules import is_coordinator
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +35,18 @@ def load():
 def snapshot():
     return {
         model.__name__: sorted(model.objects.values_list("pk", flat=True))
-        for model in (Municipality, Organisation, Project, Partnership, Dialogue, Participant, Indicator, Measurement)
+        for model in (
+            Municipality,
+            Organisation,
+            Project,
+            Partnership,
+            Dialogue,
+            Participant,
+            Indicator,
+            Measurement,
+            SystemChangeAdoption,
+            Grant,
+        )
     } | {"updated": sorted(Project.objects.values_list("updated_at", flat=True))}
 
 
@@ -89,16 +109,25 @@ class TestTheLoadedDemo:
         skien = Project.objects.get(report_section="5.13")
         assert Result.objects.filter(project=skien, value=13, description__contains="13 av 14").exists()
         larvik = SystemChange.objects.get(date=datetime.date(2010, 12, 15))
-        assert (larvik.level, larvik.adopted_by.name, larvik.project.report_section) == (
-            "framework",
-            "Larvik kommune",
-            "5.3",
-        )
+        assert (larvik.level, larvik.project.report_section) == ("framework", "5.3")
+        assert [a.organisation.name for a in larvik.adoptions.all()] == ["Larvik kommune"]
         assert SystemChange.objects.filter(
             project__report_section="5.1", description__icontains="fast stilling som næringslivskoordinator"
         ).exists()
         assert set(LearningEntry.objects.values_list("kind", flat=True)) == {"done", "learned", "wise"}
         assert LearningEntry.objects.filter(author__isnull=False).count() == 0  # the report, not a user, wrote them
+
+    def test_notodden_has_all_its_partners_and_two_bodies_continued_the_work(self):
+        """Report 5.9: NAV, Oppveksttjenesten, grunnskole, videregående opplæring, Røde Kors and pleie og omsorg;
+        "videreført av Notodden kommune og NAV Notodden", one change with two organisations continuing it."""
+        project = Project.objects.get(report_section="5.9")
+        names = set(project.partnerships.values_list("organisation__name", flat=True))
+        assert {"Grunnskolen, Notodden kommune", "Videregående opplæring, Notodden"} <= names
+        change = project.system_changes.get()
+        assert sorted(change.adoptions.values_list("organisation__name", "role")) == [
+            ("NAV Notodden", "continued"),
+            ("Notodden kommune", "continued"),
+        ]
 
 
 def test_loading_twice_changes_nothing():

@@ -302,7 +302,7 @@ def test_result_and_system_change_are_saved_by_coordinator(client, world):
         {
             "level": "framework",
             "description": "Inn i strategiplanen",
-            "adopted_by": world["partner"].pk,
+            "krem_contribution": "KREM holdt dialogseminaret der forslaget kom.",
             "date": "2010-12-15",
             "date_precision": "day",
             "evidence_url": "https://example.org/vedtak",
@@ -310,7 +310,7 @@ def test_result_and_system_change_are_saved_by_coordinator(client, world):
         },
     )
     assert Result.objects.get().value == 13
-    assert SystemChange.objects.get().adopted_by == world["partner"]
+    assert SystemChange.objects.get().krem_contribution == "KREM holdt dialogseminaret der forslaget kom."
 
 
 @pytest.mark.parametrize("value", ["-99999999999", "1e400", "abc", "99999999999999"])

@@ -36,6 +36,7 @@ from projects.models import (
     CatalogueIndicator,
     District,
     Document,
+    Grant,
     Indicator,
     LearningEntry,
     Measurement,
@@ -45,6 +46,7 @@ from projects.models import (
     Project,
     Result,
     SystemChange,
+    SystemChangeAdoption,
 )
 from projects.rules import COORDINATORS_GROUP
 
@@ -211,17 +213,39 @@ class Command(BaseCommand):
             )
         for change in item.get("system_changes") or []:
             date, precision = approx(change.get("date"))
-            self.track(
+            system_change = self.track(
                 upsert(
                     SystemChange,
                     {"project": project, "level": change["level"], "description": change["description"].strip()},
                     {
-                        "adopted_by": organisations.get(change.get("adopted_by")),
+                        "krem_contribution": change.get("krem_contribution") or "",
                         "date": date,
                         "date_precision": precision or "day",
                         "evidence_url": change.get("evidence_url") or "",
                         "source": str(change.get("source") or ""),
                     },
+                )
+            )
+            # adopted_by: one organisation, or a list of them; each in the role given (adopted unless said).
+            adopters = change.get("adopted_by") or []
+            for slug in [adopters] if isinstance(adopters, str) else adopters:
+                self.track(
+                    upsert(
+                        SystemChangeAdoption,
+                        {
+                            "change": system_change,
+                            "organisation": organisations[slug],
+                            "role": change.get("adoption_role") or "adopted",
+                        },
+                        {"date": date, "date_precision": precision or "day"},
+                    )
+                )
+        for grant in item.get("grants") or []:
+            self.track(
+                upsert(
+                    Grant,
+                    {"project": project, "funder": organisations[grant["funder"]], "title": grant.get("title") or ""},
+                    {"status": grant["status"], "amount": grant.get("amount"), "note": grant.get("note") or ""},
                 )
             )
         for item_indicator in item.get("indicators") or []:
