@@ -41,3 +41,28 @@ def test_moving_attendance_to_dialogues_keeps_its_rows_history_and_content_types
     finally:
         migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
     assert set(Attendance.objects.values_list(*fields)) == rows
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_changes_one_adopter_becomes_its_first_adopting_organisation_and_back():
+    before, after = [("projects", "0008_system_change_life")], [("projects", "0009_funding_and_adoptions")]
+    try:
+        old = migrate(before)
+        Organisation = old.get_model("projects", "Organisation")
+        Project = old.get_model("projects", "Project")
+        SystemChange = old.get_model("projects", "SystemChange")
+        larvik = Organisation.objects.create(name="Larvik kommune")
+        project = Project.objects.create(title="Larvik", slug="larvik-migrering")
+        change = SystemChange.objects.create(project=project, level="framework", description="Plan", adopted_by=larvik)
+        SystemChange.objects.create(project=project, level="practice", description="Uten")
+
+        new = migrate(after)
+        adoptions = new.get_model("projects", "SystemChangeAdoption").objects
+        assert list(adoptions.values_list("change_id", "organisation_id", "role")) == [
+            (change.pk, larvik.pk, "adopted")
+        ]
+
+        old = migrate(before)
+        assert old.get_model("projects", "SystemChange").objects.get(pk=change.pk).adopted_by_id == larvik.pk
+    finally:
+        migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
