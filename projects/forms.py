@@ -309,3 +309,13 @@ class SystemChangeStepForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["date"].required = True
+
+
+class MeasurementImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("File (CSV or Excel)"),
+        help_text=_(
+            "One row per measurement, with the columns of the export: indicator, group, period, date known to the,"
+            " value, out of, source. Nothing is saved until every row is valid."
+        ),
+    )

@@ -17,6 +17,8 @@ urlpatterns = [
         "prosjekter/<slug:slug>/historikk/<int:history_id>/gjenopprett/", views.project_restore, name="project_restore"
     ),
     path("prosjekter/<slug:slug>/indikatorer/<int:pk>/maling/ny/", views.measurement_create, name="measurement_create"),
+    path("prosjekter/<slug:slug>/malinger/import/", views.measurement_import, name="measurement_import"),
+    path("prosjekter/<slug:slug>/malinger/eksport/", views.measurement_export, name="measurement_export"),
     path("prosjekter/<slug:slug>/malinger/<int:pk>/endre/", views.measurement_edit, name="measurement_edit"),
     path("prosjekter/<slug:slug>/malinger/<int:pk>/slett/", views.measurement_delete, name="measurement_delete"),
     path("prosjekter/<slug:slug>/systemendringer/<int:pk>/steg/ny/", views.step_create, name="step_create"),

@@ -1,10 +1,11 @@
 from dataclasses import dataclass
 
 from django.contrib import messages
+from django.core import signing
 from django.db.models import Count, F, Prefetch, Q, Sum
 from django.db.models.functions import ExtractYear
 from django.forms import ModelForm
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,7 +20,7 @@ from kremlib.permissions import can, require
 from kremlib.softdelete import RESTORE_DAYS
 from kremlib.versioning import Versioned, save_or_conflict
 
-from . import panels, services
+from . import measurement_io, panels, services
 from .charts import chart_for
 from .filters import OrganisationFilter, ProjectFilter, SystemChangeFilter
 from .forms import (
@@ -30,6 +31,7 @@ from .forms import (
     IndicatorForm,
     LearningEntryForm,
     MeasurementForm,
+    MeasurementImportForm,
     OrganisationForm,
     PartnershipFormSet,
     ProjectForm,
@@ -330,6 +332,67 @@ def measurement_delete(request, slug, pk):
         return redirect(f"{project.get_absolute_url()}#indicators")
     context = {"project": project, "indicator": measurement.indicator, "measurement": measurement}
     return render(request, "projects/measurement_delete.html", context)
+
+
+IMPORT_SALT = "projects.measurement_import"
+
+
+def measurement_import(request, slug):
+    """Upload a CSV or XLSX of measurements, see every row checked, then confirm: all rows are saved, or none."""
+    project = get_project_for_user(request.user, slug)
+    require(request.user, "projects.change_indicator", project)
+    form = MeasurementImportForm(request.POST or None, request.FILES or None)
+    context = {"project": project, "form": form}
+    if request.method != "POST":
+        return render(request, "projects/measurement_import.html", context)
+    if "confirm" in request.POST:
+        # The table the user saw in the preview, signed so that it cannot be changed on the way back.
+        try:
+            table = signing.loads(request.POST["confirm"], salt=IMPORT_SALT, max_age=3600)
+        except signing.BadSignature:
+            messages.error(request, _("The preview has expired. Upload the file again."))
+            return redirect("projects:measurement_import", slug=project.slug)
+        rows = measurement_io.parse(project, table)
+        if not any(row.errors for row in rows):
+            counts = measurement_io.save(rows, user=request.user)
+            messages.success(
+                request,
+                _("Import saved: %(new)s new, %(changed)s changed, %(unchanged)s unchanged.") % counts,
+            )
+            return redirect(f"{project.get_absolute_url()}#indicators")
+        context["rows"] = rows
+        return render(request, "projects/measurement_import.html", context)
+    if form.is_valid():
+        try:
+            table = measurement_io.read_table(form.cleaned_data["file"])
+            rows = measurement_io.parse(project, table)
+        except measurement_io.ImportFileError as error:
+            form.add_error("file", str(error))
+        else:
+            context["rows"] = rows
+            context["has_errors"] = any(row.errors for row in rows)
+            context["counts"] = {s: sum(row.status == s for row in rows) for s in ("new", "changed", "unchanged")}
+            if not context["has_errors"]:
+                context["confirm"] = signing.dumps(table, salt=IMPORT_SALT, compress=True)
+    return render(request, "projects/measurement_import.html", context)
+
+
+def measurement_export(request, slug):
+    """The project's measurements in the shape the import reads: ?format=xlsx, else CSV."""
+    project = get_project_for_user(request.user, slug)
+    if request.GET.get("format") == "xlsx":
+        content = measurement_io.export_xlsx(project)
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        name = f"malinger-{project.slug}.xlsx"
+    else:
+        content, content_type, name = (
+            measurement_io.export_csv(project),
+            "text/csv; charset=utf-8",
+            f"malinger-{project.slug}.csv",
+        )
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 def system_change_register(request):

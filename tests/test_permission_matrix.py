@@ -237,6 +237,8 @@ MATRIX = {
         args=lambda w: [w["project"].slug, w["measurement"].pk], method="post", expect=COORDINATOR_IN_PROJECT
     ),
     "projects:step_create": Entry(args=lambda w: [w["project"].slug, w["change"].pk], expect=COORDINATOR_IN_PROJECT),
+    "projects:measurement_import": Entry(args=PROJECT, expect=COORDINATOR_IN_PROJECT),
+    "projects:measurement_export": Entry(args=PROJECT, expect=PROJECT_PAGE),
     "projects:adoption_create": Entry(
         args=lambda w: [w["project"].slug, w["change"].pk], expect=COORDINATOR_IN_PROJECT
     ),

@@ -208,6 +208,14 @@ def grants(w, n):
         )
 
 
+def project_measurements(w, n):
+    """Measurements of two of the project's indicators, as the export writes them."""
+    for name in ("i", "j"):
+        indicator = Indicator.objects.create(project=w["project"], name=f"{name}{Indicator.objects.count()}")
+        for i in range(n):
+            Measurement.objects.create(indicator=indicator, value=i, date=datetime.date(2000 + i, 1, 1))
+
+
 def deleted_rows(w, n):
     for _ in range(n):
         ProjectFactory(deleted_at=timezone.now())
@@ -483,6 +491,9 @@ PAGES = {
     "projects:indicator_totals": Page(measured_projects),
     "projects:system_change_register": Page(system_changes),
     "projects:funding": Page(grants),
+    "projects:measurement_export": Page(
+        project_measurements, lambda w: reverse("projects:measurement_export", args=[w["project"].slug])
+    ),
     "projects:municipality_detail": Page(municipality_blocks, lambda w: w["municipality"].get_absolute_url()),
     "dialogues:dialogue_list": Page(dialogues),
     "dialogues:dialogue_detail": Page(dialogue_blocks, lambda w: w["held"].get_absolute_url()),
@@ -544,6 +555,9 @@ BUDGETS = {
     ("projects:system_change_register", "member"): 10,
     # the totals by funder and year (and their count), the sum of all, the reports due
     ("projects:funding", "coordinator"): 10,
+    # the project, and its measurements with their indicators
+    ("projects:measurement_export", "coordinator"): 7,
+    ("projects:measurement_export", "member"): 7,
     ("projects:municipality_detail", "coordinator"): 18,
     ("projects:municipality_detail", "member"): 18,
     ("dialogues:dialogue_list", "coordinator"): 12,
@@ -629,6 +643,7 @@ EXEMPT = {
     "projects:measurement_create": FORM,
     "projects:step_create": FORM,
     "projects:adoption_create": FORM,
+    "projects:measurement_import": FORM,
     "projects:adoption_delete": FORM,
     "projects:measurement_edit": FORM,
     "projects:measurement_delete": FORM,
