@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from kremlib.dates import Precision, format_approx, normalise, period_end
@@ -253,6 +254,8 @@ class Project(Versioned, SoftDeletable):
 
 class PartnerRole(models.TextChoices):
     LEAD = "lead", _("Lead")
+    # Holds the coordinating responsibility without leading the project (KREM in NORSOMBRO, report 5.21).
+    COORDINATOR = "coordinator", pgettext_lazy("partner role", "Coordinator")
     PARTNER = "partner", _("Partner")
     FUNDER = "funder", _("Funder")
     RESEARCH_PARTNER = "research_partner", _("Research partner")

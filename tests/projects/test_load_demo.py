@@ -129,6 +129,24 @@ class TestTheLoadedDemo:
             ("Notodden kommune", "continued"),
         ]
 
+    def test_the_close_reading_corrections_are_in_the_demo(self):
+        """What a close reading of the report found (issue 12), each against the section that says it."""
+        norsombro = Project.objects.get(report_section="5.21")
+        assert norsombro.partnerships.get(organisation__name="KREM").role == "coordinator"  # "koordineringsansvar"
+        conference = Dialogue.objects.get(title="Tenk Om-konferansen i Larvik")
+        assert conference.project.report_section == "5.14"  # 5.3 does not tie it to Innovasjon i velferdsstaten
+        assert set(Project.objects.filter(report_section="4.3").values_list("slug", flat=True)) >= {
+            "tst-skien",
+            "interessepolitisk-arbeid",
+        }
+        assert "HENNE" in Organisation.objects.get(name="KREM").notes
+        velferdsalliansen = Organisation.objects.get(name="Velferdsalliansen")
+        assert not velferdsalliansen.partnerships.filter(project__status="active").exists()  # member "until recently"
+        grunerlokka = Project.objects.get(report_section="5.1")
+        assert not SystemChangeAdoption.objects.filter(change__project=grunerlokka).exists()  # "en bydel i Oslo"
+        grant = Grant.objects.get(project__report_section="5.6")
+        assert (grant.funder.name, grant.status, grant.amount) == ("Arbeids- og velferdsdirektoratet", "granted", None)
+
 
 def test_loading_twice_changes_nothing():
     load()
