@@ -117,9 +117,9 @@ class Terms:
 
     Every word must match (in any field of the row). PostgreSQL's Norwegian stemmer gives a word and its
     inflections different stems at times ("seminar" is 'semin', "seminarer" 'seminar'; "bruker" 'bruk',
-    "brukere" 'bruker'), so each word also stands for itself cut by one and two letters, and a word of five
-    letters or more matches as a prefix of the stems: "seminar" and "seminarer" find each other. On SQLite a
-    word of six letters or more matches without its last two ("seminar" finds "seminarer" and back)."""
+    "brukere" 'bruker'), so a word with an inflection ending (-ene, -ne, -er, -et, -en, -e) also stands for itself
+    without it, and a word of five letters or more matches as a prefix of the stems: "seminar" and "seminarer"
+    find each other. On SQLite a word matches without its inflection ending, as a part of a word."""
 
     def __init__(self, text):
         self.text = " ".join((text or "").split())[:MAX_QUERY_LENGTH]
@@ -132,14 +132,14 @@ class Terms:
     def query(self):
         alternatives = []
         for word in self.words:
-            forms = [word] + ([word[:-1], word[:-2]] if len(word) >= 6 else [])
+            forms = dict.fromkeys([word, uninflected(word)])
             alternatives.append("(" + " | ".join(f"{form}:*" if len(form) >= 5 else form for form in forms) + ")")
         return SearchQuery(" & ".join(alternatives), config=CONFIG, search_type="raw")
 
     @property
     def stems(self):
         """The words as SQLite's icontains and the Python snippet match them."""
-        return [word[:-2] if len(word) >= 6 else word for word in self.words]
+        return [uninflected(word) for word in self.words]
 
     def filter(self, queryset, searchable):
         """The rows of `queryset` that match, unordered. On PostgreSQL through the GIN index."""
@@ -196,6 +196,15 @@ class Terms:
         cut = " ".join(words[start : start + SNIPPET_WORDS])
         cut = ("… " if start else "") + cut + (" …" if start + SNIPPET_WORDS < len(words) else "")
         return pattern.sub(lambda match: f"{START}{match.group(0)}{STOP}", cut)
+
+
+ENDINGS = ("ene", "ne", "er", "et", "en", "e")
+
+
+def uninflected(word):
+    """The word without its inflection ending, where at least four letters remain."""
+    ending = next((ending for ending in ENDINGS if word.endswith(ending) and len(word) - len(ending) >= 4), "")
+    return word[: len(word) - len(ending)]
 
 
 def snippet_text(searchable):

@@ -93,7 +93,7 @@ def test_anonymous_is_sent_to_login():
 
 def test_member_finds_everything_of_their_project_grouped_by_kind(world):
     body = results(search(world["member"], "seminar"))
-    for heading in ("Prosjekter", "Læringslogg", "Innsikter", "Forslag", "Agendapunkter", "Partnere"):
+    for heading in ("Prosjekter", "Læringslogg", "Innsikter", "Forslag", "Programposter", "Partnere"):
         assert f">{heading}</h2>" in body, heading
     assert "Bolig først" in body and "Samling i Drammen" in body and "Fellesverket Seminarbyrå" in body
     assert "Brukerne ble hørt" in body and "Flere" in body and "virker" in body
@@ -241,7 +241,7 @@ def test_organisation_list_finds_by_name_and_notes(world):
 
 
 @on_sqlite
-def test_sqlite_matches_every_word_in_any_field_without_its_last_letters(world):
+def test_sqlite_matches_every_word_in_any_field_without_its_inflection_ending(world):
     # "seminarer" finds "seminaret" and "Seminarrunde": both start with "seminar".
     body = results(search(world["member"], "seminarer brukerne"))
     assert "ble hørt" in body and "Flere" in body
