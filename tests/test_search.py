@@ -6,7 +6,6 @@ pages do: no other organisation's projects, no draft a user may not read, no quo
 consent, and every snippet escaped."""
 
 import pytest
-from django.contrib.auth.models import AnonymousUser
 from django.db import connection, transaction
 from django.test import Client
 from django.urls import reverse
@@ -15,7 +14,6 @@ from django.utils import timezone
 from dialogues.models import AgendaItem, Dialogue, Insight
 from dialogues.search import dialogues_matching, search_insights
 from kremlib.search import Terms
-from participants.personal_data import PersonalData
 from projects.models import LearningEntry
 from tests.factories import (
     AttendanceFactory,
@@ -162,16 +160,6 @@ def test_a_quote_given_again_is_found_again(world):
     ConsentFactory(participant=author, purpose="quoting", withdrawn_at=timezone.now())
     ConsentFactory(participant=author, purpose="quoting")
     assert "Zqxigjen" in results(search(world["member"], "zqxigjen"))
-
-
-def test_quotable_for_anonymous_and_coordinators(world):
-    author = ParticipantFactory()
-    InsightFactory(dialogue=world["held"], participant=author, text="Zqxanonym")
-    ConsentFactory(participant=author, purpose="quoting", withdrawn_at=timezone.now())
-    anonymous = Insight.objects.filter(PersonalData(AnonymousUser()).quotable("participant"))
-    assert not anonymous.filter(text="Zqxanonym").exists()
-    assert anonymous.filter(text="Brukerne ble hørt på seminaret.").exists()
-    assert Insight.objects.filter(PersonalData(world["coordinator"]).quotable("participant")).count() == 2
 
 
 # Snippets
