@@ -2,15 +2,20 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kremlib.search import Terms
 from kremlib.widgets import DateInput
 from projects.models import Municipality, Project
 
 from .models import Dialogue, DialogueKind
+from .search import dialogues_matching
 
 
 class DialogueFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
-        label=_("Search"), field_name="title", lookup_expr="icontains", widget=forms.TextInput(attrs={"type": "search"})
+        label=_("Search"),
+        method="search",
+        widget=forms.TextInput(attrs={"type": "search"}),
+        help_text=_("Title, purpose, venue, insights, proposals or agenda"),
     )
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=DialogueKind.choices)
     municipality = django_filters.ModelChoiceFilter(label=_("Municipality"), queryset=Municipality.objects.all())
@@ -28,4 +33,9 @@ class DialogueFilter(django_filters.FilterSet):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
         self.filters["project"].queryset = Project.objects.visible_to(user)
+
+    def search(self, queryset, name, value):
+        terms = Terms(value)
+        return dialogues_matching(queryset, terms, user=self.user) if terms else queryset

@@ -9,9 +9,13 @@ from django.views.decorators.http import require_POST, require_safe
 from dialogues import services as dialogue_services
 from dialogues.models import Dialogue, FollowUpAction
 from kremlib.permissions import can
+from kremlib.search import Terms
 from kremlib.softdelete import RESTORE_DAYS
 from projects import services as project_services
 from projects.models import Municipality, Project, ProjectStatus
+
+from .forms import SearchForm
+from .search import GROUP_SIZE, search_everything
 
 
 def home(request):
@@ -27,6 +31,16 @@ def home(request):
     my_actions = FollowUpAction.objects.responsible(request.user).open().filter(dialogue__in=Dialogue.objects.alive())
     context = {"counts": counts, "upcoming": upcoming, "my_open_actions": my_actions.count()}
     return render(request, "home.html", context)
+
+
+@require_safe
+def search(request):
+    """The header's search box: everything the user may see that matches, grouped by kind, best first, at most
+    GROUP_SIZE per kind with a link to the list page that shows them all."""
+    form = SearchForm(request.GET)
+    terms = Terms(form.cleaned_data["q"] if form.is_valid() else "")
+    context = {"form": form, "terms": terms, "groups": search_everything(request.user, terms), "group_size": GROUP_SIZE}
+    return render(request, "search.html", context)
 
 
 # Not atomic: ATOMIC_REQUESTS would open the transaction, and fail with a 500, before we could answer 503.

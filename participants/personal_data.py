@@ -20,7 +20,7 @@ Nothing here is cached beyond one request: a withdrawn consent counts from the m
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
@@ -125,6 +125,17 @@ class PersonalData:
         if consents is None:
             consents = list(participant.consents.filter(purpose=ConsentPurpose.QUOTING))
         return not _quote_withdrawn(consents)
+
+    def quotable(self, lookup: str) -> Q:
+        """shows_quote() as a filter on rows whose author is at `lookup` (e.g. "participant" for insights): a search
+        must neither show nor match the wording of a quote the user may not read."""
+        if self.coordinator:
+            return Q()
+        quoting = Consent.objects.filter(participant=OuterRef(lookup), purpose=ConsentPurpose.QUOTING)
+        shown = Q(**{f"{lookup}__isnull": True}) | ~Exists(quoting) | Exists(quoting.filter(withdrawn_at__isnull=True))
+        if self.user.is_authenticated:
+            shown |= Q(**{f"{lookup}__user": self.user})
+        return shown
 
     def hidden_quote_authors(self, participant_ids) -> frozenset:
         """Of these participant ids, those whose quotes the user may not read verbatim. One query (none for

@@ -5,7 +5,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kremlib.search import Terms
+
 from .models import ChangeLevel, ChangeStatus, Municipality, Organisation, Project, ProjectStatus, Sector
+from .search import organisations_matching, projects_matching
 
 
 def gathering_kinds():
@@ -28,7 +31,7 @@ class ProjectFilter(django_filters.FilterSet):
         label=_("Search"),
         method="search",
         widget=forms.TextInput(attrs={"type": "search"}),
-        help_text=_("Title, summary, goals or partner name"),
+        help_text=_("Title, summary, goals, partner name or learning log"),
     )
     municipality = django_filters.ModelChoiceFilter(
         label=_("Municipality"), field_name="municipalities", queryset=Municipality.objects.all()
@@ -66,15 +69,8 @@ class ProjectFilter(django_filters.FilterSet):
             self.filters[name].field.widget = forms.NumberInput(attrs={"min": 1990, "max": 2100})
 
     def search(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(
-            Q(title__icontains=value)
-            | Q(summary__icontains=value)
-            | Q(goals__icontains=value)
-            | Q(partners__name__icontains=value)
-        )
+        terms = Terms(value)
+        return projects_matching(queryset, terms) if terms else queryset
 
     def with_dialogue_kind(self, queryset, name, value):
         # One filter() call, so both conditions hold for the same dialogue: a deleted gathering does not count.
@@ -95,15 +91,17 @@ class ProjectFilter(django_filters.FilterSet):
 
 
 class OrganisationFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(
-        label=_("Search"), field_name="name", lookup_expr="icontains", widget=forms.TextInput(attrs={"type": "search"})
-    )
+    q = django_filters.CharFilter(label=_("Search"), method="search", widget=forms.TextInput(attrs={"type": "search"}))
     sector = django_filters.ChoiceFilter(label=_("Sector"), choices=Sector.choices)
     municipality = django_filters.ModelChoiceFilter(label=_("Municipality"), queryset=Municipality.objects.all())
 
     class Meta:
         model = Organisation
         fields = []
+
+    def search(self, queryset, name, value):
+        terms = Terms(value)
+        return organisations_matching(queryset, terms) if terms else queryset
 
 
 class SystemChangeFilter(django_filters.FilterSet):

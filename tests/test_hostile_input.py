@@ -559,6 +559,8 @@ ENDPOINTS = [
         vary=("q", "kind", "municipality", "project", "date_from", "date_to", "side"),
     ),
     Endpoint("dialogues:action_overview", lambda w: reverse("dialogues:action_overview"), method="get", vary=("side",)),
+    # The header's search box
+    Endpoint("search", lambda w: reverse("search"), method="get", vary=("q",)),
     # Deleted items
     Endpoint(
         "restore_deleted_project",

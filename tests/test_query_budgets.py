@@ -457,6 +457,19 @@ def own_part(w, n):
             FollowUpActionFactory(dialogue=dialogue, responsible_participant=person, responsible_organisation=None)
 
 
+def search_hits(w, n):
+    """n more hits of every kind for "budsjett" that every role counted may see (the groups show 10 at most)."""
+    for _ in range(n):
+        project = ProjectFactory(title="Budsjettarbeid")
+        PartnershipFactory(project=project, organisation=w["partner"])
+        LearningEntry.objects.create(project=w["project"], kind="learned", text="Budsjettet holdt.")
+        DialogueFactory(project=w["project"], title="Budsjettmøte")
+        InsightFactory(dialogue=w["held"], participant=named_person(), text="Budsjettet må ses under ett.")
+        ProposalFactory(dialogue=w["held"], text="Et felles budsjett.")
+        AgendaItem.objects.create(dialogue=w["held"], title="Budsjettet")
+        OrganisationFactory(name="Budsjettkontoret")
+
+
 # The pages
 
 
@@ -476,6 +489,7 @@ def feed_url(w, role):
 
 PAGES = {
     "home": Page(upcoming_and_mine),
+    "search": Page(search_hits, lambda w: reverse("search") + "?q=budsjett"),
     "deleted_items": Page(deleted_rows),
     "projects:project_list": Page(partner_projects),
     "projects:project_detail": Page(project_blocks, lambda w: w["project"].get_absolute_url()),
@@ -525,6 +539,11 @@ BUDGETS = {
     ("home", "member"): 12,
     ("home", "participant"): 12,
     ("deleted_items", "coordinator"): 8,
+    # one query per kind (projects, learning log, dialogues, insights, proposals, agenda items, partners), each
+    # with what its hits show joined in and the visibility and quoting rules in subqueries
+    ("search", "coordinator"): 13,
+    ("search", "member"): 13,
+    ("search", "participant"): 13,
     # the count, the page, its municipalities and partners; the filter's lists of municipalities and partners
     ("projects:project_list", "coordinator"): 12,
     ("projects:project_list", "member"): 12,

@@ -154,6 +154,34 @@ def test_personal_data_without_prefetch_and_for_no_one(world):
     assert names == {"Synlig Samtykke"}
 
 
+def test_quotable_selects_exactly_the_insights_shows_quote_allows(world):
+    """The search's filter (one query) and the pages' check (per insight) agree, for every reader."""
+    from django.contrib.auth.models import AnonymousUser
+
+    from dialogues.models import Insight
+
+    dialogue = world["dialogue"]
+    InsightFactory(dialogue=dialogue, participant=None, text="Uten forfatter")
+    InsightFactory(dialogue=dialogue, participant=world["consenting"], text="Aldri spurt")
+    InsightFactory(dialogue=dialogue, participant=world["private"], text="Trukket")
+    withdraw(ConsentFactory(participant=world["private"], purpose="quoting"))
+    InsightFactory(dialogue=dialogue, participant=world["attendee"], text="Egen, trukket")
+    withdraw(ConsentFactory(participant=world["attendee"], purpose="quoting"))
+    given_again = ParticipantFactory()
+    InsightFactory(dialogue=dialogue, participant=given_again, text="Gitt igjen")
+    withdraw(ConsentFactory(participant=given_again, purpose="quoting"))
+    ConsentFactory(participant=given_again, purpose="quoting")
+    insights = Insight.objects.filter(dialogue=dialogue).select_related("participant")
+    found = {}
+    for reader in ("anonymous", "member", "attendee_user", "coordinator"):
+        people = PersonalData(AnonymousUser() if reader == "anonymous" else world[reader])
+        found[reader] = set(insights.filter(people.quotable("participant")).values_list("text", flat=True))
+        assert found[reader] == {i.text for i in insights if people.shows_quote(i.participant)}, reader
+    assert "Trukket" not in found["member"] and "Egen, trukket" not in found["member"]
+    assert found["attendee_user"] - found["member"] == {"Egen, trukket"}
+    assert {"Trukket", "Gitt igjen", "Uten forfatter"} <= found["coordinator"]
+
+
 def test_dialogue_page_query_budget_is_the_same_for_1_and_30_people(client, world):
     """Consent checks are prefetched: no query per attendee, insight, action or comment."""
     dialogue = world["dialogue"]
