@@ -10,6 +10,7 @@ ENDPOINTS is the table of (address, valid base data, fields to vary). test_every
 fails when an address is added to the app and not to the table (or to NOT_FORMS), so nothing is skipped."""
 
 import datetime
+import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -17,6 +18,7 @@ import pytest
 from django.apps import apps
 from django.contrib.auth.tokens import default_token_generator
 from django.contrib.messages import constants as message_levels
+from django.core import signing
 from django.db import connection, transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -27,7 +29,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dialogues.models import DocumentationLink
-from projects.models import Document, Indicator, LearningEntry, Measurement, Result, SystemChange
+from projects import measurement_io
+from projects.models import (
+    Document,
+    Indicator,
+    LearningEntry,
+    Measurement,
+    Result,
+    SystemChange,
+    SystemChangeAdoption,
+)
+from projects.views import IMPORT_SALT
 from tests.factories import (
     PASSWORD,
     AttendanceFactory,
@@ -150,6 +162,9 @@ def make_world():
     measurement = Measurement.objects.create(
         indicator=entries["indikatorer"], value=13, denominator=14, date=datetime.date(2010, 1, 1)
     )
+    adoption = SystemChangeAdoption.objects.create(
+        change=entries["systemendringer"], organisation=partner, role="adopted"
+    )
     DocumentationLink.objects.create(dialogue=held, title="Notat", url="https://example.org/n")
     deleted_project = ProjectFactory(title="Slettet prosjekt", deleted_at=timezone.now())
     deleted_dialogue = DialogueFactory(project=project, title="Slettet dialog", deleted_at=timezone.now())
@@ -167,6 +182,7 @@ def make_world():
         "action": action,
         "entries": entries,
         "measurement": measurement,
+        "adoption": adoption,
         "consent": consent,
         "participant": attendee.participant,
         "other_participant": other_participant,
@@ -186,6 +202,11 @@ def make_world():
             )
         ],
     }
+
+
+def signed_preview(project):
+    table = measurement_io.read_table(io.BytesIO(measurement_io.export_csv(project)))
+    return signing.dumps(table, salt=IMPORT_SALT, compress=True)
 
 
 def first_record(obj):
@@ -342,6 +363,38 @@ ENDPOINTS = [
         method="get",
         vary=("status", "level", "municipality", "due", "page"),
     ),
+    Endpoint(
+        "projects:adoption_create",
+        lambda w: reverse("projects:adoption_create", args=[w["project"].slug, w["entries"]["systemendringer"].pk]),
+        base=lambda w: {
+            "organisation": str(w["partner"].pk),
+            "role": "continued",
+            "date": "2012-01-01",
+            "date_precision": "year",
+        },
+        shows=project_pages,
+    ),
+    Endpoint(
+        "projects:adoption_delete",
+        lambda w: reverse("projects:adoption_delete", args=[w["project"].slug, w["adoption"].pk]),
+        vary=("confirm",),
+    ),
+    Endpoint(
+        "projects:measurement_import",
+        lambda w: reverse("projects:measurement_import", args=[w["project"].slug]),
+        # Files cannot be varied here (tests/projects/test_measurement_import.py sends hostile files); the
+        # confirmation step is a form field: a valid signed preview of the project's own export.
+        base=lambda w: {"confirm": signed_preview(w["project"])},
+        vary=("confirm",),
+        shows=project_pages,
+    ),
+    Endpoint(
+        "projects:measurement_export",
+        lambda w: reverse("projects:measurement_export", args=[w["project"].slug]),
+        method="get",
+        vary=("format",),
+    ),
+    Endpoint("projects:funding", lambda w: reverse("projects:funding"), method="get", vary=("page",)),
     Endpoint(
         "projects:measurement_delete",
         lambda w: reverse("projects:measurement_delete", args=[w["project"].slug, w["measurement"].pk]),
