@@ -113,9 +113,11 @@ check: install
 	KREM_TESTING=1 $(BIN)/python manage.py check
 	KREM_TESTING=1 $(BIN)/python manage.py makemigrations --check --dry-run
 
-## make bench: time the busiest pages on a generated data set (not part of make test)
+## make bench: time the busiest pages on a generated data set (not part of make test);
+## make bench SCALE=1.0: the national data set (20,000 projects) on PostgreSQL behind gunicorn (tests/bench/national.py)
 bench: install
-	$(BIN)/python tests/bench/run_bench.py
+	@if [ -n "$(SCALE)" ]; then SCALE=$(SCALE) $(BIN)/python tests/bench/national.py; \
+	else $(BIN)/python tests/bench/run_bench.py; fi
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache
