@@ -4,7 +4,7 @@
 field means. Nothing here runs a query until a service walks the registry.
 """
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, F, OuterRef
 from django.utils.translation import gettext, gettext_lazy
 
 from participants.registry import AccountRows, OwnItem, OwnPart, Rows, SharedTexts, TookPart, register
@@ -134,7 +134,7 @@ def _own_attendances(participant, user):
     rows = participant.attendances.select_related("dialogue").annotate(may_open=_visible(user))
     return [
         OwnItem(a.dialogue.title, _link(a, a.dialogue), a.dialogue.starts_at, detail=a.get_perspective_display())
-        for a in rows.order_by("-dialogue__starts_at", "-pk")
+        for a in rows.order_by(F("dialogue__starts_at").desc(nulls_last=True), "-pk")
     ]
 
 
@@ -156,7 +156,7 @@ def _own_feedback(participant, user):
             f.note,
             gettext("Rating %(rating)s of 5") % {"rating": f.rating} if f.rating else "",
         )
-        for f in rows.order_by("-dialogue__starts_at", "-pk")
+        for f in rows.order_by(F("dialogue__starts_at").desc(nulls_last=True), "-pk")
     ]
 
 
