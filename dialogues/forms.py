@@ -64,7 +64,6 @@ class DialogueForm(VersionedFormMixin, forms.ModelForm):
             project_id=project.pk,
         )
 
-
     def clean_time_precision(self):
         return self.cleaned_data["time_precision"] or self.instance.time_precision
 

@@ -9,6 +9,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from kremlib.dates import Precision, format_approx, normalise, period_end
@@ -72,7 +73,7 @@ class Series(models.Model):
     class Meta:
         ordering = ["name"]
         verbose_name = _("series")
-        verbose_name_plural = _("series")
+        verbose_name_plural = pgettext_lazy("plural", "series")
 
     def __str__(self):
         return self.name
@@ -183,7 +184,10 @@ class Dialogue(Versioned, SoftDeletable):
         verbose_name_plural = _("dialogues")
         constraints = [
             models.CheckConstraint(
-                condition=Q(starts_at__isnull=True, ends_at__isnull=True) | Q(ends_at__gt=F("starts_at")),
+                # Both empty (date not known), or both given and in order. The NOT NULLs matter: a CHECK that is
+                # NULL passes, so "ends_at > starts_at" alone would let one of them be empty.
+                condition=Q(starts_at__isnull=True, ends_at__isnull=True)
+                | Q(starts_at__isnull=False, ends_at__isnull=False, ends_at__gt=F("starts_at")),
                 name="dialogue_ends_after_start",
             ),
         ]
@@ -201,12 +205,20 @@ class Dialogue(Versioned, SoftDeletable):
     def clean(self):
         if self.starts_at is None and self.ends_at is not None:
             raise ValidationError(
-                {"starts_at": _("Give the start too, or leave both empty when the date is not known.")},
-                code="end_without_start",
+                {
+                    "starts_at": ValidationError(
+                        _("Give the start too, or leave both empty when the date is not known."),
+                        code="end_without_start",
+                    )
+                }
             )
         if self.starts_at is not None and self.ends_at is None and self.time_precision == TimePrecision.EXACT:
             raise ValidationError(
-                {"ends_at": _("Give the end, or choose how well the time is known.")}, code="start_without_end"
+                {
+                    "ends_at": ValidationError(
+                        _("Give the end, or choose how well the time is known."), code="start_without_end"
+                    )
+                }
             )
         if self.starts_at and self.ends_at:
             if self.time_precision == TimePrecision.EXACT:
@@ -214,7 +226,9 @@ class Dialogue(Versioned, SoftDeletable):
             else:  # known to the day or roughly: the end's day may be the start's, not before it
                 before = timezone.localdate(self.ends_at) < timezone.localdate(self.starts_at)
             if before:
-                raise ValidationError({"ends_at": _("The end must be after the start.")}, code="end_before_start")
+                raise ValidationError(
+                    {"ends_at": ValidationError(_("The end must be after the start."), code="end_before_start")}
+                )
         self.fit_to_precision()
 
     def save(self, *args, **kwargs):

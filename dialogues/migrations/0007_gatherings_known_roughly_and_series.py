@@ -135,7 +135,9 @@ class Migration(migrations.Migration):
             constraint=models.CheckConstraint(
                 condition=models.Q(
                     models.Q(("ends_at__isnull", True), ("starts_at__isnull", True)),
-                    ("ends_at__gt", models.F("starts_at")),
+                    models.Q(
+                        ("ends_at__gt", models.F("starts_at")), ("ends_at__isnull", False), ("starts_at__isnull", False)
+                    ),
                     _connector="OR",
                 ),
                 name="dialogue_ends_after_start",
