@@ -49,6 +49,7 @@ def _attendances(participant):
             "dialogue_id": a.dialogue_id,
             "project": a.dialogue.project.title,
             "starts_at": a.dialogue.starts_at,
+            "time_precision": a.dialogue.time_precision,
             "perspective": a.perspective,
         }
         for a in participant.attendances.select_related("dialogue__project").order_by("dialogue__starts_at")
@@ -57,7 +58,7 @@ def _attendances(participant):
 
 def _facilitated_dialogues(participant):
     return [
-        {"dialogue": d.title, "dialogue_id": d.pk, "starts_at": d.starts_at}
+        {"dialogue": d.title, "dialogue_id": d.pk, "starts_at": d.starts_at, "time_precision": d.time_precision}
         for d in participant.facilitated_dialogues.order_by("starts_at")
     ]
 
@@ -133,7 +134,13 @@ def _link(row, dialogue):
 def _own_attendances(participant, user):
     rows = participant.attendances.select_related("dialogue").annotate(may_open=_visible(user))
     return [
-        OwnItem(a.dialogue.title, _link(a, a.dialogue), a.dialogue.starts_at, detail=a.get_perspective_display())
+        OwnItem(
+            a.dialogue.title,
+            _link(a, a.dialogue),
+            a.dialogue.starts_at,
+            detail=a.get_perspective_display(),
+            when_text=a.dialogue.when_display,
+        )
         for a in rows.order_by(F("dialogue__starts_at").desc(nulls_last=True), "-pk")
     ]
 
@@ -155,6 +162,7 @@ def _own_feedback(participant, user):
             f.dialogue.starts_at,
             f.note,
             gettext("Rating %(rating)s of 5") % {"rating": f.rating} if f.rating else "",
+            when_text=f.dialogue.when_display,
         )
         for f in rows.order_by(F("dialogue__starts_at").desc(nulls_last=True), "-pk")
     ]

@@ -399,3 +399,17 @@ def test_the_admin_lists_and_adds_series(client, admin_user):
     assert client.get(reverse("admin:dialogues_series_changelist")).status_code == 200
     response = client.post(reverse("admin:dialogues_series_add"), {"name": "Høstkonferanser", "slug": "host"})
     assert response.status_code == 302 and Series.objects.filter(slug="host").exists()
+
+
+def test_min_side_shows_a_gathering_attended_as_well_as_its_date_is_known(client):
+    user = UserFactory()
+    person = ParticipantFactory(user=user)
+    AttendanceFactory(dialogue=rough(TimePrecision.YEAR, 2011, 5, 1, title="Året", status="held"), participant=person)
+    AttendanceFactory(dialogue=unknown(title="Ukjent", status="held"), participant=person)
+    client.force_login(user)
+    with translation.override("nb"):
+        html = client.get(reverse("participants:my_page")).content.decode()
+    assert '<span class="meta">2011</span>' in html and '<span class="meta">Dato ikke kjent</span>' in html
+    assert "01.01.2011" not in html
+    data = client.get(reverse("participants:my_data")).content.decode()
+    assert "Tidspunkt kjent til" in data and "<td>År</td>" in data  # how well each gathering's time is known
