@@ -5,7 +5,7 @@ from kremlib.admin import SoftDeleteAdminMixin, VersionedAdminMixin
 from participants.admin import ParticipantAdmin, is_anonymised
 from participants.models import Participant
 
-from .models import Attendance, Dialogue
+from .models import Attendance, Dialogue, Series
 from .services import delete_dialogue
 
 
@@ -28,14 +28,21 @@ class AttendanceInline(admin.TabularInline):
         return super().get_queryset(request).select_related("participant")
 
 
+@admin.register(Series)
+class SeriesAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "source"]
+    search_fields = ["name", "description"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
 @admin.register(Dialogue)
 class DialogueAdmin(SoftDeleteAdminMixin, VersionedAdminMixin, admin.ModelAdmin):
-    list_display = ["title", "kind", "project", "starts_at", "municipality", "status"]
-    list_select_related = ["project", "municipality"]
-    list_filter = ["kind", "status", "municipality"]
+    list_display = ["title", "kind", "project", "starts_at", "time_precision", "series", "municipality", "status"]
+    list_select_related = ["project", "municipality", "series"]
+    list_filter = ["kind", "status", "time_precision", "series", "municipality"]
     search_fields = ["title", "venue", "project__title"]
     date_hierarchy = "starts_at"
-    autocomplete_fields = ["project", "municipality", "facilitators"]
+    autocomplete_fields = ["project", "municipality", "facilitators", "series"]
     inlines = [AttendanceInline]
 
     def soft_delete(self, obj):

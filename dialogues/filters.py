@@ -1,5 +1,8 @@
+import datetime
+
 import django_filters
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kremlib.search import Terms
@@ -20,12 +23,10 @@ class DialogueFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=DialogueKind.choices)
     municipality = django_filters.ModelChoiceFilter(label=_("Municipality"), queryset=Municipality.objects.all())
     project = django_filters.ModelChoiceFilter(label=_("Project"), queryset=Project.objects.none())
-    date_from = django_filters.DateFilter(
-        label=_("From date"), field_name="ends_at", lookup_expr="date__gte", widget=DateInput()
-    )
-    date_to = django_filters.DateFilter(
-        label=_("To date"), field_name="starts_at", lookup_expr="date__lte", widget=DateInput()
-    )
+    # A gathering is found when any part of it lies within the dates: one known only to the year by any day of
+    # that year (it spans the year, see Dialogue.fit_to_precision), one whose date is not known by none.
+    date_from = django_filters.DateFilter(label=_("From date"), method="ends_after", widget=DateInput())
+    date_to = django_filters.DateFilter(label=_("To date"), method="starts_before", widget=DateInput())
 
     class Meta:
         model = Dialogue
@@ -36,6 +37,18 @@ class DialogueFilter(django_filters.FilterSet):
         self.user = user
         self.filters["project"].queryset = Project.objects.visible_to(user)
 
+    def ends_after(self, queryset, name, value):
+        """Ends after the first moment of `value` (ends_at is exclusive: a gathering ending at midnight is over)."""
+        return queryset.filter(ends_at__gt=midnight(value))
+
+    def starts_before(self, queryset, name, value):
+        return queryset.filter(starts_at__lt=midnight(value + datetime.timedelta(days=1)))
+
     def search(self, queryset, name, value):
         terms = Terms(value)
         return dialogues_matching(queryset, terms, user=self.user) if terms else queryset
+
+
+def midnight(day):
+    """The first moment of `day`, Oslo time."""
+    return datetime.datetime.combine(day, datetime.time(0, 0), tzinfo=timezone.get_current_timezone())

@@ -22,6 +22,8 @@ class DialogueForm(VersionedFormMixin, forms.ModelForm):
             "purpose",
             "starts_at",
             "ends_at",
+            "time_precision",
+            "series",
             "venue",
             "municipality",
             "facilitators",
@@ -35,10 +37,20 @@ class DialogueForm(VersionedFormMixin, forms.ModelForm):
             "facilitating_participants": forms.CheckboxSelectMultiple(),
         }
         field_classes = {"facilitating_participants": PersonMultipleChoiceField}
-        help_texts = {"starts_at": _("Date and time, Norwegian time (Europe/Oslo).")}
+        help_texts = {
+            "starts_at": _(
+                "Date and time, Norwegian time (Europe/Oslo). Leave start and end empty when the date is not known."
+            ),
+            "time_precision": _(
+                "For a gathering known only to the day, month, season or year, give any day in it as the start and "
+                "choose how well it is known; the end may stay empty. It is never shown more precisely."
+            ),
+        }
 
     def __init__(self, *args, project, user, **kwargs):
         super().__init__(*args, **kwargs)
+        # Left out of a form posted without it (an older page, a script): the time stays as well known as it was.
+        self.fields["time_precision"].required = False
         # Facilitators come from the project's partners; people from those organisations who consented to
         # being registered by name, and whoever is already named here (so that saving keeps them), each labelled
         # as the naming policy lets the user see them: a withdrawn consent leaves a neutral label.
@@ -51,6 +63,9 @@ class DialogueForm(VersionedFormMixin, forms.ModelForm):
             people=PersonalData(user),
             project_id=project.pk,
         )
+
+    def clean_time_precision(self):
+        return self.cleaned_data["time_precision"] or self.instance.time_precision
 
 
 class AgendaItemForm(forms.ModelForm):
@@ -92,7 +107,7 @@ class DuplicateForm(forms.Form):
 
 def initial_duplicate_start(dialogue):
     """A week after the original, or a week from now if that has passed."""
-    start = dialogue.starts_at + timezone.timedelta(days=7)
+    start = (dialogue.starts_at or timezone.now()) + timezone.timedelta(days=7)
     while start < timezone.now():
         start += timezone.timedelta(days=7)
     return timezone.localtime(start)

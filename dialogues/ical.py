@@ -8,7 +8,9 @@ A gathering is never shown more precisely than it is known:
   TRANSP:TRANSPARENT (it does not make anyone busy) and with the precision written in the
   description. We keep these in the feed rather than leave them out, because a gathering
   planned for "autumn 2026" is still worth seeing in one's calendar, and silently dropping it
-  would hide it; the span says "some time in this period", which is exactly what we know.
+  would hide it; the span says "some time in this period", which is exactly what we know;
+- date not known at all: no event (there is no period to span). The feeds leave such gatherings out, and
+  a gathering's own .ics download is not offered.
 """
 
 import datetime
@@ -43,6 +45,8 @@ def build_calendar(dialogues, *, name, link):
     calendar.add("x-published-ttl", "PT1H")  # Outlook's older name for the same
     stamp = timezone.now().astimezone(datetime.UTC)
     for dialogue in dialogues:
+        if dialogue.starts_at is None:
+            continue
         calendar.add_component(build_event(dialogue, link=link(dialogue), stamp=stamp))
     return calendar
 

@@ -1,3 +1,4 @@
+import datetime
 import secrets
 
 from django.conf import settings
@@ -8,9 +9,10 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-from kremlib.dates import Precision, format_approx
+from kremlib.dates import Precision, format_approx, normalise, period_end
 from kremlib.softdelete import SoftDeletable, SoftDeletableQuerySet
 from kremlib.versioning import Versioned
 from participants.models import Participant
@@ -47,6 +49,39 @@ class TimePrecision(models.TextChoices):
     YEAR = Precision.YEAR.value, Precision.YEAR.label
 
 
+def span(first_day, last_day, precision):
+    """(starts_at, ends_at) of a gathering known only to the day, month, season or year: midnight (Oslo) at the
+    start of its period, and midnight after its period's last day. Stored so, a rough gathering sorts, filters and
+    compares as the whole period it stands for, as a project's approximate dates do (kremlib.dates)."""
+    zone = timezone.get_current_timezone()
+    first = normalise(first_day, precision)
+    last = period_end(max(first_day, last_day), precision) + datetime.timedelta(days=1)
+    return (
+        datetime.datetime.combine(first, datetime.time(0, 0), tzinfo=zone),
+        datetime.datetime.combine(last, datetime.time(0, 0), tzinfo=zone),
+    )
+
+
+class Series(models.Model):
+    """Gatherings that belong together, such as KREM's "Tenk Om" conferences in Oslo and Larvik."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    slug = models.SlugField(_("short name in the address"), max_length=100, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    source = models.CharField(_("source"), max_length=100, blank=True, help_text=_("E.g. report section 5.14."))
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("series")
+        verbose_name_plural = pgettext_lazy("plural", "series")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("dialogues:series_detail", args=[self.slug])
+
+
 class DialogueQuerySet(SoftDeletableQuerySet):
     def visible_to(self, user):
         """What dialogues.view_dialogue allows, as one query; deleted dialogues (and those of deleted projects) never.
@@ -71,14 +106,22 @@ class DialogueQuerySet(SoftDeletableQuerySet):
         return self.filter(deleted_at__isnull=True, project__deleted_at__isnull=True)
 
     def for_list(self):
-        return self.select_related("project", "municipality")
+        return self.select_related("project", "municipality", "series")
 
     def held(self):
         return self.filter(status=DialogueStatus.HELD)
 
     def upcoming(self):
-        """Planned and not yet over: held and cancelled dialogues are past, whatever their planned time."""
-        return self.filter(ends_at__gte=timezone.now(), status=DialogueStatus.PLANNED)
+        """Planned and not yet over: held and cancelled dialogues are past, whatever their planned time. A planned
+        gathering whose date is not known is not known to be over, so it is upcoming too (listed last)."""
+        return self.filter(Q(ends_at__gte=timezone.now()) | Q(ends_at__isnull=True), status=DialogueStatus.PLANNED)
+
+    def soonest_first(self):
+        """By start, a gathering of unknown date last (on every database: PostgreSQL sorts NULL first otherwise)."""
+        return self.order_by(F("starts_at").asc(nulls_last=True), "pk")
+
+    def latest_first(self):
+        return self.order_by(F("starts_at").desc(nulls_last=True), "-pk")
 
 
 class Dialogue(Versioned, SoftDeletable):
@@ -87,10 +130,21 @@ class Dialogue(Versioned, SoftDeletable):
         _("kind"), max_length=30, choices=DialogueKind.choices, default=DialogueKind.DIALOGUE_SEMINAR
     )
     title = models.CharField(_("title"), max_length=200)
-    starts_at = models.DateTimeField(_("starts"))
-    ends_at = models.DateTimeField(_("ends"))
+    # Both empty: the date is not known at all (as a project's empty start). Known only roughly: the whole period
+    # (see span()); time_precision says how much of it is known.
+    starts_at = models.DateTimeField(_("starts"), null=True, blank=True)
+    ends_at = models.DateTimeField(_("ends"), null=True, blank=True)
     time_precision = models.CharField(
         _("time known to the"), max_length=10, choices=TimePrecision.choices, default=TimePrecision.EXACT
+    )
+    series = models.ForeignKey(
+        Series,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="dialogues",
+        verbose_name=_("series"),
+        help_text=_("E.g. the “Tenk Om” conferences."),
     )
     venue = models.CharField(_("venue"), max_length=200, blank=True)
     municipality = models.ForeignKey(
@@ -125,11 +179,17 @@ class Dialogue(Versioned, SoftDeletable):
     history = HistoricalRecords(m2m_fields=[facilitators, facilitating_participants])
 
     class Meta:
-        ordering = ["-starts_at"]
+        ordering = [F("starts_at").desc(nulls_last=True), "-pk"]
         verbose_name = _("dialogue")
         verbose_name_plural = _("dialogues")
         constraints = [
-            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="dialogue_ends_after_start"),
+            models.CheckConstraint(
+                # Both empty (date not known), or both given and in order. The NOT NULLs matter: a CHECK that is
+                # NULL passes, so "ends_at > starts_at" alone would let one of them be empty.
+                condition=Q(starts_at__isnull=True, ends_at__isnull=True)
+                | Q(starts_at__isnull=False, ends_at__isnull=False, ends_at__gt=F("starts_at")),
+                name="dialogue_ends_after_start",
+            ),
         ]
         indexes = [
             # The dialogue list and the calendar feed select by time.
@@ -143,15 +203,61 @@ class Dialogue(Versioned, SoftDeletable):
         return reverse("dialogues:dialogue_detail", args=[self.pk])
 
     def clean(self):
-        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
-            raise ValidationError({"ends_at": _("The end must be after the start.")}, code="end_before_start")
+        if self.starts_at is None and self.ends_at is not None:
+            raise ValidationError(
+                {
+                    "starts_at": ValidationError(
+                        _("Give the start too, or leave both empty when the date is not known."),
+                        code="end_without_start",
+                    )
+                }
+            )
+        if self.starts_at is not None and self.ends_at is None and self.time_precision == TimePrecision.EXACT:
+            raise ValidationError(
+                {
+                    "ends_at": ValidationError(
+                        _("Give the end, or choose how well the time is known."), code="start_without_end"
+                    )
+                }
+            )
+        if self.starts_at and self.ends_at:
+            if self.time_precision == TimePrecision.EXACT:
+                before = self.ends_at <= self.starts_at
+            else:  # known to the day or roughly: the end's day may be the start's, not before it
+                before = timezone.localdate(self.ends_at) < timezone.localdate(self.starts_at)
+            if before:
+                raise ValidationError(
+                    {"ends_at": ValidationError(_("The end must be after the start."), code="end_before_start")}
+                )
+        self.fit_to_precision()
+
+    def save(self, *args, **kwargs):
+        self.fit_to_precision()
+        super().save(*args, **kwargs)
+
+    def fit_to_precision(self):
+        """A gathering known only to the day or roughly spans its whole period (an end left empty: the start's)."""
+        if self.starts_at is None or self.time_precision == TimePrecision.EXACT:
+            return
+        first_day = timezone.localdate(self.starts_at)
+        # ends_at is exclusive: a gathering from 10 March 00:00 to 11 March 00:00 lasts only 10 March.
+        last_day = timezone.localdate(self.ends_at - datetime.timedelta(microseconds=1)) if self.ends_at else first_day
+        self.starts_at, self.ends_at = span(first_day, last_day, self.time_precision)
+
+    @property
+    def date_known(self):
+        return self.starts_at is not None
 
     @property
     def is_upcoming(self):
-        return self.ends_at >= timezone.now() and self.status == DialogueStatus.PLANNED
+        if self.status != DialogueStatus.PLANNED:
+            return False
+        return self.ends_at is None or self.ends_at >= timezone.now()
 
     @property
     def when_display(self):
+        if self.starts_at is None:
+            return _("Date not known")
         if self.time_precision != TimePrecision.EXACT:
             return format_approx(timezone.localtime(self.starts_at).date(), self.time_precision)
         start, end = timezone.localtime(self.starts_at), timezone.localtime(self.ends_at)
@@ -410,7 +516,8 @@ class FollowUpAction(models.Model):
         return self.what[:80]
 
     def clean(self):
-        if self.due_date and self.dialogue_id and self.due_date < timezone.localtime(self.dialogue.starts_at).date():
+        starts_at = self.dialogue.starts_at if self.dialogue_id else None
+        if self.due_date and starts_at and self.due_date < timezone.localtime(starts_at).date():
             raise ValidationError(
                 {"due_date": _("The due date cannot be before the dialogue.")}, code="due_before_dialogue"
             )

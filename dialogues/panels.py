@@ -14,7 +14,7 @@ from .services import voice_balance
 def project_panels(request, project, *, people):
     dialogues = project.dialogues.alive()
     return {
-        "dialogues": dialogues.select_related("municipality").order_by("starts_at"),
+        "dialogues": dialogues.select_related("municipality").soonest_first(),
         "can_plan": can(request.user, "dialogues.add_dialogue", project),
         "balance": voice_balance(dialogues),
         "actions": with_responsible_names(
@@ -29,7 +29,7 @@ def organisation_panels(request, organisation):
         .filter(Q(facilitators=organisation) | Q(project__partners=organisation))
         .distinct()
         .select_related("project")
-        .order_by("-starts_at")
+        .latest_first()
     )
     return {"dialogues": dialogues}
 
@@ -40,7 +40,7 @@ def municipality_panels(request, municipality, *, projects):
         .filter(Q(municipality=municipality) | Q(project__in=projects))
         .distinct()
         .select_related("project")
-        .order_by("-starts_at")
+        .latest_first()
     )
     held_per_year = (
         dialogues.filter(status=DialogueStatus.HELD)

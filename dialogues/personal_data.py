@@ -4,7 +4,7 @@
 field means. Nothing here runs a query until a service walks the registry.
 """
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, F, OuterRef
 from django.utils.translation import gettext, gettext_lazy
 
 from participants.registry import AccountRows, OwnItem, OwnPart, Rows, SharedTexts, TookPart, register
@@ -49,6 +49,7 @@ def _attendances(participant):
             "dialogue_id": a.dialogue_id,
             "project": a.dialogue.project.title,
             "starts_at": a.dialogue.starts_at,
+            "time_precision": a.dialogue.time_precision,
             "perspective": a.perspective,
         }
         for a in participant.attendances.select_related("dialogue__project").order_by("dialogue__starts_at")
@@ -57,7 +58,7 @@ def _attendances(participant):
 
 def _facilitated_dialogues(participant):
     return [
-        {"dialogue": d.title, "dialogue_id": d.pk, "starts_at": d.starts_at}
+        {"dialogue": d.title, "dialogue_id": d.pk, "starts_at": d.starts_at, "time_precision": d.time_precision}
         for d in participant.facilitated_dialogues.order_by("starts_at")
     ]
 
@@ -133,8 +134,14 @@ def _link(row, dialogue):
 def _own_attendances(participant, user):
     rows = participant.attendances.select_related("dialogue").annotate(may_open=_visible(user))
     return [
-        OwnItem(a.dialogue.title, _link(a, a.dialogue), a.dialogue.starts_at, detail=a.get_perspective_display())
-        for a in rows.order_by("-dialogue__starts_at", "-pk")
+        OwnItem(
+            a.dialogue.title,
+            _link(a, a.dialogue),
+            a.dialogue.starts_at,
+            detail=a.get_perspective_display(),
+            when_text=a.dialogue.when_display,
+        )
+        for a in rows.order_by(F("dialogue__starts_at").desc(nulls_last=True), "-pk")
     ]
 
 
@@ -155,8 +162,9 @@ def _own_feedback(participant, user):
             f.dialogue.starts_at,
             f.note,
             gettext("Rating %(rating)s of 5") % {"rating": f.rating} if f.rating else "",
+            when_text=f.dialogue.when_display,
         )
-        for f in rows.order_by("-dialogue__starts_at", "-pk")
+        for f in rows.order_by(F("dialogue__starts_at").desc(nulls_last=True), "-pk")
     ]
 
 

@@ -28,6 +28,7 @@ from .models import (
     OutcomeComment,
     OutcomeStatus,
     Proposal,
+    TimePrecision,
 )
 
 
@@ -193,7 +194,14 @@ def duplicate_dialogue(*, dialogue: Dialogue, starts_at) -> Dialogue:
     copy = Dialogue.objects.get(pk=dialogue.pk)
     copy.pk = None
     copy.starts_at = starts_at
-    copy.ends_at = starts_at + (dialogue.ends_at - dialogue.starts_at)
+    if dialogue.time_precision == TimePrecision.EXACT and dialogue.starts_at is not None:
+        copy.ends_at = starts_at + (dialogue.ends_at - dialogue.starts_at)
+    else:
+        # Known roughly: the copy spans the period of its new start (Dialogue.fit_to_precision). Not known at all:
+        # the new start's day, until someone gives the time.
+        copy.ends_at = None
+        if dialogue.starts_at is None and dialogue.time_precision == TimePrecision.EXACT:
+            copy.time_precision = TimePrecision.DAY
     copy.status = DialogueStatus.PLANNED
     copy.cancel_reason = ""
     copy.save()

@@ -1,12 +1,13 @@
 from django.urls import path
 
-from .views import attendance, calendar, contributions, followup, history, outcomes, planning
+from .views import attendance, calendar, contributions, followup, history, outcomes, planning, series
 
 app_name = "dialogues"
 
 urlpatterns = [
     path("dialoger/", planning.dialogue_list, name="dialogue_list"),
     path("prosjekter/<slug:slug>/ny-dialog/", planning.dialogue_create, name="dialogue_create"),
+    path("dialoger/serier/<slug:slug>/", series.series_detail, name="series_detail"),
     path("dialoger/agenda-rad/", planning.agenda_row, name="agenda_row"),
     path("dialoger/<int:pk>/", planning.dialogue_detail, name="dialogue_detail"),
     path("dialoger/<int:pk>/endre/", planning.dialogue_edit, name="dialogue_edit"),

@@ -26,7 +26,7 @@ def home(request):
         "municipalities": Municipality.objects.filter(projects__in=Project.objects.alive()).distinct().count(),
     }
     # What the user will want this week: their next gatherings and what they answer for.
-    upcoming = Dialogue.objects.visible_to(request.user).upcoming().for_list().order_by("starts_at")[:5]
+    upcoming = Dialogue.objects.visible_to(request.user).upcoming().for_list().soonest_first()[:5]
     # The same actions as "mine" on the follow-up page.
     my_actions = FollowUpAction.objects.responsible(request.user).open().filter(dialogue__in=Dialogue.objects.alive())
     context = {"counts": counts, "upcoming": upcoming, "my_open_actions": my_actions.count()}

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
+from kremlib.dates import Precision
+
 from . import registry
 from .models import ConsentPurpose
 from .perspectives import Perspective
@@ -39,6 +41,7 @@ KEYS = {
     "outcome_id": _("Outcome (number)"),
     "project": _("Project"),
     "starts_at": _("Time"),
+    "time_precision": _("Time known to the"),
     "text": _("Text"),
     "note": _("Feedback"),
     "rating": _("Rating (1–5)"),
@@ -78,6 +81,8 @@ CODES = {
     "purpose": dict(ConsentPurpose.choices),
     "action": dict(AccessAction.choices),
     "reason": dict(AccessReason.choices),
+    # A gathering's time, as well as it is known (dialogues.TimePrecision: kremlib's precisions and the exact time).
+    "time_precision": {"exact": _("Exact time"), **dict(Precision.choices)},
 }
 
 

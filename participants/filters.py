@@ -1,7 +1,7 @@
 import django_filters
 from django import forms
 from django.apps import apps
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from projects.models import Organisation, Project
@@ -13,7 +13,11 @@ from .services import AccessAction
 def dialogues_to_choose(request):
     """The dialogues to filter by. Dialogues sit above participants, so the model is named, not imported."""
     dialogue = apps.get_model("dialogues", "Dialogue")
-    return dialogue.objects.filter(deleted_at__isnull=True).select_related("project").order_by("-starts_at")
+    return (
+        dialogue.objects.filter(deleted_at__isnull=True)
+        .select_related("project")
+        .order_by(F("starts_at").desc(nulls_last=True), "-pk")
+    )
 
 
 class ParticipantFilter(django_filters.FilterSet):

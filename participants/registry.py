@@ -81,6 +81,7 @@ class OwnItem:
     when: object  # a date or datetime, or None
     what: str = ""  # the contribution itself: the insight's text, the feedback's note, the action
     detail: str = ""  # the perspective brought, the status
+    when_text: str = ""  # `when` as well as it is known ("2011", "Date not known"), shown instead of the date
 
 
 @dataclass(frozen=True)

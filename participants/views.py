@@ -15,6 +15,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import F
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -92,7 +93,9 @@ def participant_detail(request, pk):
     context = {
         "participant": participant,
         "contact": services.contact_details(participant, user=request.user),
-        "attendances": participant.attendances.select_related("dialogue__project").order_by("-dialogue__starts_at"),
+        "attendances": participant.attendances.select_related("dialogue__project").order_by(
+            F("dialogue__starts_at").desc(nulls_last=True), "-pk"
+        ),
         "insights": participant.insights.select_related("dialogue").order_by("-created_at", "-pk"),
         "feedback": participant.feedback.select_related("dialogue").order_by("-pk"),
         "comments": participant.outcome_comments.select_related("outcome__dialogue").order_by("-created_at", "-pk"),

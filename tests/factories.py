@@ -100,7 +100,7 @@ class DialogueFactory(factory.django.DjangoModelFactory):
     kind = DialogueKind.DIALOGUE_SEMINAR
     title = factory.Sequence(lambda n: f"Dialogseminar {n}")
     starts_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=7))
-    ends_at = factory.LazyAttribute(lambda o: o.starts_at + datetime.timedelta(hours=3))
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at and o.starts_at + datetime.timedelta(hours=3))
     status = DialogueStatus.PLANNED
 
 

@@ -28,7 +28,7 @@ from django.utils.http import urlsafe_base64_encode
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dialogues.models import DocumentationLink
+from dialogues.models import DocumentationLink, Series
 from projects import measurement_io
 from projects.models import (
     Document,
@@ -610,6 +610,12 @@ ENDPOINTS = [
         lambda w: reverse("dialogues:dialogue_list"),
         method="get",
         vary=("q", "kind", "municipality", "project", "date_from", "date_to", "side"),
+    ),
+    Endpoint(
+        "dialogues:series_detail",
+        lambda w: Series.objects.get_or_create(name="Tenk Om-tabellen", slug="tenk-om-tabellen")[0].get_absolute_url(),
+        method="get",
+        vary=("side",),
     ),
     Endpoint("dialogues:action_overview", lambda w: reverse("dialogues:action_overview"), method="get", vary=("side",)),
     # The header's search box

@@ -26,7 +26,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import translation
 
-from dialogues.models import Attendance
+from dialogues.models import Attendance, Series
 from projects.models import Indicator, LearningEntry, Measurement, SystemChange
 from projects.rules import COORDINATORS_GROUP
 from tests.factories import (
@@ -83,6 +83,9 @@ def make_world():
     subject = ParticipantFactory(display_name="Registrert person", email="person@example.org")
     InvitationFactory(participant=ParticipantFactory(display_name="Invitert"), token="matrise-token")
     change = SystemChange.objects.create(project=project, level="practice", description="Ny rutine")
+    series = Series.objects.create(name="Matrisekonferansene", slug="matrisekonferansene")
+    held.series = series
+    held.save(update_fields=["series"])
     return {
         "municipality": municipality,
         "partner": partner,
@@ -96,6 +99,7 @@ def make_world():
         ),
         "entry": LearningEntry.objects.create(project=project, kind="done", text="Gjort", author=member),
         "change": change,
+        "series": series,
         "adoption": change.adoptions.create(organisation=partner, role="continued"),
         "grant": GrantFactory(project=project, funder=other),
         "measurement": Measurement.objects.create(
@@ -184,6 +188,8 @@ MATRIX = {
     "projects:system_change_register": Entry(expect=everyone()),
     "projects:municipality_detail": Entry(args=lambda w: [w["municipality"].number], expect=everyone()),
     "dialogues:dialogue_list": Entry(expect=everyone()),
+    # A series' page: every signed-in user; only the gatherings one may see are listed, the rest counted.
+    "dialogues:series_detail": Entry(args=lambda w: [w["series"].slug], expect=everyone()),
     "dialogues:agenda_row": Entry(expect=everyone()),
     "dialogues:action_overview": Entry(expect=everyone()),
     "dialogues:feeds": Entry(expect=everyone()),

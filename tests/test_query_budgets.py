@@ -23,7 +23,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from dialogues.models import AgendaItem
+from dialogues.models import AgendaItem, Series
 from projects.models import (
     CatalogueIndicator,
     District,
@@ -316,6 +316,21 @@ def dialogues(w, n):
             AttendanceFactory(dialogue=dialogue, participant=w["person"])
 
 
+def series_url(w):
+    return Series.objects.get_or_create(name="Budsjettkonferansene", slug="budsjettkonferansene")[0].get_absolute_url()
+
+
+def series_gatherings(w, n):
+    """Gatherings of the series, each in its own municipality, known exactly, roughly or not at all, that every role
+    counted sees (the participant attended them); and as many of other projects, which are only counted."""
+    series = Series.objects.get(slug="budsjettkonferansene")
+    for i in range(n):
+        known = [{}, {"time_precision": "year"}, {"starts_at": None, "ends_at": None}][i % 3]
+        dialogue = DialogueFactory(project=w["project"], municipality=MunicipalityFactory(), series=series, **known)
+        AttendanceFactory(dialogue=dialogue, participant=w["person"])
+        DialogueFactory(series=series)
+
+
 def dialogue_blocks(w, n):
     """Every block of the held dialogue's page: agenda, facilitating organisations and people, attendees (named
     with consent and not), insights (quotable and not), proposals, follow-up actions, documentation links,
@@ -511,6 +526,7 @@ PAGES = {
     "projects:municipality_detail": Page(municipality_blocks, lambda w: w["municipality"].get_absolute_url()),
     "dialogues:dialogue_list": Page(dialogues),
     "dialogues:dialogue_detail": Page(dialogue_blocks, lambda w: w["held"].get_absolute_url()),
+    "dialogues:series_detail": Page(series_gatherings, series_url),
     "dialogues:dialogue_history": Page(
         dialogue_versions, lambda w: reverse("dialogues:dialogue_history", args=[w["held"].pk])
     ),
@@ -585,6 +601,9 @@ BUDGETS = {
     # the most expensive page: every block is one query, consents are prefetched per block, the voice balance and
     # the attendance totals each count attendance and headcounts; a member or participant is asked four times
     # whether they are a member of the project
+    ("dialogues:series_detail", "coordinator"): 10,
+    ("dialogues:series_detail", "member"): 10,
+    ("dialogues:series_detail", "participant"): 10,
     ("dialogues:dialogue_detail", "coordinator"): 28,
     ("dialogues:dialogue_detail", "member"): 34,
     ("dialogues:dialogue_detail", "participant"): 34,

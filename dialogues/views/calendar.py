@@ -51,13 +51,15 @@ def feed(request, token):
         name = _("KREM: %(project)s") % {"project": calendar_feed.project.title}
     else:  # the database forbids this; never serve "everything" by accident
         raise Http404
-    dialogues = dialogues.filter(ends_at__gte=timezone.now() - FEED_WINDOW).for_list().order_by("starts_at", "pk")
+    dialogues = dialogues.filter(ends_at__gte=timezone.now() - FEED_WINDOW).for_list().soonest_first()
     return ics_response(request, dialogues, name=name)
 
 
 @require_safe
 def dialogue_ics(request, pk):
     dialogue = get_dialogue_for_user(request.user, pk, "dialogues.view_dialogue")
+    if not dialogue.date_known:
+        raise Http404(_("The date of this gathering is not known, so there is no calendar event."))
     response = ics_response(request, [dialogue], name=dialogue.title)
     filename = f"{slugify(dialogue.title, allow_unicode=True) or 'dialog'}-{dialogue.pk}.ics"
     response["Content-Disposition"] = content_disposition_header(True, filename)

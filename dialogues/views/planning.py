@@ -34,8 +34,8 @@ def dialogue_list(request):
     dialogues = Dialogue.objects.visible_to(request.user).for_list()
     dialogue_filter = DialogueFilter(request.GET, queryset=dialogues, user=request.user)
     filtered = dialogue_filter.qs
-    upcoming = filtered.upcoming().order_by("starts_at")
-    past = filtered.exclude(pk__in=upcoming.values("pk")).order_by("-starts_at")
+    upcoming = filtered.upcoming().soonest_first()
+    past = filtered.exclude(pk__in=upcoming.values("pk")).latest_first()
     context = {
         "filter": dialogue_filter,
         "upcoming": upcoming[:PAGE_SIZE],

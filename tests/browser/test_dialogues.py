@@ -29,6 +29,7 @@ from dialogues.models import (
     InsightPerspective,
     Outcome,
     OutcomeStatus,
+    Series,
 )
 from participants.models import Perspective
 from tests.factories import (
@@ -383,4 +384,32 @@ def test_calendar_feeds_page_has_no_accessibility_violations(
     page.wait_for_url("**/kalender/")
     expect(page.locator("#feed-me")).to_have_value(re.compile(r"/kalender/[^/]+\.ics$"))
     expect(page.locator(f"#feed-project-{drammen_project['project'].slug}")).to_be_visible()
+    check_page(page)
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS.values(), ids=VIEWPORTS.keys())
+def test_a_series_and_its_gathering_of_unknown_date_pass_axe_and_fit_the_screen(
+    page, browser_login, check_page, drammen_project, nav_staff, viewport
+):
+    """From a gathering to its series and back: the series lists the gatherings she may see and counts the other
+    project's; the gathering whose date is not known offers no calendar download."""
+    series = Series.objects.create(name="Tenk Om-konferansene", slug="tenk-om", description="KREMs egne konferanser.")
+    seminar = drammen_project["seminar"]
+    seminar.series = series
+    seminar.save()
+    unknown = DialogueFactory(
+        project=drammen_project["project"], title="Tenk Om i Drammen", starts_at=None, ends_at=None, series=series
+    )
+    DialogueFactory(title="Tenk Om et annet sted", series=series)
+    page.set_viewport_size(viewport)
+    browser_login(nav_staff)
+
+    page.goto(unknown.get_absolute_url())
+    expect(page.locator(f"a[href='/dialoger/{unknown.pk}/kalender.ics']")).to_have_count(0)
+    check_page(page)
+    page.locator(f"a[href='{series.get_absolute_url()}']").first.click()
+    page.wait_for_url(f"**{series.get_absolute_url()}")
+    expect(page.locator(f"a[href='{unknown.get_absolute_url()}']")).to_be_visible()
+    expect(page.locator(f"a[href='{seminar.get_absolute_url()}']")).to_be_visible()
+    expect(page.locator("text=Tenk Om et annet sted")).to_have_count(0)
     check_page(page)

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.db import transaction
 from django.urls import reverse
 
-from dialogues.models import Dialogue
+from dialogues.models import Dialogue, Series
 from participants.models import Participant, Perspective
 from projects.models import (
     Grant,
@@ -46,8 +46,12 @@ def snapshot():
             Measurement,
             SystemChangeAdoption,
             Grant,
+            Series,
         )
-    } | {"updated": sorted(Project.objects.values_list("updated_at", flat=True))}
+    } | {
+        "updated": sorted(Project.objects.values_list("updated_at", flat=True)),
+        "gatherings": sorted(Dialogue.objects.values_list("pk", "starts_at", "ends_at", "version", "series")),
+    }
 
 
 @pytest.fixture(scope="class")
@@ -146,6 +150,51 @@ class TestTheLoadedDemo:
         assert not SystemChangeAdoption.objects.filter(change__project=grunerlokka).exists()  # "en bydel i Oslo"
         grant = Grant.objects.get(project__report_section="5.6")
         assert (grant.funder.name, grant.status, grant.amount) == ("Arbeids- og velferdsdirektoratet", "granted", None)
+
+
+@pytest.mark.usefixtures("demo")
+class TestTheGatheringsTheReportNames:
+    """Gatherings the report names without a date, or with a rough one (issue 12, part 5): no date is invented."""
+
+    def test_the_closing_conference_at_horten_kino_has_no_date(self):
+        conference = Dialogue.objects.get(title="Avslutningskonferanse i Horten kino")  # 5.7
+        assert (conference.project.report_section, conference.kind, conference.venue) == (
+            "5.7",
+            "conference",
+            "Horten kino",
+        )
+        assert (conference.starts_at, conference.ends_at, conference.municipality.name) == (None, None, "Horten")
+        assert not conference.facilitators.exists()  # the report does not say who held it
+
+    @pytest.mark.parametrize("section", ["5.2", "5.10"])
+    def test_the_dialogue_seminars_and_learning_labs_the_text_names_are_recorded_without_a_date(self, section):
+        gatherings = Dialogue.objects.filter(project__report_section=section)
+        assert sorted(gatherings.values_list("kind", flat=True)) == ["dialogue_seminar", "learning_lab"]
+        assert all(g.starts_at is None and g.status == "held" for g in gatherings)
+
+    def test_the_tenk_om_series_holds_the_oslo_and_larvik_conferences(self):
+        series = Series.objects.get(slug="tenk-om")
+        assert series.name == "Tenk Om-konferansene"
+        by_place = {d.municipality.name: d for d in series.dialogues.select_related("municipality")}
+        assert set(by_place) == {"Oslo", "Larvik"}
+        assert by_place["Oslo"].starts_at is None  # "datoen for Oslo-konferansen er ikke oppgitt"
+        assert by_place["Larvik"].when_display  # 8 March 2011, known to the day
+        assert {d.project.report_section for d in by_place.values()} == {"5.14"}
+
+    def test_hostkonferansen_for_vekstbedriftene_is_autumn_2012_and_planned(self):
+        conference = Dialogue.objects.get(title="Høstkonferansen for Vekstbedriftene i Norge")  # 6.4.1, "I høst"
+        assert (conference.time_precision, conference.status, conference.project.report_section) == (
+            "season",
+            "planned",
+            "5.14",
+        )
+        assert conference.series is None and conference.municipality is None
+        assert not conference.is_upcoming  # autumn 2012 is over
+
+    def test_the_series_page_shows_both_conferences_to_the_coordinator(self, client):
+        client.force_login(get_user_model().objects.get(username="koordinator"))
+        page = client.get(reverse("dialogues:series_detail", args=["tenk-om"])).content.decode()
+        assert "Tenk Om-konferansen i Oslo" in page and "Tenk Om-konferansen i Larvik" in page
 
 
 def test_loading_twice_changes_nothing():

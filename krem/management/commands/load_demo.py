@@ -27,7 +27,9 @@ from dialogues.models import (
     Outcome,
     OutcomeStatus,
     Proposal,
+    Series,
     TimePrecision,
+    span,
 )
 from kremlib.dates import normalise, period_end
 from participants.models import Participant, Perspective
@@ -98,6 +100,7 @@ class Command(BaseCommand):
         municipalities = self.load_municipalities(data.get("municipalities", []))
         organisations = self.load_organisations(data.get("organisations", []), municipalities)
         self.changes += ensure_catalogue()
+        self.series = self.load_series(data.get("series", []))
         for item in data.get("projects", []):
             self.load_project(item, municipalities, organisations)
         self.load_accounts()
@@ -123,6 +126,15 @@ class Command(BaseCommand):
             for name in item.get("districts") or []:
                 self.track(upsert(District, {"municipality": municipality, "name": name}, {}))
         return by_number
+
+    def load_series(self, items):
+        values = ("name", "description", "source")
+        return {
+            item["key"]: self.track(
+                upsert(Series, {"slug": item["slug"]}, {name: str(item.get(name) or "").strip() for name in values})
+            )
+            for item in items
+        }
 
     def load_organisations(self, items, municipalities):
         by_key = {}
@@ -296,12 +308,15 @@ class Command(BaseCommand):
             )
 
     def load_dialogue(self, project, item, municipalities, organisations):
-        start, precision = approx(item["start"])
-        end = approx(item["end"], end=True)[0] if item.get("end") else start
-        starts_at = datetime.datetime.combine(start, datetime.time(0, 0), tzinfo=OSLO)
-        ends_at = datetime.datetime.combine(
-            max(end, start) + datetime.timedelta(days=1), datetime.time(0, 0), tzinfo=OSLO
-        )
+        """A gathering at the rough date the report gives, spanning its whole period; without `start` the date is
+        not known (the report does not give it), and the gathering has no start and no end."""
+        start, precision = approx(item.get("start"))
+        if start is None:
+            starts_at = ends_at = None
+            precision = item.get("precision") or TimePrecision.DAY
+        else:
+            end = approx(item["end"], end=True)[0] if item.get("end") else start
+            starts_at, ends_at = span(start, end, precision)
         values = {
             "kind": item.get("kind") or "other",
             "ends_at": ends_at,
@@ -313,6 +328,7 @@ class Command(BaseCommand):
             "status": item.get("status") or "held",
             "purpose": (item.get("purpose") or "").strip(),
             "source": str(item.get("source") or ""),
+            "series": self.series[item["series"]] if item.get("series") else None,
         }
         dialogue = self.track(
             upsert(Dialogue, {"project": project, "title": item["title"], "starts_at": starts_at}, values)
