@@ -45,7 +45,7 @@ from .forms import (
     ParticipantForm,
     WithdrawConsentForm,
 )
-from .models import AccessLog, Consent, ConsentPurpose, Participant
+from .models import AccessLog, Consent, ConsentMethod, ConsentPurpose, Participant
 from .queries import access_log_for_list, consents_for_page, for_registry_list, visible_participants
 from .services import AccessAction, AccessReason
 
@@ -141,6 +141,7 @@ def consent_add(request, pk):
                 purpose=form.cleaned_data["purpose"],
                 recorded_by=request.user,
                 given_at=form.given_at(),
+                method=form.cleaned_data["method"],
             )
         except services.ConsentAlreadyActive:
             messages.error(request, _("There is already an active consent for this purpose."))
@@ -330,7 +331,10 @@ def my_consent_give(request):
     if form.is_valid():
         try:
             consent = services.record_consent(
-                participant=participant, purpose=form.cleaned_data["purpose"], recorded_by=request.user
+                participant=participant,
+                purpose=form.cleaned_data["purpose"],
+                recorded_by=request.user,
+                method=ConsentMethod.DIGITAL,
             )
         except services.ConsentAlreadyActive:
             messages.info(request, _("You have already given this consent."))
