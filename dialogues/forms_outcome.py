@@ -134,7 +134,10 @@ class AttendanceCorrectionForm(ConsentGivenHereMixin):
     field_order = ["perspective", "consents", "consent_method"]
 
     def __init__(self, *args, attendance, **kwargs):
+        # One form per row on the page: the names are the same in each, the ids are the row's own.
         kwargs.setdefault("initial", {"perspective": attendance.perspective})
+        kwargs.setdefault("prefix", "correct")
+        kwargs.setdefault("auto_id", f"id_row{attendance.pk}_%s")
         super().__init__(*args, **kwargs)
         self.attendance = attendance
 

@@ -448,6 +448,7 @@ ENDPOINTS = [
         lambda w: reverse("dialogues:attendance", args=[w["held"].pk]),
         having="new-display_name",
         base={"new-display_name": "Kari", "new-perspective": "staff"},
+        vary=("new-consents", "new-consent_method"),
         shows=lambda w: [reverse("dialogues:attendance", args=[w["held"].pk])],
     ),
     Endpoint(
@@ -455,6 +456,16 @@ ENDPOINTS = [
         lambda w: reverse("dialogues:attendance", args=[w["held"].pk]),
         having="count-staff",
         base={"count-staff": "4"},
+    ),
+    Endpoint(
+        "dialogues:attendance_correct",
+        lambda w: reverse("dialogues:attendance_correct", args=[w["held"].pk, w["attendee"].pk]),
+        page=lambda w: reverse("dialogues:attendance", args=[w["held"].pk]),
+        having="correct-perspective",
+        base={"correct-perspective": "staff", "correct-consents": "quoting", "correct-consent_method": "oral"},
+        vary=("correct-consents", "correct-consent_method"),
+        redirects_on_error=True,
+        shows=lambda w: [reverse("dialogues:attendance", args=[w["held"].pk])],
     ),
     Endpoint(
         "dialogues:attendance_remove",

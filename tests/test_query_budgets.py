@@ -682,6 +682,7 @@ EXEMPT = {
     "dialogues:add_feedback": POST_ONLY,
     "dialogues:comment_outcome": POST_ONLY,
     "dialogues:attendance_remove": POST_ONLY,
+    "dialogues:attendance_correct": POST_ONLY,
     "dialogues:outcome_row": PARTIAL,
     "dialogues:adopt_proposal": POST_ONLY,
     "dialogues:action_done": POST_ONLY,

@@ -144,9 +144,7 @@ def shown_attendees(user, dialogue):
         attendance.name_shown = people.shows_name(attendance.participant, dialogue.project_id)
         if attendance.name_shown or registered_attendance(user, attendance):
             attendance.label = attendee_label(people, attendance)
-            attendance.correction_form = AttendanceCorrectionForm(
-                attendance=attendance, prefix=f"a{attendance.pk}"
-            )
+            attendance.correction_form = AttendanceCorrectionForm(attendance=attendance)
             rows.append(attendance)
     return {"attendees": rows, "attendees_hidden": len(attendances) - len(rows)}
 
@@ -179,7 +177,7 @@ def attendance_remove(request, pk, attendance_pk):
 def attendance_correct(request, pk, attendance_pk):
     """Correct a row the page lists: the perspective brought, and a consent the person gave here since."""
     dialogue, people, attendance = correctable_attendance(request, pk, attendance_pk)
-    form = AttendanceCorrectionForm(request.POST, attendance=attendance, prefix=f"a{attendance.pk}")
+    form = AttendanceCorrectionForm(request.POST, attendance=attendance)
     label = attendee_label(people, attendance)
     if not form.is_valid():
         errors = " ".join(str(error) for errors in form.errors.values() for error in errors)
