@@ -9,6 +9,7 @@ Who gets what (participants/rules.py):
 """
 
 import smtplib
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib import messages
@@ -310,7 +311,7 @@ def my_page(request):
     context = {
         "participant": participant,
         "form": form,
-        "own_parts": [(part, part.items(participant, request.user)) for part in registry.OWN_PARTS],
+        "own_parts": own_parts(participant, request.user, request.GET.get("alle")),
         "give_consent_form": GiveConsentForm(participant=participant, prefix="give"),
         "consents": [(consent, WithdrawConsentForm(consent=consent, prefix=f"c{consent.pk}")) for consent in consents],
         "invitations": participant.invitations.select_related("created_by").prefetch_related("created_by__groups"),
@@ -318,6 +319,30 @@ def my_page(request):
         "now": timezone.now(),
     }
     return render(request, "participants/my_page.html", context)
+
+
+# Min side lists this many of each kind of contribution, with "See all" where there are more.
+OWN_PART_LIMIT = 5
+
+
+@dataclass
+class OwnPartShown:
+    part: registry.OwnPart
+    items: list
+    more: bool  # there are more than shown: offer "See all"
+    all_shown: bool  # every item is shown on request: offer "Show fewer"
+
+
+def own_parts(participant, user, section_shown_in_full):
+    """What the person took part in, each kind bounded to OWN_PART_LIMIT except the one asked for in full."""
+    shown = []
+    for part in registry.OWN_PARTS:
+        if part.section == section_shown_in_full:
+            shown.append(OwnPartShown(part, part.items(participant, user, None), more=False, all_shown=True))
+            continue
+        items = part.items(participant, user, OWN_PART_LIMIT + 1)
+        shown.append(OwnPartShown(part, items[:OWN_PART_LIMIT], more=len(items) > OWN_PART_LIMIT, all_shown=False))
+    return shown
 
 
 @require_POST

@@ -480,7 +480,6 @@ ENDPOINTS = [
         having="insight-text",
         who="member",
         base={"insight-text": "Min innsikt"},
-        redirects_on_error=True,
         shows=outcome_pages,
     ),
     Endpoint(
@@ -490,7 +489,6 @@ ENDPOINTS = [
         having="feedback-note",
         who="member",
         base={"feedback-note": "Godt møte", "feedback-rating": "4"},
-        redirects_on_error=True,
         shows=outcome_pages,
     ),
     Endpoint(
@@ -500,7 +498,6 @@ ENDPOINTS = [
         having="comment-text",
         who="member",
         base={"comment-text": "Det stemmer", "comment-confirmed": "on"},
-        redirects_on_error=True,
         shows=outcome_pages,
     ),
     Endpoint(

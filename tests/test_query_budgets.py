@@ -587,7 +587,7 @@ BUDGETS = {
     # whether they are a member of the project
     ("dialogues:dialogue_detail", "coordinator"): 28,
     ("dialogues:dialogue_detail", "member"): 34,
-    ("dialogues:dialogue_detail", "participant"): 34,
+    ("dialogues:dialogue_detail", "participant"): 35,  # + the feedback already given, shown in its box
     ("dialogues:dialogue_history", "coordinator"): 16,
     ("dialogues:dialogue_history", "member"): 17,
     ("dialogues:outcome_history", "coordinator"): 18,

@@ -32,7 +32,7 @@ def test_the_person_sees_what_they_took_part_in_with_links(client, world):
     FollowUpActionFactory(dialogue=held, responsible_participant=kari, responsible_organisation=None, what="Ring NAV")
     client.force_login(world["person"])
     response = client.get(MY_PAGE)
-    parts = {part.section: items for part, items in response.context["own_parts"]}
+    parts = {shown.part.section: shown.items for shown in response.context["own_parts"]}
     assert [item.detail for item in parts["attended"]] == ["Lived experience (service user)"]
     assert [item.what for item in parts["insights"]] == ["Ventetiden er for lang"]
     assert [item.what for item in parts["feedback"]] == ["Godt møte"]
@@ -48,7 +48,7 @@ def test_a_gathering_the_person_may_no_longer_open_is_listed_without_a_link(clie
     FollowUpActionFactory(dialogue=dialogue, responsible_participant=world["kari"], responsible_organisation=None)
     client.force_login(world["person"])
     response = client.get(MY_PAGE)
-    parts = {part.section: items for part, items in response.context["own_parts"]}
+    parts = {shown.part.section: shown.items for shown in response.context["own_parts"]}
     assert [(item.title, item.url) for item in parts["actions"]] == [("Andres møte", "")]
     assert dialogue.get_absolute_url() not in response.content.decode()
 
