@@ -178,9 +178,7 @@ def register_attendance(
 
 
 @transaction.atomic
-def register_new_attendee(
-    *, dialogue: Dialogue, display_name: str, perspective: str, registered_by=None
-) -> Attendance:
+def register_new_attendee(*, dialogue: Dialogue, display_name: str, perspective: str, registered_by=None) -> Attendance:
     """Create a participant (a pseudonym is fine; no organisation, no user account) who attended the dialogue."""
     participant = Participant.objects.create(display_name=display_name, perspective=perspective)
     return Attendance.objects.create(

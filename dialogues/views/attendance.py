@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.http import Http404, HttpResponseBadRequest
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -157,7 +157,8 @@ def correctable_attendance(request, pk, attendance_pk):
     attendances = numbered(list(dialogue_attendances(dialogue)))
     attendance = next((a for a in attendances if a.pk == attendance_pk), None)
     if attendance is None or not (
-        people.shows_name(attendance.participant, dialogue.project_id) or registered_attendance(request.user, attendance)
+        people.shows_name(attendance.participant, dialogue.project_id)
+        or registered_attendance(request.user, attendance)
     ):
         raise Http404
     return dialogue, people, attendance

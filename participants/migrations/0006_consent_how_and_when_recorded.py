@@ -11,31 +11,40 @@ def recorded_when_given(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('participants', '0005_move_attendance_to_dialogues'),
+        ("participants", "0005_move_attendance_to_dialogues"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='consent',
-            name='method',
-            field=models.CharField(blank=True, choices=[('oral', 'Orally'), ('paper', 'On paper'), ('digital', 'Digitally')], max_length=10, verbose_name='how it was given'),
+            model_name="consent",
+            name="method",
+            field=models.CharField(
+                blank=True,
+                choices=[("oral", "Orally"), ("paper", "On paper"), ("digital", "Digitally")],
+                max_length=10,
+                verbose_name="how it was given",
+            ),
         ),
         migrations.AddField(
-            model_name='consent',
-            name='recorded_at',
-            field=models.DateTimeField(default=django.utils.timezone.now, verbose_name='recorded'),
+            model_name="consent",
+            name="recorded_at",
+            field=models.DateTimeField(default=django.utils.timezone.now, verbose_name="recorded"),
         ),
         migrations.AddField(
-            model_name='historicalconsent',
-            name='method',
-            field=models.CharField(blank=True, choices=[('oral', 'Orally'), ('paper', 'On paper'), ('digital', 'Digitally')], max_length=10, verbose_name='how it was given'),
+            model_name="historicalconsent",
+            name="method",
+            field=models.CharField(
+                blank=True,
+                choices=[("oral", "Orally"), ("paper", "On paper"), ("digital", "Digitally")],
+                max_length=10,
+                verbose_name="how it was given",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalconsent',
-            name='recorded_at',
-            field=models.DateTimeField(default=django.utils.timezone.now, verbose_name='recorded'),
+            model_name="historicalconsent",
+            name="recorded_at",
+            field=models.DateTimeField(default=django.utils.timezone.now, verbose_name="recorded"),
         ),
         migrations.RunPython(recorded_when_given, migrations.RunPython.noop),
     ]

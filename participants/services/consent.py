@@ -51,9 +51,7 @@ class ConsentAlreadyActive(Exception):
     """The person already has an active consent for this purpose."""
 
 
-def record_consent(
-    *, participant: Participant, purpose: str, recorded_by, given_at=None, method: str = ""
-) -> Consent:
+def record_consent(*, participant: Participant, purpose: str, recorded_by, given_at=None, method: str = "") -> Consent:
     """Record a consent for one purpose, given `method` (orally, on paper, digitally; "" unknown), recorded
     now by `recorded_by`. The database keeps one active consent per purpose: a second raises
     ConsentAlreadyActive and changes nothing."""
