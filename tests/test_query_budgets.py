@@ -359,10 +359,12 @@ def outcome_versions(w, n):
 
 
 def attendees(w, n):
-    """Attendees of the held dialogue, from the partner organisation, named with consent and not."""
+    """Attendees of the held dialogue, from the partner organisation, named with consent and not, and not named
+    but registered by the member (listed to them under a number, with a correction form)."""
     for _ in range(n):
         AttendanceFactory(dialogue=w["held"], participant=named_person(organisation=w["partner"]))
         AttendanceFactory(dialogue=w["held"], participant__organisation=w["partner"])
+        AttendanceFactory(dialogue=w["held"], participant__organisation=w["partner"], registered_by=w["member"])
 
 
 def outcome_lists(w, n):
