@@ -23,9 +23,10 @@ class AttendanceInline(admin.TabularInline):
     formset = AttendanceInlineFormSet
     extra = 0
     autocomplete_fields = ["participant", "dialogue"]
+    readonly_fields = ["registered_by"]  # who registered it on the attendance page: a record, not to be edited
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("participant")
+        return super().get_queryset(request).select_related("participant", "registered_by")
 
 
 @admin.register(Series)
@@ -56,6 +57,7 @@ class AttendanceAdmin(admin.ModelAdmin):
     list_filter = ["perspective", "dialogue__kind"]
     search_fields = ["participant__display_name", "dialogue__title"]
     autocomplete_fields = ["participant", "dialogue"]
+    readonly_fields = ["registered_by"]
 
     def has_change_permission(self, request, obj=None):
         return super().has_change_permission(request, obj) and not (obj is not None and is_anonymised(obj.participant))

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from kremlib.formsets import empty_row
 from kremlib.versioning import VersionedFormMixin
 from kremlib.widgets import DateInput, DateTimeInput, HttpsURLField
-from participants.models import ConsentPurpose, Participant, Perspective
+from participants.models import ConsentMethod, ConsentPurpose, Participant, Perspective
 from participants.personal_data import (
     WITHDRAWN_QUOTE,
     PersonalData,
@@ -62,7 +62,40 @@ def selectable_participants(*, dialogue, user):
     return participants.filter(Q(pk__in=consenting) | Q(pk__in=in_project.filter(user=user).values("pk")))
 
 
-class AttendeeForm(forms.ModelForm):
+# Purposes in the short words of the attendance page; the person's own page explains each in full.
+CONSENT_HERE_LABELS = {
+    ConsentPurpose.ATTENDANCE: _("to be registered by name as attending"),
+    ConsentPurpose.QUOTING: _("to be quoted"),
+    ConsentPurpose.PHOTO_FILM: _("to be in photos and film"),
+    ConsentPurpose.CONTACT: _("to be contacted by email or phone"),
+}
+
+
+class ConsentGivenHereMixin(forms.Form):
+    """A consent the person gave in the room: for which purposes, and how (orally, on paper, digitally).
+    Recorded on the participant's consents as given now, by the user who registers it."""
+
+    consents = forms.MultipleChoiceField(
+        label=_("Consent given here"),
+        required=False,
+        choices=[(value, CONSENT_HERE_LABELS[value]) for value in ConsentPurpose.values],
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Tick only what the person said yes to here. They can withdraw it at any time."),
+    )
+    consent_method = forms.ChoiceField(
+        label=_("How was it given?"), required=False, choices=ConsentMethod.choices, widget=forms.RadioSelect
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("consents") and not cleaned.get("consent_method"):
+            self.add_error("consent_method", _("Say how the consent was given: orally, on paper or digitally."))
+        if cleaned.get("consent_method") and not cleaned.get("consents"):
+            self.add_error("consents", _("Tick what the person consented to, or leave both empty."))
+        return cleaned
+
+
+class AttendeeForm(ConsentGivenHereMixin, forms.ModelForm):
     """Add an existing participant as attending, with the perspective they bring this time."""
 
     class Meta:
@@ -85,13 +118,28 @@ class AttendeeForm(forms.ModelForm):
         perspective.help_text = _("The same person can bring a different perspective to different gatherings.")
 
 
-class NewParticipantForm(forms.ModelForm):
+class NewParticipantForm(ConsentGivenHereMixin, forms.ModelForm):
     """Quick-add: a person not yet registered, attended at once."""
 
     class Meta:
         model = Participant
         fields = ["display_name", "perspective"]
         labels = {"perspective": _("Perspective brought")}
+
+
+class AttendanceCorrectionForm(ConsentGivenHereMixin):
+    """Correct a row one registered: the perspective brought, and a consent given here since."""
+
+    perspective = forms.ChoiceField(label=_("Perspective brought"), choices=Perspective.choices)
+    field_order = ["perspective", "consents", "consent_method"]
+
+    def __init__(self, *args, attendance, **kwargs):
+        # One form per row on the page: the names are the same in each, the ids are the row's own.
+        kwargs.setdefault("initial", {"perspective": attendance.perspective})
+        kwargs.setdefault("prefix", "correct")
+        kwargs.setdefault("auto_id", f"id_row{attendance.pk}_%s")
+        super().__init__(*args, **kwargs)
+        self.attendance = attendance
 
 
 class HeadcountForm(forms.Form):
@@ -324,19 +372,26 @@ class BaseActionFormSet(OutcomeRowFormSet):
         organisations = Organisation.objects.filter(
             Q(partnerships__project=dialogue.project_id) | Q(follow_up_actions__dialogue=dialogue)
         ).distinct()
-        # Offered by name only with consent to being registered by name (and the user themself). Whoever already
-        # answers for an action here stays offered, so that the row keeps working, but is named only as the
-        # naming policy allows the user: a withdrawn consent turns the name into a neutral label.
-        consenting = with_active_consent(ConsentPurpose.ATTENDANCE).filter(
-            Q(organisation__partnerships__project=dialogue.project_id) | Q(attendances__dialogue=dialogue)
+        # Offered: the user themself, and the people of the project's organisations and the dialogue's attendees
+        # whom the user may name (a coordinator every one of them; others those with consent to being registered
+        # by name). Whoever already answers for an action here stays offered, so that the row keeps working, but
+        # is named only as the naming policy allows the user: a withdrawn consent turns the name into a neutral
+        # label.
+        names = self.people or PersonalData(AnonymousUser())
+        around = Participant.objects.filter(
+            Q(organisation__partnerships__project=dialogue.project_id) | Q(attendances__dialogue=dialogue),
+            anonymised_at__isnull=True,
         )
+        nameable = around if names.coordinator else with_active_consent(ConsentPurpose.ATTENDANCE, around)
+        offered = Q(pk__in=nameable.values("pk")) | Q(follow_up_actions__dialogue=dialogue)
+        if names.user.is_authenticated:
+            offered |= Q(user=names.user)
         people = (
-            Participant.objects.filter(Q(pk__in=consenting.values("pk")) | Q(follow_up_actions__dialogue=dialogue))
+            Participant.objects.filter(offered)
             .select_related("organisation")
             .prefetch_related(with_name_consents(""))
             .distinct()
         )
-        names = self.people or PersonalData(AnonymousUser())
         blank = [("", "---------")]
         return {
             "responsible_organisation": (organisations, blank + [(o.pk, o.name) for o in organisations]),

@@ -279,6 +279,15 @@ class Attendance(models.Model):
         Participant, on_delete=models.PROTECT, related_name="attendances", verbose_name=_("participant")
     )
     perspective = models.CharField(_("perspective brought"), max_length=20, choices=Perspective.choices)
+    # Who registered the row: they may correct or remove it even where they may not see the person's name.
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="registered_attendances",
+        verbose_name=_("registered by"),
+    )
     history = HistoricalRecords(table_name="participants_historicalattendance")
 
     class Meta:

@@ -19,6 +19,7 @@ from .models import (
     Feedback,
     FollowUpAction,
     Insight,
+    InsightPerspective,
     Outcome,
     OutcomeComment,
     Proposal,
@@ -131,7 +132,7 @@ def _link(row, dialogue):
     return dialogue.get_absolute_url() if row.may_open else ""
 
 
-def _own_attendances(participant, user):
+def _own_attendances(participant, user, limit=None):
     rows = participant.attendances.select_related("dialogue").annotate(may_open=_visible(user))
     return [
         OwnItem(
@@ -141,19 +142,19 @@ def _own_attendances(participant, user):
             detail=a.get_perspective_display(),
             when_text=a.dialogue.when_display,
         )
-        for a in rows.order_by(F("dialogue__starts_at").desc(nulls_last=True), "-pk")
+        for a in rows.order_by(F("dialogue__starts_at").desc(nulls_last=True), "-pk")[:limit]
     ]
 
 
-def _own_insights(participant, user):
+def _own_insights(participant, user, limit=None):
     rows = participant.insights.select_related("dialogue").annotate(may_open=_visible(user))
     return [
         OwnItem(i.dialogue.title, _link(i, i.dialogue), i.created_at, i.text, i.get_perspective_display())
-        for i in rows.order_by("-created_at", "-pk")
+        for i in rows.order_by("-created_at", "-pk")[:limit]
     ]
 
 
-def _own_feedback(participant, user):
+def _own_feedback(participant, user, limit=None):
     rows = participant.feedback.select_related("dialogue").annotate(may_open=_visible(user))
     return [
         OwnItem(
@@ -164,11 +165,11 @@ def _own_feedback(participant, user):
             gettext("Rating %(rating)s of 5") % {"rating": f.rating} if f.rating else "",
             when_text=f.dialogue.when_display,
         )
-        for f in rows.order_by(F("dialogue__starts_at").desc(nulls_last=True), "-pk")
+        for f in rows.order_by(F("dialogue__starts_at").desc(nulls_last=True), "-pk")[:limit]
     ]
 
 
-def _own_comments(participant, user):
+def _own_comments(participant, user, limit=None):
     rows = participant.outcome_comments.select_related("outcome__dialogue").annotate(
         may_open=_visible(user, "outcome__dialogue")
     )
@@ -180,15 +181,15 @@ def _own_comments(participant, user):
             c.text,
             gettext("Confirmed the summary") if c.confirmed else "",
         )
-        for c in rows.order_by("-created_at", "-pk")
+        for c in rows.order_by("-created_at", "-pk")[:limit]
     ]
 
 
-def _own_actions(participant, user):
+def _own_actions(participant, user, limit=None):
     rows = participant.follow_up_actions.select_related("dialogue").annotate(may_open=_visible(user))
     return [
         OwnItem(a.dialogue.title, _link(a, a.dialogue), a.due_date, a.what, a.get_status_display())
-        for a in rows.order_by("status", "due_date", "pk")
+        for a in rows.order_by("status", "due_date", "pk")[:limit]
     ]
 
 
@@ -219,6 +220,7 @@ def register_personal_data():
             section="insights",
             heading=gettext_lazy("Insights"),
             export=_insights,
+            labels=(("perspective", [(InsightPerspective.JOINT.value, InsightPerspective.JOINT.label)]),),
             history=("id", "dialogue_id", "text", "perspective"),
             text="text",
             activity=("created_at",),

@@ -83,6 +83,12 @@ def has_draft_outcome(user, dialogue):
 
 
 @rules.predicate
+def registered_attendance(user, attendance):
+    """The user registered this attendance row themself: they may correct or remove it, named or not."""
+    return user.is_authenticated and attendance.registered_by_id == user.pk
+
+
+@rules.predicate
 def is_responsible(user, action):
     """The user answers for the follow-up action, by name or through their organisation."""
     participant = participant_of(user)

@@ -9,6 +9,7 @@ from django.db.models import Count, Sum
 from django.utils import timezone
 
 from kremlib.softdelete import set_deleted
+from participants import services as consent_services
 from participants.models import Participant
 from participants.perspectives import Perspective
 from projects.models import SystemChange
@@ -155,15 +156,21 @@ class AlreadyAttending(Exception):
     """The participant is already registered as attending the dialogue."""
 
 
-def register_attendance(*, dialogue: Dialogue, participant: Participant, perspective: str = "") -> Attendance:
-    """Register a named attendee, with the perspective they bring to this dialogue (default: their usual one).
+def register_attendance(
+    *, dialogue: Dialogue, participant: Participant, perspective: str = "", registered_by=None
+) -> Attendance:
+    """Register a named attendee, with the perspective they bring to this dialogue (default: their usual one),
+    as registered by `registered_by` (who may then correct or remove the row).
 
     The database's unique constraint decides about duplicates, so two simultaneous posts make one row;
     raises AlreadyAttending for the second."""
     try:
         with transaction.atomic():  # a savepoint: the request's transaction stays usable after the error
             return Attendance.objects.create(
-                dialogue=dialogue, participant=participant, perspective=perspective or participant.perspective
+                dialogue=dialogue,
+                participant=participant,
+                perspective=perspective or participant.perspective,
+                registered_by=_account(registered_by),
             )
     except IntegrityError:
         if Attendance.objects.filter(dialogue=dialogue, participant=participant).exists():
@@ -172,10 +179,42 @@ def register_attendance(*, dialogue: Dialogue, participant: Participant, perspec
 
 
 @transaction.atomic
-def register_new_attendee(*, dialogue: Dialogue, display_name: str, perspective: str) -> Attendance:
+def register_new_attendee(*, dialogue: Dialogue, display_name: str, perspective: str, registered_by=None) -> Attendance:
     """Create a participant (a pseudonym is fine; no organisation, no user account) who attended the dialogue."""
     participant = Participant.objects.create(display_name=display_name, perspective=perspective)
-    return Attendance.objects.create(dialogue=dialogue, participant=participant, perspective=perspective)
+    return Attendance.objects.create(
+        dialogue=dialogue, participant=participant, perspective=perspective, registered_by=_account(registered_by)
+    )
+
+
+def _account(user):
+    return user if user is not None and user.is_authenticated else None
+
+
+@transaction.atomic
+def record_consents_given_here(*, attendance: Attendance, purposes, method: str, recorded_by) -> list:
+    """Record the consents the attendee gave at the gathering (orally, on paper or digitally), recorded now by
+    `recorded_by`. A purpose that already has an active consent is left as it is. Returns the new consents."""
+    recorded = []
+    for purpose in purposes:
+        try:
+            recorded.append(
+                consent_services.record_consent(
+                    participant=attendance.participant, purpose=purpose, method=method, recorded_by=recorded_by
+                )
+            )
+        except consent_services.ConsentAlreadyActive:
+            pass
+    return recorded
+
+
+@transaction.atomic
+def correct_attendance(*, attendance: Attendance, perspective: str) -> Attendance:
+    """Change the perspective the attendee brought (a mistake at registration)."""
+    if perspective and perspective != attendance.perspective:
+        attendance.perspective = perspective
+        attendance.save(update_fields=["perspective"])
+    return attendance
 
 
 def complete_action(*, action: FollowUpAction) -> FollowUpAction:

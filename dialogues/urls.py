@@ -32,6 +32,11 @@ urlpatterns = [
     path(
         "dialoger/<int:pk>/deltakere/<int:attendance_pk>/fjern/", attendance.attendance_remove, name="attendance_remove"
     ),
+    path(
+        "dialoger/<int:pk>/deltakere/<int:attendance_pk>/endre/",
+        attendance.attendance_correct,
+        name="attendance_correct",
+    ),
     path("dialoger/<int:pk>/utfall/", outcomes.outcome_edit, name="outcome_edit"),
     path("dialoger/utfall-rad/<str:formset>/", outcomes.outcome_row, name="outcome_row"),
     path("dialoger/forslag/<int:proposal_pk>/til-systemendring/", outcomes.adopt_proposal, name="adopt_proposal"),

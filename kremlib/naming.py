@@ -19,6 +19,12 @@ class PlainNames:
     def object_label(self, obj, project_id=None):
         return str(obj)
 
+    def numbered_label(self, obj, number):
+        return str(obj)
+
+    def attendee_label(self, obj, project_id, number):
+        return str(obj)
+
     def user_label(self, account):
         return account.get_username() if account is not None else ""
 

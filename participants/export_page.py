@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from kremlib.dates import Precision
 
 from . import registry
-from .models import ConsentPurpose
+from .models import ConsentMethod, ConsentPurpose
 from .perspectives import Perspective
 from .services import AccessAction, AccessReason
 
@@ -53,6 +53,9 @@ KEYS = {
     "purpose_label": _("Purpose (in words)"),
     "given_at": _("Given"),
     "recorded_by": _("Recorded by"),
+    "method": _("How it was given"),
+    "recorded_at": _("Recorded"),
+    "registered_by": _("Registered by"),
     "withdrawn_at": _("Withdrawn"),
     "withdrawn_by": _("Withdrawn by"),
     "sent_at": _("Sent"),
@@ -79,6 +82,7 @@ CODES = {
     "perspective": dict(Perspective.choices),
     "usual_perspective": dict(Perspective.choices),
     "purpose": dict(ConsentPurpose.choices),
+    "method": dict(ConsentMethod.choices),
     "action": dict(AccessAction.choices),
     "reason": dict(AccessReason.choices),
     # A gathering's time, as well as it is known (dialogues.TimePrecision: kremlib's precisions and the exact time).

@@ -10,7 +10,7 @@ from kremlib.versioning import VersionedFormMixin
 from kremlib.widgets import DateInput
 from projects.models import Organisation
 
-from .models import ConsentPurpose, Participant
+from .models import ConsentMethod, ConsentPurpose, Participant
 from .validators import validate_no_national_id
 
 # Pseudonyms a coordinator can accept as they are: neutral Norwegian words of nature, plus a number.
@@ -81,6 +81,9 @@ class MyProfileForm(VersionedFormMixin, forms.ModelForm):
 class ConsentForm(forms.Form):
     purpose = forms.ChoiceField(label=_("Purpose"), choices=ConsentPurpose.choices)
     given_on = forms.DateField(label=_("Consent given on"), widget=DateInput(), initial=timezone.localdate)
+    method = forms.ChoiceField(
+        label=_("How it was given"), required=False, choices=[("", _("Not known"))] + ConsentMethod.choices
+    )
 
     def __init__(self, *args, participant, **kwargs):
         super().__init__(*args, **kwargs)

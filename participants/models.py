@@ -14,7 +14,7 @@ from projects.models import Organisation
 from .perspectives import Perspective
 from .validators import validate_no_national_id
 
-__all__ = ["AccessLog", "Consent", "Invitation", "MergedRecord", "Participant", "Perspective"]
+__all__ = ["AccessLog", "Consent", "ConsentMethod", "Invitation", "MergedRecord", "Participant", "Perspective"]
 
 
 class Participant(Versioned):
@@ -91,6 +91,14 @@ class ConsentPurpose(models.TextChoices):
     CONTACT = "contact", _("Contact by email or phone")
 
 
+class ConsentMethod(models.TextChoices):
+    """How the person gave the consent: said so, signed a form, or clicked (e.g. on Min side)."""
+
+    ORAL = "oral", _("Orally")
+    PAPER = "paper", _("On paper")
+    DIGITAL = "digital", _("Digitally")
+
+
 class ConsentQuerySet(models.QuerySet):
     def active(self):
         return self.filter(withdrawn_at__isnull=True)
@@ -104,6 +112,9 @@ class Consent(models.Model):
     )
     purpose = models.CharField(_("purpose"), max_length=20, choices=ConsentPurpose.choices)
     given_at = models.DateTimeField(_("given"), default=timezone.now)
+    # Blank for consents recorded before the way was asked.
+    method = models.CharField(_("how it was given"), max_length=10, choices=ConsentMethod.choices, blank=True)
+    recorded_at = models.DateTimeField(_("recorded"), default=timezone.now)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

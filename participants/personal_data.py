@@ -33,6 +33,7 @@ NAME_CONSENTS = "krem_name_consents"
 QUOTING_CONSENTS = "krem_quoting_consents"
 WITHDRAWN_QUOTE = _("(withdrawn consent to quoting)")
 HIDDEN_PERSON = _("A person not named here")
+NUMBERED_PERSON = _("Participant %(number)s")
 
 
 def with_name_consents(lookup: str) -> Prefetch:
@@ -105,6 +106,21 @@ class PersonalData:
             "label": HIDDEN_PERSON,
             "perspective": str(participant.get_perspective_display()).lower(),
         }
+
+    @staticmethod
+    def numbered_label(participant, number) -> str:
+        """A neutral label that tells rows apart where the user must act on one they may not name (an attendance
+        they registered themselves): "Participant 3 (staff)", the number being the row's place in its list."""
+        return _("%(label)s (%(perspective)s)") % {
+            "label": NUMBERED_PERSON % {"number": number},
+            "perspective": str(participant.get_perspective_display()).lower(),
+        }
+
+    def attendee_label(self, participant, project_id, number) -> str:
+        """An attendee the user acts on: the name where it may be shown, else the numbered neutral label."""
+        if self.shows_name(participant, project_id):
+            return participant.display_name
+        return self.numbered_label(participant, number)
 
     def option_label(self, participant, project_id) -> str:
         """A form option: the name and organisation where the name may be shown, else the neutral label.

@@ -27,8 +27,9 @@ registers from its AppConfig.ready(), once per process, as pretix's `register_da
   merged into it), the ids of what they took part in, per scope: {"dialogue": {...}, "project": {...}}.
 - `AccountRows(model, field)`: rows that belong to the person's user account through `field`; erasure
   deletes them.
-- `OwnPart(section, heading, items)`: what the person took part in, for "Min side": `items(participant, user)`
-  returns `OwnItem`s, each linking to where it lives (no link where the user may not open that page).
+- `OwnPart(section, heading, items)`: what the person took part in, for "Min side": `items(participant, user,
+  limit)` returns at most `limit` (None: all) `OwnItem`s, newest first, each linking to where it lives (no link
+  where the user may not open that page), in one query.
 
 Services walk the lists in the order of registration (apps in INSTALLED_APPS order).
 """

@@ -9,6 +9,7 @@ Who gets what (participants/rules.py):
 """
 
 import smtplib
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib import messages
@@ -46,7 +47,7 @@ from .forms import (
     ParticipantForm,
     WithdrawConsentForm,
 )
-from .models import AccessLog, Consent, ConsentPurpose, Participant
+from .models import AccessLog, Consent, ConsentMethod, ConsentPurpose, Participant
 from .queries import access_log_for_list, consents_for_page, for_registry_list, visible_participants
 from .services import AccessAction, AccessReason
 
@@ -144,6 +145,7 @@ def consent_add(request, pk):
                 purpose=form.cleaned_data["purpose"],
                 recorded_by=request.user,
                 given_at=form.given_at(),
+                method=form.cleaned_data["method"],
             )
         except services.ConsentAlreadyActive:
             messages.error(request, _("There is already an active consent for this purpose."))
@@ -312,7 +314,7 @@ def my_page(request):
     context = {
         "participant": participant,
         "form": form,
-        "own_parts": [(part, part.items(participant, request.user)) for part in registry.OWN_PARTS],
+        "own_parts": own_parts(participant, request.user, request.GET.get("alle")),
         "give_consent_form": GiveConsentForm(participant=participant, prefix="give"),
         "consents": [(consent, WithdrawConsentForm(consent=consent, prefix=f"c{consent.pk}")) for consent in consents],
         "invitations": participant.invitations.select_related("created_by").prefetch_related("created_by__groups"),
@@ -320,6 +322,30 @@ def my_page(request):
         "now": timezone.now(),
     }
     return render(request, "participants/my_page.html", context)
+
+
+# Min side lists this many of each kind of contribution, with "See all" where there are more.
+OWN_PART_LIMIT = 5
+
+
+@dataclass
+class OwnPartShown:
+    part: registry.OwnPart
+    items: list
+    more: bool  # there are more than shown: offer "See all"
+    all_shown: bool  # every item is shown on request: offer "Show fewer"
+
+
+def own_parts(participant, user, section_shown_in_full):
+    """What the person took part in, each kind bounded to OWN_PART_LIMIT except the one asked for in full."""
+    shown = []
+    for part in registry.OWN_PARTS:
+        if part.section == section_shown_in_full:
+            shown.append(OwnPartShown(part, part.items(participant, user, None), more=False, all_shown=True))
+            continue
+        items = part.items(participant, user, OWN_PART_LIMIT + 1)
+        shown.append(OwnPartShown(part, items[:OWN_PART_LIMIT], more=len(items) > OWN_PART_LIMIT, all_shown=False))
+    return shown
 
 
 @require_POST
@@ -333,7 +359,10 @@ def my_consent_give(request):
     if form.is_valid():
         try:
             consent = services.record_consent(
-                participant=participant, purpose=form.cleaned_data["purpose"], recorded_by=request.user
+                participant=participant,
+                purpose=form.cleaned_data["purpose"],
+                recorded_by=request.user,
+                method=ConsentMethod.DIGITAL,
             )
         except services.ConsentAlreadyActive:
             messages.info(request, _("You have already given this consent."))

@@ -501,6 +501,7 @@ ENDPOINTS = [
         lambda w: reverse("dialogues:attendance", args=[w["held"].pk]),
         having="new-display_name",
         base={"new-display_name": "Kari", "new-perspective": "staff"},
+        vary=("new-consents", "new-consent_method"),
         shows=lambda w: [reverse("dialogues:attendance", args=[w["held"].pk])],
     ),
     Endpoint(
@@ -508,6 +509,16 @@ ENDPOINTS = [
         lambda w: reverse("dialogues:attendance", args=[w["held"].pk]),
         having="count-staff",
         base={"count-staff": "4"},
+    ),
+    Endpoint(
+        "dialogues:attendance_correct",
+        lambda w: reverse("dialogues:attendance_correct", args=[w["held"].pk, w["attendee"].pk]),
+        page=lambda w: reverse("dialogues:attendance", args=[w["held"].pk]),
+        having="correct-perspective",
+        base={"correct-perspective": "staff", "correct-consents": "quoting", "correct-consent_method": "oral"},
+        vary=("correct-consents", "correct-consent_method"),
+        redirects_on_error=True,
+        shows=lambda w: [reverse("dialogues:attendance", args=[w["held"].pk])],
     ),
     Endpoint(
         "dialogues:attendance_remove",
@@ -522,7 +533,6 @@ ENDPOINTS = [
         having="insight-text",
         who="member",
         base={"insight-text": "Min innsikt"},
-        redirects_on_error=True,
         shows=outcome_pages,
     ),
     Endpoint(
@@ -532,7 +542,6 @@ ENDPOINTS = [
         having="feedback-note",
         who="member",
         base={"feedback-note": "Godt møte", "feedback-rating": "4"},
-        redirects_on_error=True,
         shows=outcome_pages,
     ),
     Endpoint(
@@ -542,7 +551,6 @@ ENDPOINTS = [
         having="comment-text",
         who="member",
         base={"comment-text": "Det stemmer", "comment-confirmed": "on"},
-        redirects_on_error=True,
         shows=outcome_pages,
     ),
     Endpoint(

@@ -43,6 +43,7 @@ VIEWERS = ["member", "participant"]
 HIDDEN_NAME, HIDDEN_EMAIL, HIDDEN_PHONE = "Zqxhidden Navnesen", "zqxhidden@example.org", "90011223"
 WITHDRAWN_NAME, WITHDRAWN_EMAIL = "Zqxwithdrawn Trekkesen", "zqxwithdrawn@example.org"
 THIRD_NAME = "Zqxthird Tredjesen"
+REGISTERED_NAME = "Zqxregistered Romsen"
 AUTHOR_NAME, AUTHOR_LOGIN, AUTHOR_FIRST = "Zqxauthor Skrivesen", "zqxauthor@example.org", "Zqxauthorfirst"
 QUOTE_FIRST, QUOTE_EDITED = "Zqxquote first wording", "Zqxquote edited wording"
 MARKERS = [
@@ -52,6 +53,7 @@ MARKERS = [
     WITHDRAWN_NAME,
     WITHDRAWN_EMAIL,
     THIRD_NAME,
+    REGISTERED_NAME,
     AUTHOR_NAME,
     AUTHOR_LOGIN,
     AUTHOR_FIRST,
@@ -98,6 +100,9 @@ def make_leak_world():
     third.display_name = THIRD_NAME
     third.save()
     third.consents.all().delete()
+    # Someone the member registered in the room without a consent: listed to them as a number, never by name.
+    registered = ParticipantFactory(display_name=REGISTERED_NAME, organisation=partner, perspective="staff")
+    world["registered"] = AttendanceFactory(dialogue=held, participant=registered, registered_by=world["member"])
     # An author with lived experience and no consent, who logged learning and edited things.
     author = UserFactory(username=AUTHOR_LOGIN, email=AUTHOR_LOGIN, first_name=AUTHOR_FIRST, last_name="Skrivesen")
     ParticipantFactory(user=author, display_name=AUTHOR_NAME, organisation=partner, perspective="lived_experience")
@@ -180,6 +185,21 @@ def test_no_marker_in_partials_and_pages_with_parameters(viewer):
     world = make_leak_world()
     found = crawl(client_for(world, viewer), world, list(extra_requests(world)))
     assert found == {}, found
+
+
+def test_correcting_and_removing_ones_own_unnamed_row_names_no_one():
+    """The member registered someone without a consent: they correct and remove the row, and no page or message
+    on the way names the person."""
+    world = make_leak_world()
+    row, held = world["registered"], world["held"].pk
+    requests = [
+        ("get", reverse("dialogues:attendance", args=[held]), {}),
+        ("post", reverse("dialogues:attendance_correct", args=[held, row.pk]), {"correct-perspective": "other"}),
+        ("post", reverse("dialogues:attendance_remove", args=[held, row.pk]), {}),
+    ]
+    found = crawl(client_for(world, "member"), world, requests)
+    assert found == {}, found
+    assert not type(row).objects.filter(pk=row.pk).exists()
 
 
 def test_the_world_holds_every_marker_for_a_coordinator():

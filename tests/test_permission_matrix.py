@@ -268,6 +268,12 @@ MATRIX = {
     "dialogues:dialogue_delete": Entry(args=HELD, expect=PLAN_HELD),
     "dialogues:attendance": Entry(args=HELD, expect=PLAN_HELD),
     "dialogues:attendance_remove": Entry(args=lambda w: [w["held"].pk, w["third"].pk], method="post", expect=PLAN_HELD),
+    "dialogues:attendance_correct": Entry(
+        args=lambda w: [w["held"].pk, w["third"].pk],
+        method="post",
+        data=lambda w: {"correct-perspective": "staff"},
+        expect=PLAN_HELD,
+    ),
     "dialogues:outcome_edit": Entry(args=HELD, expect=PLAN_HELD),
     "dialogues:outcome_row": Entry(
         args=lambda w: ["insights"], query=lambda w: {"dialogue": w["held"].pk}, expect=PLAN_HELD

@@ -374,10 +374,12 @@ def outcome_versions(w, n):
 
 
 def attendees(w, n):
-    """Attendees of the held dialogue, from the partner organisation, named with consent and not."""
+    """Attendees of the held dialogue, from the partner organisation, named with consent and not, and not named
+    but registered by the member (listed to them under a number, with a correction form)."""
     for _ in range(n):
         AttendanceFactory(dialogue=w["held"], participant=named_person(organisation=w["partner"]))
         AttendanceFactory(dialogue=w["held"], participant__organisation=w["partner"])
+        AttendanceFactory(dialogue=w["held"], participant__organisation=w["partner"], registered_by=w["member"])
 
 
 def outcome_lists(w, n):
@@ -606,7 +608,7 @@ BUDGETS = {
     ("dialogues:series_detail", "participant"): 10,
     ("dialogues:dialogue_detail", "coordinator"): 28,
     ("dialogues:dialogue_detail", "member"): 34,
-    ("dialogues:dialogue_detail", "participant"): 34,
+    ("dialogues:dialogue_detail", "participant"): 35,  # + the feedback already given, shown in its box
     ("dialogues:dialogue_history", "coordinator"): 16,
     ("dialogues:dialogue_history", "member"): 17,
     ("dialogues:outcome_history", "coordinator"): 18,
@@ -701,6 +703,7 @@ EXEMPT = {
     "dialogues:add_feedback": POST_ONLY,
     "dialogues:comment_outcome": POST_ONLY,
     "dialogues:attendance_remove": POST_ONLY,
+    "dialogues:attendance_correct": POST_ONLY,
     "dialogues:outcome_row": PARTIAL,
     "dialogues:adopt_proposal": POST_ONLY,
     "dialogues:action_done": POST_ONLY,

@@ -50,7 +50,12 @@ def dialogue_detail(request, pk):
     """The dialogue, its attendance (counts; names as PersonalData allows) and its outcome.
 
     A participant who attended also finds the forms for their own insight, feedback and comment here."""
-    dialogue = get_dialogue_for_user(request.user, pk)
+    return dialogue_page(request, get_dialogue_for_user(request.user, pk))
+
+
+def dialogue_page(request, dialogue, *, bound=None):
+    """The dialogue page; `bound` holds a contribution form sent with errors (views/contributions.py), shown
+    with what the person typed and why it was not saved, in place of the empty one."""
     user = request.user
     can_change = can(user, "dialogues.change_dialogue", dialogue)
     people = PersonalData(user)
@@ -82,28 +87,41 @@ def dialogue_detail(request, pk):
         "attendance_totals": services.attendance_totals(dialogue),
         "attendees": attendees,
         "attendees_hidden": len(attendances) - len(attendees),
-        **contribution_context(user, dialogue, outcome, attendances, people),
+        **contribution_context(user, dialogue, outcome, attendances, people, bound or {}),
     }
     return render(request, "dialogues/dialogue_detail.html", context)
 
 
-def contribution_context(user, dialogue, outcome, attendances, people):
-    """The participant role's forms, for whoever may use them, and the comments on a draft outcome."""
+def contribution_context(user, dialogue, outcome, attendances, people, bound):
+    """The participant role's forms, for whoever may use them, and the comments on a draft outcome.
+
+    The feedback form shows the feedback already given (sending again replaces it). A confirmation or error
+    after sending is shown in the form's own section (`message_anchors`), where the page lands."""
     mine = next((a for a in attendances if user.is_authenticated and a.participant.user_id == user.pk), None)
     context = {
         "my_attendance": mine,
-        "insight_form": OwnInsightForm(prefix="insight") if can(user, "dialogues.add_own_insight", dialogue) else None,
-        "feedback_form": OwnFeedbackForm(prefix="feedback")
-        if can(user, "dialogues.add_own_feedback", dialogue)
-        else None,
+        "insight_form": None,
+        "feedback_form": None,
+        "my_feedback": None,
         "comment_form": None,
         "comments": [],
         "my_confirmation": None,
+        "message_anchors": [],
     }
+    if can(user, "dialogues.add_own_insight", dialogue):
+        context["insight_form"] = bound.get("insight") or OwnInsightForm(prefix="insight")
+    if can(user, "dialogues.add_own_feedback", dialogue):
+        given = dialogue.feedback.filter(participant=mine.participant).first()
+        initial = {"note": given.note, "rating": given.rating} if given else None
+        context["my_feedback"] = given
+        context["feedback_form"] = bound.get("feedback") or OwnFeedbackForm(prefix="feedback", initial=initial)
+    if context["insight_form"] or context["feedback_form"]:
+        context["message_anchors"].append("contribute")
     if outcome is None or outcome.is_published:
         return context
     if can(user, "dialogues.comment_outcome", dialogue):
-        context["comment_form"] = OutcomeCommentForm(prefix="comment")
+        context["comment_form"] = bound.get("comment") or OutcomeCommentForm(prefix="comment")
+        context["message_anchors"].append("outcome")
         context["my_confirmation"] = outcome.comments.filter(participant=mine.participant, confirmed=True).first()
     if can(user, "dialogues.view_outcome_comments", dialogue):
         comments = list(

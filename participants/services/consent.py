@@ -51,13 +51,20 @@ class ConsentAlreadyActive(Exception):
     """The person already has an active consent for this purpose."""
 
 
-def record_consent(*, participant: Participant, purpose: str, recorded_by, given_at=None) -> Consent:
-    """Record a consent for one purpose. The database keeps one active consent per purpose: a second
-    raises ConsentAlreadyActive and changes nothing."""
+def record_consent(*, participant: Participant, purpose: str, recorded_by, given_at=None, method: str = "") -> Consent:
+    """Record a consent for one purpose, given `method` (orally, on paper, digitally; "" unknown), recorded
+    now by `recorded_by`. The database keeps one active consent per purpose: a second raises
+    ConsentAlreadyActive and changes nothing."""
+    now = timezone.now()
     try:
         with transaction.atomic():  # a savepoint: the request's transaction stays usable after the error
             return Consent.objects.create(
-                participant=participant, purpose=purpose, recorded_by=recorded_by, given_at=given_at or timezone.now()
+                participant=participant,
+                purpose=purpose,
+                method=method,
+                recorded_by=recorded_by,
+                recorded_at=now,
+                given_at=given_at or now,
             )
     except IntegrityError:
         if Consent.objects.active().filter(participant=participant, purpose=purpose).exists():

@@ -76,6 +76,8 @@ def export_data(participant: Participant, *, reader) -> dict:
                 "purpose": c.purpose,
                 "purpose_label": str(c.get_purpose_display()),
                 "given_at": c.given_at,
+                "method": c.method,
+                "recorded_at": c.recorded_at,
                 "recorded_by": _who(c.recorded_by),
                 "withdrawn_at": c.withdrawn_at,
                 "withdrawn_by": _who(c.withdrawn_by),

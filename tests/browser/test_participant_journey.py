@@ -44,7 +44,7 @@ def journey(db):
 
 
 def submit(page, action):
-    page.locator(f"form[action='{action}'] button[type=submit]").click()
+    page.locator(f"form[action^='{action}'] button[type=submit]").click()
 
 
 def test_invited_service_user_adds_an_insight_the_coordinator_sees(page, browser_login, journey, browser, live_server):

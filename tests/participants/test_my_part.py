@@ -32,7 +32,7 @@ def test_the_person_sees_what_they_took_part_in_with_links(client, world):
     FollowUpActionFactory(dialogue=held, responsible_participant=kari, responsible_organisation=None, what="Ring NAV")
     client.force_login(world["person"])
     response = client.get(MY_PAGE)
-    parts = {part.section: items for part, items in response.context["own_parts"]}
+    parts = {shown.part.section: shown.items for shown in response.context["own_parts"]}
     assert [item.detail for item in parts["attended"]] == ["Lived experience (service user)"]
     assert [item.what for item in parts["insights"]] == ["Ventetiden er for lang"]
     assert [item.what for item in parts["feedback"]] == ["Godt møte"]
@@ -48,7 +48,7 @@ def test_a_gathering_the_person_may_no_longer_open_is_listed_without_a_link(clie
     FollowUpActionFactory(dialogue=dialogue, responsible_participant=world["kari"], responsible_organisation=None)
     client.force_login(world["person"])
     response = client.get(MY_PAGE)
-    parts = {part.section: items for part, items in response.context["own_parts"]}
+    parts = {shown.part.section: shown.items for shown in response.context["own_parts"]}
     assert [(item.title, item.url) for item in parts["actions"]] == [("Andres møte", "")]
     assert dialogue.get_absolute_url() not in response.content.decode()
 
@@ -109,3 +109,75 @@ def test_the_data_page_in_norwegian(client, world):
     client.force_login(world["person"])
     html = client.get(MY_DATA, HTTP_ACCEPT_LANGUAGE="nb").content.decode()
     assert "Kontakt på e-post eller telefon" in html and "Samtykker" in html
+
+
+# Bounded lists, the confirmation in view, nothing typed lost
+
+
+def test_each_list_is_bounded_with_see_all(client, world):
+    kari = world["kari"]
+    held = HeldDialogueFactory(title="Seminar om bolig")
+    AttendanceFactory(dialogue=held, participant=kari)
+    for number in range(7):
+        InsightFactory(dialogue=held, participant=kari, text=f"Innsikt nummer {number}")
+    client.force_login(world["person"])
+    response = client.get(MY_PAGE)
+    shown = {part.part.section: part for part in response.context["own_parts"]}
+    assert len(shown["insights"].items) == 5 and shown["insights"].more
+    assert not shown["attended"].more
+    html = response.content.decode()
+    assert "?alle=insights#own-insights" in html and "Innsikt nummer 6" in html and "Innsikt nummer 1" not in html
+    everything = client.get(MY_PAGE, {"alle": "insights"})
+    shown = {part.part.section: part for part in everything.context["own_parts"]}
+    assert len(shown["insights"].items) == 7 and shown["insights"].all_shown
+    assert "Innsikt nummer 0" in everything.content.decode()
+    # Anything else asked for in full shows the bounded lists.
+    assert client.get(MY_PAGE, {"alle": "<script>"}).status_code == 200
+
+
+def test_after_an_insight_the_confirmation_is_in_the_section_the_page_lands_on(client, world):
+    held = HeldDialogueFactory(title="Seminar om bolig")
+    AttendanceFactory(dialogue=held, participant=world["kari"])
+    client.force_login(world["person"])
+    response = client.post(reverse("dialogues:add_insight", args=[held.pk]), {"insight-text": "Fast kontakt"})
+    assert response["Location"] == held.get_absolute_url() + "#contribute"
+    html = client.get(response["Location"]).content.decode()
+    section = html[html.index('id="contribute"') :]
+    assert "Your insight was added." in section
+    assert "Your insight was added." not in html[: html.index('id="contribute"')]
+    # And it is on Min side, linking to the gathering.
+    mine = client.get(MY_PAGE).content.decode()
+    assert "Fast kontakt" in mine and held.get_absolute_url() in mine
+
+
+def test_feedback_with_errors_keeps_what_was_typed(client, world):
+    held = HeldDialogueFactory(title="Seminar om bolig")
+    AttendanceFactory(dialogue=held, participant=world["kari"])
+    client.force_login(world["person"])
+    response = client.post(
+        reverse("dialogues:add_feedback", args=[held.pk]),
+        {"feedback-note": "Lang tekst jeg skrev", "feedback-rating": "9"},
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Lang tekst jeg skrev</textarea>" in html and "Nothing was saved" in html
+    assert not world["kari"].feedback.exists()
+
+
+def test_the_feedback_box_holds_the_feedback_already_given(client, world):
+    held = HeldDialogueFactory(title="Seminar om bolig")
+    AttendanceFactory(dialogue=held, participant=world["kari"])
+    FeedbackFactory(dialogue=held, participant=world["kari"], note="Godt møte", rating=4)
+    client.force_login(world["person"])
+    html = client.get(held.get_absolute_url()).content.decode()
+    assert "Godt møte</textarea>" in html and "Sending again replaces it." in html
+
+
+def test_the_data_page_says_how_a_consent_was_given_in_words(client, world):
+    ConsentFactory(participant=world["kari"], purpose="contact", method="oral")
+    InsightFactory(dialogue=HeldDialogueFactory(), participant=world["kari"], perspective="joint")
+    client.force_login(world["person"])
+    html = client.get(MY_DATA).content.decode()
+    assert "Orally" in html and "Jointly" in html
+    for code in (">oral<", ">joint<", "recorded_at"):
+        assert code not in html
