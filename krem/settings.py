@@ -237,6 +237,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # WeasyPrint (the PDF reports) logs every step of every render at INFO, and at WARNING each @media rule of our
+    # screen stylesheets that it cannot read (media queries with features are ignored, as they should be in print).
+    "loggers": {"weasyprint": {"level": "ERROR"}, "fontTools": {"level": "WARNING"}},
 }
 
 if TESTING:
