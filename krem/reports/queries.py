@@ -88,6 +88,35 @@ class Figure:
     count: int
 
 
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    count: int
+    y: int
+    width: float
+
+    @property
+    def text_y(self):
+        return self.y + 13
+
+    @property
+    def count_x(self):
+        return BAR_LEFT + self.width + 6
+
+
+BAR_LEFT, BAR_WIDTH, BAR_STEP = 170, 180, 22
+
+
+def bar_chart(figures):
+    """Horizontal bars for an SVG drawn on the server (no script, no inline style): label, length, count."""
+    most = max((figure.count for figure in figures), default=0) or 1
+    bars = [
+        Bar(figure.label, figure.count, i * BAR_STEP, round(figure.count / most * BAR_WIDTH, 1))
+        for i, figure in enumerate(figures)
+    ]
+    return {"bars": bars, "height": len(bars) * BAR_STEP, "width": BAR_LEFT + BAR_WIDTH + 40, "left": BAR_LEFT}
+
+
 @dataclass
 class Summary:
     projects: int
@@ -105,6 +134,18 @@ class Summary:
     @property
     def system_changes(self):
         return sum(figure.count for figure in self.changes_by_level)
+
+    @property
+    def levels_chart(self):
+        return bar_chart(self.changes_by_level)
+
+    @property
+    def kinds_chart(self):
+        return bar_chart(self.by_kind)
+
+    @property
+    def attendance_chart(self):
+        return bar_chart([Figure(share.label, share.count) for share in self.balance.attendance])
 
 
 def summary(projects, gatherings) -> Summary:
