@@ -105,8 +105,9 @@ browser:
 # What WeasyPrint (the PDF reports, krem/reports/pdf.py) needs of the system: Pango and the font print.css names.
 # Present, or installed from Debian as root or with passwordless sudo, or else stop with the command to run.
 PDF_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fontconfig
-pdf-libs:
-	@if ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so.0' && fc-list 2>/dev/null | grep -qi 'DejaVuSans'; then \
+# (WeasyPrint loads Pango when it is imported: the import is the test.)
+pdf-libs: $(STAMP)
+	@if $(BIN)/python -c 'import weasyprint' >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi 'DejaVuSans'; then \
 	  exit 0; \
 	fi; \
 	install="apt-get update -qq && apt-get install -y -qq $(PDF_PACKAGES)"; \
