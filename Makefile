@@ -105,9 +105,10 @@ browser:
 # What WeasyPrint (the PDF reports, krem/reports/pdf.py) needs of the system: Pango and the font print.css names.
 # Present, or installed from Debian as root or with passwordless sudo, or else stop with the command to run.
 PDF_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fontconfig
-# (WeasyPrint loads Pango when it is imported: the import is the test.)
-pdf-libs: $(STAMP)
-	@if $(BIN)/python -c 'import weasyprint' >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi 'DejaVuSans'; then \
+# (Asked of the system's Python, so that this target never needs, or builds, the virtualenv.)
+HAS_PANGO := import ctypes.util, sys; sys.exit(not ctypes.util.find_library("pangoft2-1.0"))
+pdf-libs:
+	@if $(PYTHON) -c '$(HAS_PANGO)' && fc-list 2>/dev/null | grep -qi 'DejaVuSans'; then \
 	  exit 0; \
 	fi; \
 	install="apt-get update -qq && apt-get install -y -qq $(PDF_PACKAGES)"; \
