@@ -12,7 +12,7 @@ BACKUP_DIR ?= backups
 # make test runs the suite in this many processes (pytest-xdist; auto: one per core); 0 runs it in one process.
 TEST_WORKERS ?= auto
 
-.PHONY: run test install lock browser messages check bench clean serve backup restore faults coverage
+.PHONY: run test install lock browser pdf-libs messages check bench clean serve backup restore faults coverage
 
 # The virtualenv is exactly the lock: every package pinned and checked against its hash. No editable install:
 # [tool.setuptools] packages = [] installs no code; manage.py, pytest and gunicorn import the apps from here.
@@ -36,13 +36,13 @@ lock:
 	done
 
 ## make run: virtualenv, install, migrate, demo data, serve on http://127.0.0.1:8000 (SQLite, DEBUG on)
-run: install
+run: install pdf-libs
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DEBUG=1 $(BIN)/python manage.py load_demo
 	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 ## make serve: production on $$DATABASE_URL: static files, migrations, then gunicorn (needs SECRET_KEY, ALLOWED_HOSTS)
-serve: install
+serve: install pdf-libs
 	$(BIN)/python manage.py collectstatic --noinput
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/gunicorn krem.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile -
@@ -60,7 +60,7 @@ faults: install
 
 ## make test: the whole suite, browser tests included, on $$DATABASE_URL (SQLite by default), in parallel:
 ## one pytest-xdist worker per core, each with its own test database (make test TEST_WORKERS=0: in one process)
-test: install browser
+test: install browser pdf-libs
 	KREM_TESTING=1 $(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
@@ -101,6 +101,31 @@ browser:
 	fi; \
 	if [ -x $(SYSTEM_CHROMIUM) ]; then echo "Browser: $(SYSTEM_CHROMIUM)"; \
 	else echo "apt-get installed no $(SYSTEM_CHROMIUM)." >&2; exit 1; fi
+
+# What WeasyPrint (the PDF reports, krem/reports/pdf.py) needs of the system: Pango and the font print.css names.
+# Present, or installed from Debian as root or with passwordless sudo, or else stop with the command to run.
+PDF_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core fontconfig
+# (Asked of the system's Python, so that this target never needs, or builds, the virtualenv.)
+HAS_PANGO := import ctypes.util, sys; sys.exit(not ctypes.util.find_library("pangoft2-1.0"))
+pdf-libs:
+	@if $(PYTHON) -c '$(HAS_PANGO)' && fc-list 2>/dev/null | grep -qi 'DejaVuSans'; then \
+	  exit 0; \
+	fi; \
+	install="apt-get update -qq && apt-get install -y -qq $(PDF_PACKAGES)"; \
+	if ! command -v apt-get >/dev/null 2>&1; then \
+	  echo "The PDF reports need Pango and the DejaVu fonts (Debian: $(PDF_PACKAGES)). Install them, then run make again." >&2; exit 1; \
+	elif [ "$$(id -u)" = 0 ]; then \
+	  echo "Installing what the PDF reports need ($$install)"; \
+	  DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(PDF_PACKAGES) || exit 1; \
+	elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then \
+	  echo "Installing what the PDF reports need, with sudo ($$install)"; \
+	  sudo -n env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  sudo -n env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(PDF_PACKAGES) || exit 1; \
+	else \
+	  echo "The PDF reports need Pango and the DejaVu fonts, and installing them needs root. Run this, then make again:" >&2; \
+	  echo "  sudo apt-get update && sudo apt-get install -y $(PDF_PACKAGES)" >&2; exit 1; \
+	fi
 
 ## make messages: collect UI strings into locale/ and compile the .mo files (commit both)
 messages: install

@@ -190,6 +190,9 @@ STORAGES = {
 # Voice balance: flag a dialogue where lived experience raised fewer than this share of the insights.
 KREM_VOICE_THRESHOLD = env.float("KREM_VOICE_THRESHOLD", default=1 / 3)
 
+# Reports: the most project chapters one request renders (page or PDF); a bigger portfolio comes in parts (?side=).
+KREM_REPORT_MAX_CHAPTERS = env.int("KREM_REPORT_MAX_CHAPTERS", default=40)
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["designsystemet"]
 CRISPY_TEMPLATE_PACK = "designsystemet"
 
@@ -234,6 +237,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # WeasyPrint (the PDF reports) logs every step of every render at INFO, and at WARNING each @media rule of our
+    # screen stylesheets that it cannot read (media queries with features are ignored, as they should be in print).
+    "loggers": {"weasyprint": {"level": "ERROR"}, "fontTools": {"level": "WARNING"}},
 }
 
 if TESTING:

@@ -24,6 +24,7 @@ urlpatterns = [
     path("slettet/", views.deleted_items, name="deleted_items"),
     path("slettet/prosjekt/<int:pk>/gjenopprett/", views.restore_deleted_project, name="restore_deleted_project"),
     path("slettet/dialog/<int:pk>/gjenopprett/", views.restore_deleted_dialogue, name="restore_deleted_dialogue"),
+    path("", include("krem.reports.urls")),
     path("", include("projects.urls")),
     path("", include("dialogues.urls")),
     path("", include("participants.urls")),

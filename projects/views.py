@@ -75,6 +75,12 @@ def project_list(request):
 
 def project_detail(request, slug):
     project = get_project_for_user(request.user, slug)
+    return render(request, "projects/project_detail.html", project_page_context(request, project))
+
+
+def project_page_context(request, project):
+    """Everything the project page shows of `project`, as the reader may see it: the page and the project report
+    (krem/reports) render the same sections from it. The same number of queries however many rows."""
     partnerships = project.partnerships.select_related("organisation").order_by("role", "organisation__name")
     people = names_for(request.user)
     entries = list(
@@ -86,7 +92,7 @@ def project_detail(request, slug):
         entry.author_shown = people.author_label(entry.author, project.pk)
     learning = [(kind, [e for e in entries if e.kind == kind]) for kind in LearningKind]
     indicators = indicators_with_charts(project, people)
-    context = {
+    return {
         "project": project,
         "partnerships": partnerships,
         "municipalities": project.municipalities.all(),
@@ -102,7 +108,6 @@ def project_detail(request, slug):
         "can_delete": can(request.user, "projects.delete_project", project),
         **panels.context_for("project", request, project, people=people),
     }
-    return render(request, "projects/project_detail.html", context)
 
 
 def indicators_with_charts(project, people):

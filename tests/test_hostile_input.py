@@ -408,6 +408,19 @@ ENDPOINTS = [
         vary=("confirm",),
     ),
     Endpoint("projects:partner_row", lambda w: reverse("projects:partner_row"), method="get", vary=("index",)),
+    # The portfolio report's choices (a GET form), on the page and for the PDF
+    Endpoint(
+        "reports:portfolio_report",
+        lambda w: reverse("reports:portfolio_report"),
+        method="get",
+        vary=("from_year", "to_year", "municipality", "partner", "side"),
+    ),
+    Endpoint(
+        "reports:portfolio_report_pdf",
+        lambda w: reverse("reports:portfolio_report_pdf"),
+        method="get",
+        vary=("from_year", "to_year", "municipality", "partner", "side"),
+    ),
     Endpoint(
         "projects:project_list",
         lambda w: reverse("projects:project_list"),
@@ -781,6 +794,8 @@ NOT_FORMS = {
     "password_reset_complete",
     "deleted_items",
     "projects:project_detail",
+    "reports:project_report",
+    "reports:project_report_pdf",
     "projects:organisation_detail",
     "projects:municipality_list",
     "projects:indicator_totals",

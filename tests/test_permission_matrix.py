@@ -180,6 +180,9 @@ MATRIX = {
     # The header's search box; the leak hunt searches for the withdrawn quote (tests/test_leaks.py).
     "search": Entry(query=lambda w: {"q": "Zqxquote"}, expect=everyone()),
     "projects:project_list": Entry(expect=everyone()),
+    # The portfolio report: everyone's own portfolio, the projects they may see (a participant's has none)
+    "reports:portfolio_report": Entry(expect=everyone()),
+    "reports:portfolio_report_pdf": Entry(expect=everyone()),
     "projects:organisation_list": Entry(expect=everyone()),
     "projects:organisation_detail": Entry(args=lambda w: [w["partner"].pk], expect=everyone()),
     "projects:organisation_history": Entry(args=lambda w: [w["partner"].pk], expect=everyone()),
@@ -225,6 +228,8 @@ MATRIX = {
     # Projects: members see and add to the learning log; coordinators change the project
     "projects:project_detail": Entry(args=PROJECT, expect=PROJECT_PAGE),
     "projects:project_history": Entry(args=PROJECT, expect=PROJECT_PAGE),
+    "reports:project_report": Entry(args=PROJECT, expect=PROJECT_PAGE),
+    "reports:project_report_pdf": Entry(args=PROJECT, expect=PROJECT_PAGE),
     "projects:project_edit": Entry(args=PROJECT, expect=COORDINATOR_IN_PROJECT),
     "projects:project_close": Entry(args=PROJECT, expect=COORDINATOR_IN_PROJECT),
     "projects:project_delete": Entry(args=PROJECT, expect=COORDINATOR_IN_PROJECT),

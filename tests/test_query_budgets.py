@@ -31,6 +31,7 @@ from projects.models import (
     Indicator,
     LearningEntry,
     Measurement,
+    Project,
     Result,
     SystemChange,
     SystemChangeAdoption,
@@ -253,6 +254,31 @@ def project_blocks(w, n):
             )
         FollowUpActionFactory(dialogue=dialogue, responsible_participant=named_person())
         FollowUpActionFactory(dialogue=dialogue, responsible_participant=ParticipantFactory())
+
+
+def portfolio_chapters(w, n):
+    """Projects of the partner (the member's portfolio), each a chapter with every block: municipality and district,
+    partners, a held gathering with named and counted attendance and an insight, the three kinds of learning entry,
+    a result, a system change with adoptions, evidence and an indicator, and a document."""
+    for _ in range(n):
+        project = ProjectFactory(report_section=f"5.{Project.objects.count()}")
+        municipality = MunicipalityFactory()
+        project.municipalities.add(municipality)
+        project.districts.add(district(municipality))
+        PartnershipFactory(project=project, organisation=w["partner"])
+        PartnershipFactory(project=project)
+        dialogue = HeldDialogueFactory(project=project, municipality=municipality)
+        AttendanceFactory(dialogue=dialogue, participant=named_person())
+        HeadcountFactory(dialogue=dialogue)
+        InsightFactory(dialogue=dialogue)
+        for kind in ("done", "learned", "wise"):
+            LearningEntry.objects.create(project=project, kind=kind, text="x", author=w["member"])
+        Result.objects.create(project=project, description="r", value=1)
+        change = SystemChange.objects.create(project=project, level="practice", description="s")
+        adopt(change)
+        document = Document.objects.create(project=project, title="d")
+        change.evidence_documents.add(document)
+        change.indicators.add(Indicator.objects.create(project=project, name="i"))
 
 
 def project_versions(w, n):
@@ -510,6 +536,10 @@ PAGES = {
     "deleted_items": Page(deleted_rows),
     "projects:project_list": Page(partner_projects),
     "projects:project_detail": Page(project_blocks, lambda w: w["project"].get_absolute_url()),
+    "reports:project_report": Page(
+        project_blocks, lambda w: reverse("reports:project_report", args=[w["project"].slug])
+    ),
+    "reports:portfolio_report": Page(portfolio_chapters),
     "projects:project_history": Page(
         project_versions, lambda w: reverse("projects:project_history", args=[w["project"].slug])
     ),
@@ -572,6 +602,12 @@ BUDGETS = {
     # three more, and the grants with their documents two
     ("projects:project_detail", "coordinator"): 29,
     ("projects:project_detail", "member"): 32,
+    # the project page's queries, less the follow-up actions it does not show
+    ("reports:project_report", "coordinator"): 27,
+    ("reports:project_report", "member"): 30,
+    # the ordering of the ids, the summary's counts (each one query), and the chapters' blocks (each one query)
+    ("reports:portfolio_report", "coordinator"): 31,
+    ("reports:portfolio_report", "member"): 31,
     # (the indicators' and the measurements' history records are one query each)
     ("projects:project_history", "coordinator"): 26,
     ("projects:project_history", "member"): 26,
@@ -720,6 +756,9 @@ EXEMPT = {
     "participants:participant_anonymise": FORM,
     "participants:consent_withdraw": POST_ONLY,
     "participants:my_export": DOWNLOAD,
+    # reports: the PDF is the page above, printed (the same queries)
+    "reports:project_report_pdf": "the PDF of reports:project_report, whose queries are budgeted",
+    "reports:portfolio_report_pdf": "the PDF of reports:portfolio_report, whose queries are budgeted",
     "participants:my_consent_give": POST_ONLY,
 }
 
