@@ -12,7 +12,7 @@ from kremlib.dates import Precision, format_approx, normalise, period_end
 from kremlib.softdelete import SoftDeletable, SoftDeletableQuerySet
 from kremlib.versioning import Versioned
 
-from .validators import validate_municipality_number, validate_org_number, validate_period
+from .validators import normalise_org_number, validate_municipality_number, validate_org_number, validate_period
 
 
 class Municipality(models.Model):
@@ -84,7 +84,7 @@ class Organisation(Versioned):
         null=True,
         blank=True,
         validators=[validate_org_number],
-        help_text=_("Nine digits, from the Brønnøysund Register Centre. Optional."),
+        help_text=_("Nine digits, from the Brønnøysund Register Centre; spaces are fine (889 640 782). Optional."),
     )
     municipality = models.ForeignKey(
         Municipality,
@@ -123,7 +123,7 @@ class Organisation(Versioned):
         return self.name
 
     def save(self, *args, **kwargs):
-        self.org_number = self.org_number or None  # "" would collide with other blanks
+        self.org_number = normalise_org_number(self.org_number) or None  # "" would collide with other blanks
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):

@@ -28,6 +28,7 @@ from hypothesis import strategies as st
 
 from dialogues.models import DocumentationLink
 from projects.models import Document, Indicator, LearningEntry, Measurement, Result, SystemChange
+from tests.conftest import english
 from tests.factories import (
     PASSWORD,
     AttendanceFactory,
@@ -772,7 +773,7 @@ def world(db):
 def client_for(world, endpoint):
     if endpoint.name == "password_reset_confirm":
         return world["reset_client"]
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client = english(Client())
     if endpoint.who != "anonymous":
         client.force_login(world[endpoint.who])
     return client
