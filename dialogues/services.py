@@ -237,6 +237,13 @@ def save_headcounts(*, dialogue: Dialogue, counts: dict[str, int]) -> None:
             Headcount.objects.filter(dialogue=dialogue, perspective=perspective).delete()
 
 
+def gathering_date(dialogue: Dialogue):
+    """The day the gathering was held (its actual start, else its planned one), in Norwegian time."""
+    outcome = Outcome.objects.filter(dialogue=dialogue).only("actual_start").first()
+    started = outcome.actual_start if outcome is not None and outcome.actual_start else dialogue.starts_at
+    return timezone.localdate(started)
+
+
 @transaction.atomic
 def adopt_proposal(*, proposal: Proposal) -> SystemChange:
     """Turn a system-change proposal into a system change on the dialogue's project, once.
@@ -250,7 +257,7 @@ def adopt_proposal(*, proposal: Proposal) -> SystemChange:
         project=dialogue.project,
         level=proposal.level,
         description=proposal.text,
-        date=timezone.localdate(),
+        date=gathering_date(dialogue),
         date_precision="day",
         source=str(dialogue),
     )

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from kremlib.admin import SoftDeleteAdminMixin, VersionedAdminForm, VersionedAdminMixin
 
@@ -47,7 +48,7 @@ class OrganisationAdminForm(VersionedAdminForm):
     org_number = OrgNumberField(
         required=False,
         label=Organisation._meta.get_field("org_number").verbose_name,
-        help_text=Organisation._meta.get_field("org_number").help_text,
+        help_text=_("Nine digits, from the Brønnøysund Register Centre; spaces are fine (889 640 782). Optional."),
     )
 
     class Meta:

@@ -84,7 +84,7 @@ class Organisation(Versioned):
         null=True,
         blank=True,
         validators=[validate_org_number],
-        help_text=_("Nine digits, from the Brønnøysund Register Centre; spaces are fine (889 640 782). Optional."),
+        help_text=_("Nine digits, from the Brønnøysund Register Centre. Optional."),
     )
     municipality = models.ForeignKey(
         Municipality,
@@ -231,6 +231,11 @@ class Project(Versioned, SoftDeletable):
         validate_period(self.start_date, self.start_precision, self.end_date, self.end_precision)
         if self.status == ProjectStatus.CONTINUED and not self.continued_by_id:
             raise ValidationError({"continued_by": _("Say who continued the project.")})
+
+    @property
+    def is_closed(self):
+        """Completed, or continued by a partner: new gatherings on it are likely a mistake (the form asks)."""
+        return self.status in (ProjectStatus.COMPLETED, ProjectStatus.CONTINUED)
 
     @property
     def start_display(self):

@@ -68,7 +68,9 @@ def project_list(request):
     projects = Project.objects.visible_to(request.user).for_list()
     project_filter = ProjectFilter(request.GET, queryset=projects)
     page = paginate(request, project_filter.qs)
-    context = {"filter": project_filter, "page": page}
+    # "No projects match these filters" only when a filter is set; with none, the user simply has no projects.
+    filtered = any(value for key, value in request.GET.items() if key in project_filter.filters)
+    context = {"filter": project_filter, "page": page, "filtered": filtered}
     template = "projects/project_list.html#results" if is_htmx(request) else "projects/project_list.html"
     return render(request, template, context)
 
