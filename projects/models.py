@@ -138,6 +138,10 @@ class ProjectStatus(models.TextChoices):
     CONTINUED = "continued", _("Continued by partner")
 
 
+# The report the demo data and the report sections come from (/work/shared/DOMAIN.md).
+SOURCE_REPORT = "«I partnerskap for sosial innovasjon» (Telemarksforsking, TF-notat 75/2012)"
+
+
 class ProjectQuerySet(SoftDeletableQuerySet):
     def visible_to(self, user):
         """Coordinators see every project; others the projects their organisation is a partner in.
@@ -231,6 +235,13 @@ class Project(Versioned, SoftDeletable):
         validate_period(self.start_date, self.start_precision, self.end_date, self.end_precision)
         if self.status == ProjectStatus.CONTINUED and not self.continued_by_id:
             raise ValidationError({"continued_by": _("Say who continued the project.")})
+
+    @property
+    def report_citation(self):
+        """The report section, with the report named in full: "5.3" alone never said which report."""
+        if not self.report_section:
+            return ""
+        return _("Section %(section)s of %(report)s") % {"section": self.report_section, "report": SOURCE_REPORT}
 
     @property
     def is_closed(self):

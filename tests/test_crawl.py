@@ -140,8 +140,26 @@ def test_every_link_a_role_can_follow_leads_to_a_page(client, demo, role, capsys
 
 # Visible text that is the same in both languages by nature: names of languages, acronyms, units, file kinds.
 ALLOWED = {
-    "KREM", "English", "Norsk", "NAV", "PDF", "JSON", "CSV", "ICS", "Excel", "iCal", "OK", "E-post", "ID", "URL",
-    "Designsystemet", "htmx", "nb", "en", "Admin", "Status",
+    "KREM",
+    "English",
+    "Norsk",
+    "NAV",
+    "PDF",
+    "JSON",
+    "CSV",
+    "ICS",
+    "Excel",
+    "iCal",
+    "OK",
+    "E-post",
+    "ID",
+    "URL",
+    "Designsystemet",
+    "htmx",
+    "nb",
+    "en",
+    "Admin",
+    "Status",
 }
 NUMBERISH = re.compile(r"^[\W\d_]*$")
 
