@@ -80,6 +80,12 @@ class DialogueQuerySet(SoftDeletableQuerySet):
         mine = Attendance.objects.filter(dialogue=models.OuterRef("pk"), participant__user=user)
         return self.annotate(attended=models.Exists(mine))
 
+    def with_project_open(self, user):
+        """Annotate `project_open`: the user may open the dialogue's project page (a participant often may not), so
+        a list links the project only then and names it as text otherwise, instead of linking to a 404."""
+        visible = Project.objects.visible_to(user).filter(pk=models.OuterRef("project_id"))
+        return self.annotate(project_open=models.Exists(visible))
+
     def held(self):
         return self.filter(status=DialogueStatus.HELD)
 
