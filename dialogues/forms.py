@@ -47,10 +47,18 @@ class DialogueForm(VersionedFormMixin, forms.ModelForm):
             ),
         }
 
+    # Shown (as a checkbox) only when the project is over: planning on it is allowed, but the user confirms it.
+    confirm_closed_project = forms.BooleanField(
+        label=_("Yes, plan it anyway"),
+        required=False,
+        widget=forms.HiddenInput(),
+    )
+
     def __init__(self, *args, project, user, **kwargs):
         super().__init__(*args, **kwargs)
         # Left out of a form posted without it (an older page, a script): the time stays as well known as it was.
         self.fields["time_precision"].required = False
+        self.project = project
         # Facilitators come from the project's partners; people from those organisations who consented to
         # being registered by name, and whoever is already named here (so that saving keeps them), each labelled
         # as the naming policy lets the user see them: a withdrawn consent leaves a neutral label.
@@ -66,6 +74,29 @@ class DialogueForm(VersionedFormMixin, forms.ModelForm):
 
     def clean_time_precision(self):
         return self.cleaned_data["time_precision"] or self.instance.time_precision
+
+    def clean(self):
+        cleaned = super().clean()
+        starts_at = cleaned.get("starts_at")
+        moved = self.instance.pk is None or "starts_at" in self.changed_data
+        if starts_at and moved and not cleaned.get("confirm_closed_project") and self.after_project_closed(starts_at):
+            self.fields["confirm_closed_project"].widget = forms.CheckboxInput()
+            self.add_error(
+                "starts_at",
+                _(
+                    "The project “%(project)s” is %(status)s. Check that this gathering belongs to it, and tick "
+                    "the box below to plan it anyway."
+                )
+                % {"project": self.project.title, "status": self.project.get_status_display().lower()},
+            )
+        return cleaned
+
+    def after_project_closed(self, starts_at):
+        """A completed or continued project, and a gathering after its end (or any, when no end is known)."""
+        if not self.project.is_closed:
+            return False
+        end = self.project.end_date
+        return end is None or timezone.localdate(starts_at) > end
 
 
 class AgendaItemForm(forms.ModelForm):

@@ -116,9 +116,31 @@ class AttendeeForm(ConsentGivenHereMixin, forms.ModelForm):
         perspective.required = False
         perspective.choices = [("", _("Their usual perspective"))] + list(Perspective.choices)
         perspective.help_text = _("The same person can bring a different perspective to different gatherings.")
+        self.dialogue = dialogue
+        self.fields["participant"].help_text = Dialogue.RECORD_RULE
+
+    def clean(self):
+        cleaned = super().clean()
+        if (error := self.dialogue.record_error()) is not None:
+            raise error
+        return cleaned
 
 
-class NewParticipantForm(ConsentGivenHereMixin, forms.ModelForm):
+class BegunOnlyMixin:
+    """A form that records what happened at a gathering: refused before it has begun (Dialogue.record_error)."""
+
+    def __init__(self, *args, dialogue=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.dialogue = dialogue
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.dialogue is not None and (error := self.dialogue.record_error()) is not None:
+            raise error
+        return cleaned
+
+
+class NewParticipantForm(BegunOnlyMixin, ConsentGivenHereMixin, forms.ModelForm):
     """Quick-add: a person not yet registered, attended at once."""
 
     class Meta:
@@ -142,7 +164,7 @@ class AttendanceCorrectionForm(ConsentGivenHereMixin):
         self.attendance = attendance
 
 
-class HeadcountForm(forms.Form):
+class HeadcountForm(BegunOnlyMixin, forms.Form):
     """People who took part without being named: one number per perspective."""
 
     def __init__(self, *args, counts=None, **kwargs):
@@ -185,7 +207,10 @@ class OutcomeForm(VersionedFormMixin, forms.ModelForm):
             "framework_answer": _("What does this mean for the frameworks, the guidelines and the practice?"),
         }
         help_texts = {
-            "actual_start": _("Filled in with the planned time. Change it if the gathering started at another time."),
+            "actual_start": _(
+                "When the gathering began; not later than now. Attendance and the outcome are registered once "
+                "the gathering has begun. Filled in with the planned time once that has passed."
+            ),
         }
 
 

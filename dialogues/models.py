@@ -108,6 +108,19 @@ class DialogueQuerySet(SoftDeletableQuerySet):
     def for_list(self):
         return self.select_related("project", "municipality", "series")
 
+    def with_attended(self, user):
+        """Annotate `attended`: the user has an attendance row (for "I attended" in lists), in the same query."""
+        if not user.is_authenticated:
+            return self.annotate(attended=models.Value(False))
+        mine = Attendance.objects.filter(dialogue=models.OuterRef("pk"), participant__user=user)
+        return self.annotate(attended=models.Exists(mine))
+
+    def with_project_open(self, user):
+        """Annotate `project_open`: the user may open the dialogue's project page (a participant often may not), so
+        a list links the project only then and names it as text otherwise, instead of linking to a 404."""
+        visible = Project.objects.visible_to(user).filter(pk=models.OuterRef("project_id"))
+        return self.annotate(project_open=models.Exists(visible))
+
     def held(self):
         return self.filter(status=DialogueStatus.HELD)
 
@@ -254,6 +267,34 @@ class Dialogue(Versioned, SoftDeletable):
             return False
         return self.ends_at is None or self.ends_at >= timezone.now()
 
+    # The one rule for gatherings in time, which attendance, headcounts and the outcome all follow: what happened
+    # is recorded once the gathering has begun, never before. Forms show RECORD_RULE as help before the user types.
+    RECORD_RULE = _("Attendance and the outcome are registered once the gathering has begun, not in advance.")
+
+    def has_begun(self, now=None):
+        # A gathering whose date is not known has begun once it is marked held (the report's Horten kino conference).
+        if self.starts_at is None:
+            return self.status == DialogueStatus.HELD
+        return self.starts_at <= (now or timezone.now())
+
+    def record_error(self, started=None):
+        """A ValidationError if what happened may not be recorded yet, else None.
+
+        `started` is the actual start the user gives (the outcome); attendance is checked against the planned one.
+        """
+        now = timezone.now()
+        if started is not None:
+            if started > now:
+                return ValidationError(_("A dialogue cannot have been held in the future."), code="held_in_future")
+            return None
+        if not self.has_begun(now):
+            return ValidationError(
+                _("This gathering has not begun yet (it starts %(start)s). %(rule)s"),
+                code="not_begun",
+                params={"start": self.when_display, "rule": self.RECORD_RULE},
+            )
+        return None
+
     @property
     def when_display(self):
         if self.starts_at is None:
@@ -380,10 +421,8 @@ class Outcome(Versioned):
     def clean(self):
         if self.actual_start and self.actual_end and self.actual_end <= self.actual_start:
             raise ValidationError({"actual_end": _("The end must be after the start.")}, code="end_before_start")
-        if self.actual_start and self.actual_start > timezone.now():
-            raise ValidationError(
-                {"actual_start": _("A dialogue cannot have been held in the future.")}, code="held_in_future"
-            )
+        if self.actual_start and (error := self.dialogue.record_error(self.actual_start)) is not None:
+            raise ValidationError({"actual_start": error})
 
     @property
     def is_published(self):

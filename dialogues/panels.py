@@ -29,6 +29,7 @@ def organisation_panels(request, organisation):
         .filter(Q(facilitators=organisation) | Q(project__partners=organisation))
         .distinct()
         .select_related("project")
+        .with_project_open(request.user)
         .latest_first()
     )
     return {"dialogues": dialogues}
@@ -50,7 +51,8 @@ def municipality_panels(request, municipality, *, projects):
         .annotate(n=Count("pk", distinct=True))
         .order_by("year")
     )
-    return {"dialogues": dialogues, "held_per_year": held_per_year, "balance": voice_balance(dialogues)}
+    shown = dialogues.with_project_open(request.user)
+    return {"dialogues": shown, "held_per_year": held_per_year, "balance": voice_balance(dialogues)}
 
 
 def register():

@@ -284,6 +284,18 @@ def save_headcounts(*, dialogue: Dialogue, counts: dict[str, int]) -> None:
             Headcount.objects.filter(dialogue=dialogue, perspective=perspective).delete()
 
 
+def gathering_date(dialogue: Dialogue):
+    """When the gathering was held, as (date, precision): its actual start to the day, else its planned start as
+    well as it is known (Norwegian time), else (None, "day") when its date is not known."""
+    outcome = Outcome.objects.filter(dialogue=dialogue).only("actual_start").first()
+    if outcome is not None and outcome.actual_start:
+        return timezone.localdate(outcome.actual_start), "day"
+    if dialogue.starts_at is None:
+        return None, "day"
+    precision = "day" if dialogue.time_precision == TimePrecision.EXACT else dialogue.time_precision
+    return timezone.localdate(dialogue.starts_at), precision
+
+
 @transaction.atomic
 def adopt_proposal(*, proposal: Proposal) -> SystemChange:
     """Turn a system-change proposal into a system change on the dialogue's project, once.
@@ -293,12 +305,13 @@ def adopt_proposal(*, proposal: Proposal) -> SystemChange:
     if proposal.system_change_id:
         return proposal.system_change
     dialogue = proposal.dialogue
+    date, precision = gathering_date(dialogue)
     change = SystemChange.objects.create(
         project=dialogue.project,
         level=proposal.level,
         description=proposal.text,
-        date=timezone.localdate(),
-        date_precision="day",
+        date=date,
+        date_precision=precision,
         source=str(dialogue),
     )
     proposal.system_change = change

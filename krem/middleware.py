@@ -5,7 +5,29 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponse, HttpResponseRedirect
+from django.utils import translation
 from django.utils.translation import ngettext
+
+
+def norwegian_first(get_response):
+    """Speak Norwegian Bokmål until the user picks another language with the header's switch.
+
+    Django's LocaleMiddleware follows the browser's Accept-Language, so an English browser got an English UI
+    although KREM's users work in Norwegian. Here only the choice the user made counts: the language cookie that
+    set_language writes (it outlives the session, so the choice is remembered after logging out).
+    """
+    languages = {code for code, _name in settings.LANGUAGES}
+
+    def middleware(request):
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        language = chosen if chosen in languages else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        return response
+
+    return middleware
 
 
 def no_store_personal_pages(get_response):

@@ -64,7 +64,8 @@ MIDDLEWARE = [
     "krem.middleware.no_store_personal_pages",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # Not Django's LocaleMiddleware: the UI is Norwegian whatever the browser's Accept-Language says (README).
+    "krem.middleware.norwegian_first",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -169,6 +170,8 @@ KREM_RETENTION_MONTHS = env.int("KREM_RETENTION_MONTHS", default=36)
 LANGUAGE_CODE = "nb"
 LANGUAGES = [("nb", _("Norwegian Bokmål")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# django-filter's blank choice in a filter's select: "All" (translated), not "---------".
+FILTERS_EMPTY_CHOICE_LABEL = _("All")
 TIME_ZONE = "Europe/Oslo"
 USE_I18N = True
 USE_TZ = True

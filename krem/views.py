@@ -19,14 +19,17 @@ from .search import GROUP_SIZE, search_everything
 
 
 def home(request):
+    # The figures count what the user may open: "33 projects" here and "0 projects" on /prosjekter/ was a riddle.
+    projects = Project.objects.visible_to(request.user)
+    dialogues = Dialogue.objects.visible_to(request.user)
     counts = {
-        "projects": Project.objects.alive().count(),
-        "active_projects": Project.objects.alive().filter(status=ProjectStatus.ACTIVE).count(),
-        "dialogues_held": Dialogue.objects.alive().held().count(),
-        "municipalities": Municipality.objects.filter(projects__in=Project.objects.alive()).distinct().count(),
+        "projects": projects.count(),
+        "active_projects": projects.filter(status=ProjectStatus.ACTIVE).count(),
+        "dialogues_held": dialogues.held().count(),
+        "municipalities": Municipality.objects.filter(projects__in=projects).distinct().count(),
     }
     # What the user will want this week: their next gatherings and what they answer for.
-    upcoming = Dialogue.objects.visible_to(request.user).upcoming().for_list().soonest_first()[:5]
+    upcoming = dialogues.upcoming().for_list().with_attended(request.user).soonest_first()[:5]
     # The same actions as "mine" on the follow-up page.
     my_actions = FollowUpAction.objects.responsible(request.user).open().filter(dialogue__in=Dialogue.objects.alive())
     context = {"counts": counts, "upcoming": upcoming, "my_open_actions": my_actions.count()}

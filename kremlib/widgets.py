@@ -2,6 +2,7 @@
 
 from django import forms
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class DateInput(forms.DateInput):
@@ -35,3 +36,25 @@ def https_urls(db_field, **kwargs):
     if isinstance(db_field, models.URLField):
         kwargs.setdefault("form_class", HttpsURLField)
     return db_field.formfield(**kwargs)
+
+
+class RadioSelect(forms.RadioSelect):
+    """Radio buttons without the "---------" choice that Django adds for a model field without a default.
+
+    A required group starts with nothing chosen, so the blank choice only invited a meaningless answer; it is
+    left out. An optional group keeps it, with a label a reader understands.
+    """
+
+    def optgroups(self, name, value, attrs=None):
+        groups = []
+        for group_name, options, index in super().optgroups(name, value, attrs):
+            kept = []
+            for option in options:
+                if option["value"] in ("", None):
+                    if self.is_required:
+                        continue
+                    option["label"] = _("Not given")
+                kept.append(option)
+            if kept:
+                groups.append((group_name, kept, index))
+        return groups

@@ -1,9 +1,11 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
-from kremlib.admin import SoftDeleteAdminMixin, VersionedAdminMixin
+from kremlib.admin import SoftDeleteAdminMixin, VersionedAdminForm, VersionedAdminMixin
 
 from .models import District, Municipality, Organisation, Partnership, Project
 from .services import delete_project
+from .validators import OrgNumberField
 
 
 class DistrictInline(admin.TabularInline):
@@ -42,8 +44,21 @@ class ProjectPartnershipInline(admin.TabularInline):
     autocomplete_fields = ["organisation"]
 
 
+class OrganisationAdminForm(VersionedAdminForm):
+    org_number = OrgNumberField(
+        required=False,
+        label=Organisation._meta.get_field("org_number").verbose_name,
+        help_text=_("Nine digits, from the Brønnøysund Register Centre; spaces are fine (889 640 782). Optional."),
+    )
+
+    class Meta:
+        model = Organisation
+        fields = "__all__"
+
+
 @admin.register(Organisation)
 class OrganisationAdmin(VersionedAdminMixin, admin.ModelAdmin):
+    form = OrganisationAdminForm
     list_display = ["name", "sector", "org_number", "municipality", "is_active"]
     list_select_related = ["municipality"]
     list_filter = ["sector", "is_active", "municipality"]

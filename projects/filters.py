@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kremlib.filters import OrderingFilter
 from kremlib.search import Terms
 
 from .models import ChangeLevel, ChangeStatus, Municipality, Organisation, Project, ProjectStatus, Sector
@@ -48,7 +49,7 @@ class ProjectFilter(django_filters.FilterSet):
     )
     year_from = YearFilter(label=_("From year"), method="from_year")
     year_to = YearFilter(label=_("To year"), method="to_year")
-    order = django_filters.OrderingFilter(
+    order = OrderingFilter(
         label=_("Sort by"),
         fields=(("title", "title"), ("start_date", "start"), ("status", "status"), ("updated_at", "updated")),
         field_labels={

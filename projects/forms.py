@@ -3,7 +3,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from kremlib.versioning import VersionedFormMixin
-from kremlib.widgets import DateInput, https_urls
+from kremlib.widgets import DateInput, RadioSelect, https_urls
 
 from .models import (
     Document,
@@ -57,8 +57,18 @@ class ProjectForm(VersionedFormMixin, forms.ModelForm):
             "start_date": DateInput(),
             "end_date": DateInput(),
             "municipalities": forms.CheckboxSelectMultiple(),
+            # Checkboxes, not a multi-select: a <select multiple> looked like a dropdown with its first district chosen.
+            "districts": forms.CheckboxSelectMultiple(),
         }
         help_texts = {"start_date": DATE_HELP}
+
+    # Shown (as a checkbox) only when the title is taken: a second project of the same name is allowed, but
+    # the user says so, instead of silently getting the address "…-2/".
+    confirm_same_title = forms.BooleanField(
+        label=_("Yes, save it: this is another project with the same title"),
+        required=False,
+        widget=forms.HiddenInput(),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -66,6 +76,23 @@ class ProjectForm(VersionedFormMixin, forms.ModelForm):
         self.fields["slug"].help_text = _("Leave empty to make one from the title.")
         self.fields["continued_by"].queryset = Organisation.objects.filter(is_active=True)
         self.fields["districts"].queryset = self.fields["districts"].queryset.select_related("municipality")
+
+    def clean(self):
+        cleaned = super().clean()
+        title = (cleaned.get("title") or "").strip()
+        if title and not cleaned.get("confirm_same_title"):
+            same = Project.objects.alive().filter(title__iexact=title).exclude(pk=self.instance.pk).first()
+            if same is not None:
+                self.fields["confirm_same_title"].widget = forms.CheckboxInput()
+                self.add_error(
+                    "title",
+                    _(
+                        "A project called “%(title)s” already exists (%(url)s). Tick the box below to save another "
+                        "project with the same title, or change the title."
+                    )
+                    % {"title": same.title, "url": same.get_absolute_url()},
+                )
+        return cleaned
 
     def clean_slug(self):
         # A title of only emoji or symbols has no letters to make an address from: fall back to "prosjekt".
@@ -143,7 +170,7 @@ class LearningEntryForm(forms.ModelForm):
     class Meta:
         model = LearningEntry
         fields = ["kind", "date", "date_precision", "text"]
-        widgets = {"date": DateInput(), "text": forms.Textarea(attrs={"rows": 4}), "kind": forms.RadioSelect()}
+        widgets = {"date": DateInput(), "text": forms.Textarea(attrs={"rows": 4}), "kind": RadioSelect()}
 
 
 class ResultForm(forms.ModelForm):
@@ -174,7 +201,7 @@ class SystemChangeForm(forms.ModelForm):
             "recheck_date": DateInput(),
             "description": forms.Textarea(attrs={"rows": 3}),
             "krem_contribution": forms.Textarea(attrs={"rows": 2}),
-            "level": forms.RadioSelect(),
+            "level": RadioSelect(),
             "evidence_documents": forms.CheckboxSelectMultiple(),
             "indicators": forms.CheckboxSelectMultiple(),
         }
@@ -191,7 +218,7 @@ class AdoptionForm(forms.ModelForm):
     class Meta:
         model = SystemChangeAdoption
         fields = ["organisation", "role", "date", "date_precision", "note"]
-        widgets = {"date": DateInput(), "role": forms.RadioSelect()}
+        widgets = {"date": DateInput(), "role": RadioSelect()}
         help_texts = {"date": DATE_HELP}
 
     def __init__(self, *args, **kwargs):
@@ -282,7 +309,7 @@ class IndicatorForm(VersionedFormMixin, forms.ModelForm):
             "target_date",
             "target_precision",
         ]
-        widgets = {"baseline_date": DateInput(), "target_date": DateInput(), "direction": forms.RadioSelect()}
+        widgets = {"baseline_date": DateInput(), "target_date": DateInput(), "direction": RadioSelect()}
         help_texts = {"baseline_date": DATE_HELP, "name": _("Leave empty to use the catalogue's name.")}
 
 
@@ -303,7 +330,7 @@ class SystemChangeStepForm(forms.ModelForm):
     class Meta:
         model = SystemChangeStep
         fields = ["status", "date", "date_precision", "note"]
-        widgets = {"date": DateInput(), "note": forms.Textarea(attrs={"rows": 3}), "status": forms.RadioSelect()}
+        widgets = {"date": DateInput(), "note": forms.Textarea(attrs={"rows": 3}), "status": RadioSelect()}
         help_texts = {"date": DATE_HELP}
 
     def __init__(self, *args, **kwargs):

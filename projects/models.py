@@ -12,7 +12,7 @@ from kremlib.dates import Precision, format_approx, normalise, period_end
 from kremlib.softdelete import SoftDeletable, SoftDeletableQuerySet
 from kremlib.versioning import Versioned
 
-from .validators import validate_municipality_number, validate_org_number, validate_period
+from .validators import normalise_org_number, validate_municipality_number, validate_org_number, validate_period
 
 
 class Municipality(models.Model):
@@ -123,7 +123,7 @@ class Organisation(Versioned):
         return self.name
 
     def save(self, *args, **kwargs):
-        self.org_number = self.org_number or None  # "" would collide with other blanks
+        self.org_number = normalise_org_number(self.org_number) or None  # "" would collide with other blanks
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -136,6 +136,10 @@ class ProjectStatus(models.TextChoices):
     ACTIVE = "active", _("Active")
     COMPLETED = "completed", _("Completed")
     CONTINUED = "continued", _("Continued by partner")
+
+
+# The report the demo data and the report sections come from (/work/shared/DOMAIN.md).
+SOURCE_REPORT = "«I partnerskap for sosial innovasjon» (Telemarksforsking, TF-notat 75/2012)"
 
 
 class ProjectQuerySet(SoftDeletableQuerySet):
@@ -231,6 +235,18 @@ class Project(Versioned, SoftDeletable):
         validate_period(self.start_date, self.start_precision, self.end_date, self.end_precision)
         if self.status == ProjectStatus.CONTINUED and not self.continued_by_id:
             raise ValidationError({"continued_by": _("Say who continued the project.")})
+
+    @property
+    def report_citation(self):
+        """The report section, with the report named in full: "5.3" alone never said which report."""
+        if not self.report_section:
+            return ""
+        return _("Section %(section)s of %(report)s") % {"section": self.report_section, "report": SOURCE_REPORT}
+
+    @property
+    def is_closed(self):
+        """Completed, or continued by a partner: new gatherings on it are likely a mistake (the form asks)."""
+        return self.status in (ProjectStatus.COMPLETED, ProjectStatus.CONTINUED)
 
     @property
     def start_display(self):

@@ -1,5 +1,6 @@
 """Validators shared by models and forms, so both agree."""
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -20,6 +21,29 @@ def validate_org_number(value: str) -> None:
             code="org_number_checksum",
             params={"value": value},
         )
+
+
+def normalise_org_number(value):
+    """The nine digits of an organisation number as people write it: "889 640 782", "889-640-782", " 889640782"."""
+    if value is None:
+        return None
+    return "".join(ch for ch in str(value) if not (ch.isspace() or ch in "-."))
+
+
+class OrgNumberField(forms.CharField):
+    """An organisation number typed with spaces or dashes, cleaned to the nine digits the model stores.
+
+    The admin's form and any model form use it, so "889 640 782" is accepted everywhere and stored as 889640782.
+    """
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 15)  # room for the spaces; the model stores nine digits
+        kwargs.setdefault("validators", [validate_org_number])
+        super().__init__(**kwargs)
+        self.widget.attrs.setdefault("inputmode", "numeric")
+
+    def to_python(self, value):
+        return normalise_org_number(super().to_python(value))
 
 
 def validate_municipality_number(value: str) -> None:

@@ -68,7 +68,9 @@ def project_list(request):
     projects = Project.objects.visible_to(request.user).for_list()
     project_filter = ProjectFilter(request.GET, queryset=projects)
     page = paginate(request, project_filter.qs)
-    context = {"filter": project_filter, "page": page}
+    # "No projects match these filters" only when a filter is set; with none, the user simply has no projects.
+    filtered = any(value for key, value in request.GET.items() if key in project_filter.filters)
+    context = {"filter": project_filter, "page": page, "filtered": filtered}
     template = "projects/project_list.html#results" if is_htmx(request) else "projects/project_list.html"
     return render(request, template, context)
 
@@ -532,6 +534,12 @@ def organisation_detail(request, pk):
     context = {
         "organisation": organisation,
         "partnerships": partnerships,
+        # Projects the user may not open are left out, and counted, so the list is honest without a link to a 404.
+        "hidden_projects": organisation.partnerships.filter(project__deleted_at__isnull=True)
+        .exclude(project__in=visible)
+        .values("project")
+        .distinct()
+        .count(),
         "network": network,
         "can_edit": can(request.user, "projects.change_organisation", organisation),
         **panels.context_for("organisation", request, organisation),
@@ -581,6 +589,11 @@ def municipality_detail(request, number):
         "municipality": municipality,
         "districts": municipality.districts.all(),
         "projects": projects,
+        "hidden_projects": Project.objects.alive()
+        .filter(Q(municipalities=municipality) | Q(districts__municipality=municipality))
+        .exclude(pk__in=visible.values("pk"))
+        .distinct()
+        .count(),
         "partners": partners,
         "by_status": [(status.label, by_status.get(status.value, 0)) for status in ProjectStatus],
         **panels.context_for("municipality", request, municipality, projects=projects),

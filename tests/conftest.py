@@ -97,3 +97,13 @@ def assert_accessible():
         assert results.violations_count == 0, results.generate_report()
 
     return _check
+
+
+def english(client):
+    """The test client, asking for pages in English as a user who picked English in the header would.
+
+    The browser's Accept-Language no longer counts (krem.middleware.norwegian_first): only the language cookie."""
+    from django.conf import settings
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client

@@ -10,6 +10,7 @@ from dialogues.models import Attendance, Dialogue
 from participants.models import Participant
 from projects.models import Organisation, Project
 from projects.services import delete_project
+from tests.conftest import english
 from tests.factories import (
     AttendanceFactory,
     CoordinatorFactory,
@@ -198,7 +199,7 @@ def saved_elsewhere(obj, field, value):
 def test_an_admin_edit_opened_on_an_old_version_is_refused_and_saves_nothing(client, admin_user, make, field):
     obj = make()
     client.force_login(admin_user)
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    english(client)
     url = admin_url(obj, "change")
     form = page_form(client, url, having="version")
     assert form["version"] == "1"

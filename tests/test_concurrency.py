@@ -18,6 +18,7 @@ from django.test import Client
 from django.urls import reverse
 
 from projects.models import Project
+from tests.conftest import english
 from tests.factories import CoordinatorFactory, ProjectFactory
 from tests.htmlforms import page_form
 
@@ -36,7 +37,7 @@ pytestmark = [
 
 
 def english_client(user):
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client = english(Client())
     client.force_login(user)
     return client
 

@@ -40,6 +40,7 @@ from projects.models import (
     SystemChangeAdoption,
 )
 from projects.views import IMPORT_SALT
+from tests.conftest import english
 from tests.factories import (
     PASSWORD,
     AttendanceFactory,
@@ -854,7 +855,7 @@ def world(db):
 def client_for(world, endpoint):
     if endpoint.name == "password_reset_confirm":
         return world["reset_client"]
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client = english(Client())
     if endpoint.who != "anonymous":
         client.force_login(world[endpoint.who])
     return client

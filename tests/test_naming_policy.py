@@ -9,6 +9,7 @@ from django.utils import timezone
 from dialogues.models import Attendance, FollowUpAction, Insight
 from participants.models import ConsentPurpose
 from projects.models import LearningEntry
+from tests.conftest import english
 from tests.factories import (
     AttendanceFactory,
     ConsentFactory,
@@ -46,7 +47,7 @@ def world():
 
 
 def client_for(user):
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client = english(Client())
     client.force_login(user)
     return client
 

@@ -29,6 +29,7 @@ from django.utils import translation
 from dialogues.models import Attendance, Series
 from projects.models import Indicator, LearningEntry, Measurement, SystemChange
 from projects.rules import COORDINATORS_GROUP
+from tests.conftest import english
 from tests.factories import (
     AttendanceFactory,
     CalendarFeedFactory,
@@ -378,7 +379,7 @@ def outcome_of(response):
 
 
 def client_as(world, role):
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client = english(Client())
     if role != "anonymous":
         client.force_login(world[role])
     return client

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.views.defaults import server_error
 
+from tests.conftest import english
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -164,7 +165,7 @@ def assert_site_design(html):
 def test_unknown_url_gets_the_404_page_in_the_site_design(settings, client, coordinator):
     settings.DEBUG = False
     client.force_login(coordinator)
-    response = client.get("/finnes/ikke/", HTTP_ACCEPT_LANGUAGE="en")
+    response = english(client).get("/finnes/ikke/")
     html = response.content.decode()
     assert response.status_code == 404
     assert_site_design(html)
@@ -173,14 +174,14 @@ def test_unknown_url_gets_the_404_page_in_the_site_design(settings, client, coor
 
 
 def test_unknown_host_gets_the_400_page(client):
-    response = client.get(reverse("login"), HTTP_HOST="evil.example", HTTP_ACCEPT_LANGUAGE="en")
+    response = english(client).get(reverse("login"), HTTP_HOST="evil.example")
     assert response.status_code == 400
     assert_site_design(response.content.decode())
     assert "Bad request" in response.content.decode()
 
 
 def test_form_without_csrf_token_gets_the_friendly_403_page(coordinator):
-    client = Client(enforce_csrf_checks=True, HTTP_ACCEPT_LANGUAGE="en")
+    client = english(Client(enforce_csrf_checks=True))
     response = client.post(reverse("login"), {"username": coordinator.username, "password": PASSWORD})
     assert response.status_code == 403
     assert_site_design(response.content.decode())

@@ -48,16 +48,20 @@ def test_field_errors_are_tied_with_aria_describedby(client, user):
     assert 'aria-invalid="true"' in html
 
 
-def test_home_page_counts_projects_and_dialogues(client, user):
+def test_home_page_counts_projects_and_dialogues(client, coordinator, user):
     municipality = MunicipalityFactory()
     active = ProjectFactory(status=ProjectStatus.ACTIVE)
     active.municipalities.add(municipality)
     ProjectFactory(status=ProjectStatus.COMPLETED)
     DialogueFactory(project=active, status=DialogueStatus.HELD)
     DialogueFactory(project=active, status=DialogueStatus.PLANNED)
-    client.force_login(user)
+    client.force_login(coordinator)
     response = client.get(reverse("home"))
     assert response.context["counts"] == {"projects": 2, "active_projects": 1, "dialogues_held": 1, "municipalities": 1}
+    # The figures follow visibility: a user outside every project sees none of them (issue 13).
+    client.force_login(user)
+    counts = client.get(reverse("home")).context["counts"]
+    assert counts == {"projects": 0, "active_projects": 0, "dialogues_held": 0, "municipalities": 0}
 
 
 def admin_urls():

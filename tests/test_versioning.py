@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from dialogues.models import Dialogue, DialogueStatus, Insight, Outcome
 from projects.models import Organisation, Project, ProjectStatus
+from tests.conftest import english
 from tests.factories import (
     CoordinatorFactory,
     DialogueFactory,
@@ -26,7 +27,7 @@ CONFLICT = "Someone else saved this while you were editing"
 
 
 def english_client(user):
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client = english(Client())
     client.force_login(user)
     return client
 

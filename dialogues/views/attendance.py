@@ -37,9 +37,9 @@ def attendance(request, pk):
         return request.POST if action == name else None
 
     add_form = AttendeeForm(data_for("add"), dialogue=dialogue, user=request.user, prefix="add")
-    new_form = NewParticipantForm(data_for("quick_add"), prefix="new")
+    new_form = NewParticipantForm(data_for("quick_add"), dialogue=dialogue, prefix="new")
     counts = dict(dialogue.headcounts.values_list("perspective", "count"))
-    count_form = HeadcountForm(data_for("headcounts"), counts=counts, prefix="count")
+    count_form = HeadcountForm(data_for("headcounts"), counts=counts, dialogue=dialogue, prefix="count")
     here = reverse("dialogues:attendance", args=[dialogue.pk])
 
     if action == "add" and add_form.is_valid():

@@ -36,6 +36,10 @@ def get_or_start_outcome(dialogue):
     try:
         return dialogue.outcome  # the reverse accessor also sets outcome.dialogue: no second query
     except Outcome.DoesNotExist:
+        # The planned time only once it has passed: pre-filled with a future time, the form invited the error
+        # "cannot have been held in the future".
+        if not dialogue.has_begun():
+            return Outcome(dialogue=dialogue)
         return Outcome(dialogue=dialogue, actual_start=dialogue.starts_at, actual_end=dialogue.ends_at)
 
 

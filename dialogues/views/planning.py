@@ -31,7 +31,7 @@ from .common import get_dialogue_for_user
 
 def dialogue_list(request):
     """Upcoming dialogues first (soonest first), then past ones (latest first), across visible projects."""
-    dialogues = Dialogue.objects.visible_to(request.user).for_list()
+    dialogues = Dialogue.objects.visible_to(request.user).for_list().with_attended(request.user)
     dialogue_filter = DialogueFilter(request.GET, queryset=dialogues, user=request.user)
     filtered = dialogue_filter.qs
     upcoming = filtered.upcoming().soonest_first()
@@ -41,6 +41,7 @@ def dialogue_list(request):
         "upcoming": upcoming[:PAGE_SIZE],
         "upcoming_count": upcoming.count(),
         "page": paginate(request, past),
+        "filtered": any(value for key, value in request.GET.items() if key in dialogue_filter.filters),
     }
     template = "dialogues/dialogue_list.html#results" if is_htmx(request) else "dialogues/dialogue_list.html"
     return render(request, template, context)

@@ -1,5 +1,6 @@
 """Shared set-up for the attendance, outcome, action and voice-balance tests."""
 
+from tests.conftest import english
 from tests.factories import (
     CoordinatorFactory,
     HeldDialogueFactory,
@@ -32,7 +33,7 @@ def as_role(client, world, role):
     """The test client, logged in as the role (or not at all), asking for pages in English.
 
     English msgids make the assertions independent of the Norwegian translations."""
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    english(client)
     if role != "anonymous":
         client.force_login(world[role])
     return client

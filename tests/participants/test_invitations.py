@@ -12,6 +12,7 @@ from django.utils import timezone, translation
 
 from participants.models import Invitation, Participant, hash_token
 from participants.services import INVITATION_VALID_FOR, InvitationRefused, invite
+from tests.conftest import english
 from tests.factories import ConsentFactory, InvitationFactory, ParticipantFactory, UserFactory
 from tests.together import at_once
 
@@ -247,7 +248,7 @@ def test_six_simultaneous_accepts_make_one_account_and_tell_the_others_why(links
     for n in range(links):
         InvitationFactory(participant=ParticipantFactory(), email="nina@example.org", token=f"link-{n}")
     data = {"password1": GOOD_PASSWORD, "password2": GOOD_PASSWORD, "accept_terms": "on"}
-    clients = [Client(HTTP_ACCEPT_LANGUAGE="en") for _ in range(6)]
+    clients = [english(Client()) for _ in range(6)]
     responses = at_once(
         *(
             lambda client=client, n=n: client.post(accept_url(f"link-{n % links}"), data)
