@@ -287,6 +287,12 @@ class Dialogue(Versioned, SoftDeletable):
             if started > now:
                 return ValidationError(_("A dialogue cannot have been held in the future."), code="held_in_future")
             return None
+        if self.starts_at is None and not self.has_begun(now):
+            return ValidationError(
+                _("This gathering has no date and is not marked as held. %(rule)s"),
+                code="not_begun",
+                params={"rule": self.RECORD_RULE},
+            )
         if not self.has_begun(now):
             return ValidationError(
                 _("This gathering has not begun yet (it starts %(start)s). %(rule)s"),

@@ -119,6 +119,30 @@ def test_a_proposal_without_outcome_times_takes_the_planned_date():
     assert change.date == timezone.localdate(dialogue.starts_at)
 
 
+def test_a_proposal_from_a_gathering_known_to_a_year_is_dated_to_that_year():
+    dialogue = HeldDialogueFactory(
+        starts_at=timezone.make_aware(datetime.datetime(2011, 1, 1)),
+        ends_at=timezone.make_aware(datetime.datetime(2012, 1, 1)),
+        time_precision="year",
+    )
+    change = services.adopt_proposal(proposal=ProposalFactory(dialogue=dialogue))
+    assert (change.date, change.date_precision) == (datetime.date(2011, 1, 1), "year")
+
+
+def test_a_proposal_from_a_gathering_of_unknown_date_has_no_date_rather_than_today():
+    dialogue = HeldDialogueFactory(starts_at=None, ends_at=None)
+    change = services.adopt_proposal(proposal=ProposalFactory(dialogue=dialogue))
+    assert change.date is None
+
+
+def test_a_gathering_of_unknown_date_has_begun_once_it_is_held():
+    held, planned = HeldDialogueFactory(starts_at=None, ends_at=None), DialogueFactory(starts_at=None, ends_at=None)
+    assert held.record_error() is None
+    assert planned.record_error().code == "not_begun"
+    error = planned.record_error()
+    assert "ingen dato og er ikke merket som holdt" in error.message % error.params  # Norwegian by default
+
+
 def test_the_calendar_page_has_a_copy_button_and_the_whole_address(client):
     from tests.factories import CalendarFeedFactory
 
