@@ -4,30 +4,37 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('projects', '0011_full_text_search'),
+        ("projects", "0011_full_text_search"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='historicallearningentry',
-            name='public',
-            field=models.BooleanField(default=False, help_text="Shown on the project's public results page, while that page is published.", verbose_name='public'),
+            model_name="historicallearningentry",
+            name="public",
+            field=models.BooleanField(
+                default=False,
+                help_text="Shown on the project's public results page, while that page is published.",
+                verbose_name="public",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalproject',
-            name='published_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='public results page published'),
+            model_name="historicalproject",
+            name="published_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="public results page published"),
         ),
         migrations.AddField(
-            model_name='learningentry',
-            name='public',
-            field=models.BooleanField(default=False, help_text="Shown on the project's public results page, while that page is published.", verbose_name='public'),
+            model_name="learningentry",
+            name="public",
+            field=models.BooleanField(
+                default=False,
+                help_text="Shown on the project's public results page, while that page is published.",
+                verbose_name="public",
+            ),
         ),
         migrations.AddField(
-            model_name='project',
-            name='published_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='public results page published'),
+            model_name="project",
+            name="published_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="public results page published"),
         ),
     ]
