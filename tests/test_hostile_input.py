@@ -559,7 +559,10 @@ ENDPOINTS = [
         vary=("q", "kind", "status", "municipality", "project", "date_from", "date_to", "side"),
     ),
     Endpoint(
-        "dialogues:action_overview", lambda w: reverse("dialogues:action_overview"), method="get", vary=("overdue", "side")
+        "dialogues:action_overview",
+        lambda w: reverse("dialogues:action_overview"),
+        method="get",
+        vary=("overdue", "side"),
     ),
     # The home page's dashboard: its period (issue 11), as a coordinator and as a member
     Endpoint("home", lambda w: reverse("home"), method="get", vary=("year_from", "year_to")),
