@@ -9,7 +9,7 @@ from kremlib.search import Terms
 from kremlib.widgets import DateInput
 from projects.models import Municipality, Project
 
-from .models import Dialogue, DialogueKind
+from .models import Dialogue, DialogueKind, DialogueStatus
 from .search import dialogues_matching
 
 
@@ -21,6 +21,7 @@ class DialogueFilter(django_filters.FilterSet):
         help_text=_("Title, purpose, venue, insights, proposals or agenda"),
     )
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=DialogueKind.choices)
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=DialogueStatus.choices)
     municipality = django_filters.ModelChoiceFilter(label=_("Municipality"), queryset=Municipality.objects.all())
     project = django_filters.ModelChoiceFilter(label=_("Project"), queryset=Project.objects.none())
     # A gathering is found when any part of it lies within the dates: one known only to the year by any day of

@@ -521,6 +521,18 @@ class FollowUpActionQuerySet(models.QuerySet):
     def open(self):
         return self.filter(status=ActionStatus.OPEN)
 
+    def overdue(self):
+        """Open, with a due date before today (FollowUpAction.is_overdue, as one filter)."""
+        return self.open().filter(due_date__lt=timezone.localdate())
+
+    def open_in_projects_of(self, user):
+        """Open actions of the projects the user is a member of (every project for coordinators). Not those of
+        dialogues a participant merely attended: they find their own actions under "mine", and may not mark the
+        others done. The follow-up page lists these, and the home page counts them: one definition for both."""
+        return self.open().filter(
+            dialogue__in=Dialogue.objects.visible_to(user), dialogue__project__in=Project.objects.visible_to(user)
+        )
+
     def responsible(self, user):
         """Actions the user answers for: by name, or through their organisation."""
         participant = getattr(user, "participant", None) if user.is_authenticated else None

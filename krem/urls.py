@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from . import views
+from . import public, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -21,6 +21,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
     path("sok/", views.search, name="search"),
+    path("offentlig/prosjekter/<slug:slug>/", public.public_project, name="public_project"),
     path("slettet/", views.deleted_items, name="deleted_items"),
     path("slettet/prosjekt/<int:pk>/gjenopprett/", views.restore_deleted_project, name="restore_deleted_project"),
     path("slettet/dialog/<int:pk>/gjenopprett/", views.restore_deleted_dialogue, name="restore_deleted_dialogue"),

@@ -12,27 +12,31 @@ from kremlib.permissions import can
 from kremlib.search import Terms
 from kremlib.softdelete import RESTORE_DAYS
 from projects import services as project_services
-from projects.models import Municipality, Project, ProjectStatus
+from projects.models import Project
 
-from .forms import SearchForm
+from .dashboard import Period, figures
+from .forms import PeriodForm, SearchForm
 from .search import GROUP_SIZE, search_everything
 
 
+@require_safe
 def home(request):
-    # The figures count what the user may open: "33 projects" here and "0 projects" on /prosjekter/ was a riddle.
-    projects = Project.objects.visible_to(request.user)
-    dialogues = Dialogue.objects.visible_to(request.user)
-    counts = {
-        "projects": projects.count(),
-        "active_projects": projects.filter(status=ProjectStatus.ACTIVE).count(),
-        "dialogues_held": dialogues.held().count(),
-        "municipalities": Municipality.objects.filter(projects__in=projects).distinct().count(),
-    }
+    """The dashboard of the chosen period (krem/dashboard.py), the user's next gatherings and open actions."""
+    this_year = Period.this_year()
+    form = PeriodForm(request.GET or None, initial={"year_from": this_year.first, "year_to": this_year.last})
+    period = form.period(default=this_year)
     # What the user will want this week: their next gatherings and what they answer for.
-    upcoming = dialogues.upcoming().for_list().with_attended(request.user).soonest_first()[:5]
+    upcoming = (
+        Dialogue.objects.visible_to(request.user).upcoming().for_list().with_attended(request.user).soonest_first()[:5]
+    )
     # The same actions as "mine" on the follow-up page.
     my_actions = FollowUpAction.objects.responsible(request.user).open().filter(dialogue__in=Dialogue.objects.alive())
-    context = {"counts": counts, "upcoming": upcoming, "my_open_actions": my_actions.count()}
+    context = {
+        "form": form,
+        "dashboard": figures(request.user, period),
+        "upcoming": upcoming,
+        "my_open_actions": my_actions.count(),
+    }
     return render(request, "home.html", context)
 
 

@@ -119,6 +119,9 @@ class SystemChangeFilter(django_filters.FilterSet):
         distinct=True,
     )
     due = django_filters.BooleanFilter(label=_("Due for re-check"), method="filter_due", widget=forms.CheckboxInput)
+    # The year of the change (as dated, to the year at least); the home page's figures link here with a period.
+    year_from = YearFilter(label=_("From year"), field_name="date", lookup_expr="year__gte")
+    year_to = YearFilter(label=_("To year"), field_name="date", lookup_expr="year__lte")
 
     def filter_due(self, queryset, name, value):
         return queryset.due_for_recheck(timezone.localdate()) if value else queryset

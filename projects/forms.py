@@ -169,8 +169,19 @@ class CloseProjectForm(VersionedFormMixin, forms.ModelForm):
 class LearningEntryForm(forms.ModelForm):
     class Meta:
         model = LearningEntry
-        fields = ["kind", "date", "date_precision", "text"]
+        # "public" is for coordinators only: the view removes it for everyone else (entry_form).
+        fields = ["kind", "date", "date_precision", "text", "public"]
         widgets = {"date": DateInput(), "text": forms.Textarea(attrs={"rows": 4}), "kind": RadioSelect()}
+
+
+class PublishForm(forms.Form):
+    """Publishing a project's results page asks the coordinator to confirm what goes public, in one POST."""
+
+    confirm = forms.BooleanField(
+        label=_("I have read what the public page shows, and it names no one and holds nothing that is not ready."),
+        required=True,
+        error_messages={"required": _("Confirm that you have read what the public page shows.")},
+    )
 
 
 class ResultForm(forms.ModelForm):

@@ -161,6 +161,10 @@ class ProjectQuerySet(SoftDeletableQuerySet):
             "municipalities", models.Prefetch("partnerships", Partnership.objects.select_related("organisation"))
         )
 
+    def published(self):
+        """Projects whose public results page is up: published by a coordinator, and not deleted."""
+        return self.alive().filter(published_at__isnull=False)
+
 
 class Project(Versioned, SoftDeletable):
     title = models.CharField(_("title"), max_length=200)
@@ -196,6 +200,8 @@ class Project(Versioned, SoftDeletable):
     partners = models.ManyToManyField(
         Organisation, through="Partnership", related_name="projects", verbose_name=_("partners")
     )
+    # Opt-in: set while the project's public results page is published (issue 11); None takes it down at once.
+    published_at = models.DateTimeField(_("public results page published"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -255,6 +261,10 @@ class Project(Versioned, SoftDeletable):
     @property
     def end_display(self):
         return format_approx(self.end_date, self.end_precision)
+
+    @property
+    def is_published(self):
+        return self.published_at is not None
 
     @property
     def period_display(self):
@@ -348,6 +358,11 @@ class LearningEntry(ApproxDated):
         verbose_name=_("author"),
     )
     source = models.CharField(_("source"), max_length=200, blank=True, help_text=_("E.g. report section 5.3."))
+    public = models.BooleanField(
+        _("public"),
+        default=False,
+        help_text=_("Shown on the project's public results page, while that page is published."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     history = HistoricalRecords()

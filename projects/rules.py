@@ -67,6 +67,8 @@ rules.add_perm("projects.add_organisation", is_coordinator)
 rules.add_perm("projects.change_organisation", is_coordinator)
 # Deleting keeps the project for RESTORE_DAYS days (kremlib.versioning); only coordinators delete and bring back.
 rules.add_perm("projects.delete_project", is_coordinator)
+# The public results page (issue 11): only coordinators publish a project's results, or withdraw them.
+rules.add_perm("projects.publish_project", is_coordinator)
 rules.add_perm("projects.view_deleted_items", is_coordinator)
 # Restore an earlier version from the change history (the history itself: whoever may see the object).
 rules.add_perm("projects.restore_project", is_coordinator)

@@ -12,6 +12,8 @@ urlpatterns = [
     path("prosjekter/<slug:slug>/endre/", views.project_edit, name="project_edit"),
     path("prosjekter/<slug:slug>/avslutt/", views.project_close, name="project_close"),
     path("prosjekter/<slug:slug>/slett/", views.project_delete, name="project_delete"),
+    path("prosjekter/<slug:slug>/publiser/", views.project_publish, name="project_publish"),
+    path("prosjekter/<slug:slug>/trekk-tilbake/", views.project_withdraw, name="project_withdraw"),
     path("prosjekter/<slug:slug>/historikk/", views.project_history, name="project_history"),
     path(
         "prosjekter/<slug:slug>/historikk/<int:history_id>/gjenopprett/", views.project_restore, name="project_restore"

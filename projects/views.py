@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 
 from kremlib.formsets import empty_row, requested_index, with_one_more_row
 from kremlib.history import Source
@@ -35,6 +36,7 @@ from .forms import (
     OrganisationForm,
     PartnershipFormSet,
     ProjectForm,
+    PublishForm,
     ResultForm,
     SystemChangeForm,
     SystemChangeStepForm,
@@ -108,6 +110,7 @@ def project_page_context(request, project):
         "can_edit": can(request.user, "projects.change_project", project),
         "can_add_learning": can(request.user, "projects.add_learningentry", project),
         "can_delete": can(request.user, "projects.delete_project", project),
+        "can_publish": can(request.user, "projects.publish_project", project),
         **panels.context_for("project", request, project, people=people),
     }
 
@@ -180,6 +183,30 @@ def project_close(request, slug):
         messages.success(request, _("The project was closed."))
         return redirect(project)
     return render(request, "projects/project_close.html", {"form": form, "project": project})
+
+
+@require_POST
+def project_publish(request, slug):
+    """Publish the project's public results page (coordinators, after confirming what it shows)."""
+    project = get_project_for_user(request.user, slug)
+    require(request.user, "projects.publish_project", project)
+    form = PublishForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, form.errors["confirm"][0])
+        return redirect(f"{project.get_absolute_url()}#publication")
+    project = services.set_published(project=project, published=True)
+    messages.success(request, _("The public results page is published."))
+    return redirect(f"{project.get_absolute_url()}#publication")
+
+
+@require_POST
+def project_withdraw(request, slug):
+    """Take the public results page down: from the next request on it answers 404."""
+    project = get_project_for_user(request.user, slug)
+    require(request.user, "projects.publish_project", project)
+    services.set_published(project=project, published=False)
+    messages.success(request, _("The public results page was withdrawn. It can no longer be seen without logging in."))
+    return redirect(f"{project.get_absolute_url()}#publication")
 
 
 @dataclass(frozen=True)
@@ -280,6 +307,8 @@ def entry_edit(request, slug, section, pk):
 
 def entry_form(request, project, section, entry):
     form = section.form(request.POST or None, instance=entry)
+    if "public" in form.fields and not can(request.user, "projects.publish_project", project):
+        del form.fields["public"]  # a member's entry goes public only when a coordinator marks it so
     if request.method == "POST" and form.is_valid() and save_or_conflict(form.save):
         messages.success(request, _("%(what)s saved.") % {"what": section.title})
         return redirect(f"{project.get_absolute_url()}#{section.anchor}")

@@ -362,7 +362,7 @@ ENDPOINTS = [
         "projects:system_change_register",
         lambda w: reverse("projects:system_change_register"),
         method="get",
-        vary=("status", "level", "municipality", "due", "page"),
+        vary=("status", "level", "municipality", "due", "year_from", "year_to", "page"),
     ),
     Endpoint(
         "projects:adoption_create",
@@ -631,7 +631,32 @@ ENDPOINTS = [
         "dialogues:dialogue_list",
         lambda w: reverse("dialogues:dialogue_list"),
         method="get",
-        vary=("q", "kind", "municipality", "project", "date_from", "date_to", "side"),
+        vary=("q", "kind", "status", "municipality", "project", "date_from", "date_to", "side"),
+    ),
+    Endpoint(
+        "dialogues:action_overview",
+        lambda w: reverse("dialogues:action_overview"),
+        method="get",
+        vary=("overdue", "side"),
+    ),
+    # The home page's dashboard: its period (issue 11), as a coordinator and as a member
+    Endpoint("home", lambda w: reverse("home"), method="get", vary=("year_from", "year_to")),
+    Endpoint("home#member", lambda w: reverse("home"), who="member", method="get", vary=("year_from", "year_to")),
+    # Publishing a project's public results page: a button with a confirmation, on the project page
+    Endpoint(
+        "projects:project_publish",
+        lambda w: reverse("projects:project_publish", args=[w["project"].slug]),
+        own_page=False,
+        base={"confirm": "on"},
+        vary=("confirm",),
+        redirects_on_error=True,
+        shows=lambda w: [w["project"].get_absolute_url(), reverse("public_project", args=[w["project"].slug])],
+    ),
+    Endpoint(
+        "projects:project_withdraw",
+        lambda w: reverse("projects:project_withdraw", args=[w["project"].slug]),
+        own_page=False,
+        vary=("confirm",),
     ),
     Endpoint(
         "dialogues:series_detail",
@@ -639,7 +664,6 @@ ENDPOINTS = [
         method="get",
         vary=("side",),
     ),
-    Endpoint("dialogues:action_overview", lambda w: reverse("dialogues:action_overview"), method="get", vary=("side",)),
     # The header's search box
     Endpoint("search", lambda w: reverse("search"), method="get", vary=("q",)),
     # Deleted items
@@ -788,7 +812,7 @@ ENDPOINTS = [
 
 # Addresses that take no input but the address itself (their ids are tried by the rows above, and 404 outside).
 NOT_FORMS = {
-    "home",
+    "public_project",  # anonymous, the slug only; 404 unless published (tests/test_public_page.py)
     "healthz",
     "password_change_done",
     "password_reset_done",

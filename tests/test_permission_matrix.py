@@ -24,7 +24,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from dialogues.models import Attendance, Series
 from projects.models import Indicator, LearningEntry, Measurement, SystemChange
@@ -68,7 +68,8 @@ def site_language_afterwards():
 def make_world():
     municipality = MunicipalityFactory(name="Matriseby", number="4998")
     partner = OrganisationFactory(name="NAV Matriseby", municipality=municipality)
-    project = ProjectFactory(title="Matriseprosjekt", slug="matrise")
+    # Its public results page is published (issue 11): anyone may read it, and the leak hunt reads it too.
+    project = ProjectFactory(title="Matriseprosjekt", slug="matrise", published_at=timezone.now())
     PartnershipFactory(project=project, organisation=partner)
     held = HeldDialogueFactory(project=project, title="Holdt dialog", municipality=municipality)
     outcome = OutcomeFactory(dialogue=held)  # a draft, open for comments
@@ -172,6 +173,8 @@ MATRIX = {
     "dialogues:feed": Entry(args=lambda w: [w["feed"].token], expect=PUBLIC),
     "participants:accept_invitation": Entry(args=lambda w: ["matrise-token"], expect=PUBLIC),
     "participants:terms": Entry(expect=PUBLIC),
+    # A project's public results page, while it is published (withdrawn: 404 for all, tests/test_public_page.py)
+    "public_project": Entry(args=PROJECT, expect=PUBLIC),
     # Every logged-in user
     "home": Entry(expect=everyone()),
     # Logging out ends on the login page, logged in or not.
@@ -234,6 +237,10 @@ MATRIX = {
     "projects:project_edit": Entry(args=PROJECT, expect=COORDINATOR_IN_PROJECT),
     "projects:project_close": Entry(args=PROJECT, expect=COORDINATOR_IN_PROJECT),
     "projects:project_delete": Entry(args=PROJECT, expect=COORDINATOR_IN_PROJECT),
+    "projects:project_publish": Entry(
+        args=PROJECT, method="post", data=lambda w: {"confirm": "on"}, expect=COORDINATOR_IN_PROJECT
+    ),
+    "projects:project_withdraw": Entry(args=PROJECT, method="post", expect=COORDINATOR_IN_PROJECT),
     "projects:project_restore": Entry(
         args=lambda w: [w["project"].slug, first_record(w["project"])], expect=COORDINATOR_IN_PROJECT
     ),

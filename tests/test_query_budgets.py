@@ -164,6 +164,28 @@ def upcoming_and_mine(w, n):
         FollowUpActionFactory(dialogue=w["held"], responsible_organisation=w["partner"])
 
 
+def public_results(w, n):
+    """What the public results page shows, n of each: published outcomes, results, system changes with an
+    adopting organisation, learning entries marked public, partners and municipalities."""
+    project = w["project"]
+    for _ in range(n):
+        OutcomeFactory(dialogue=HeldDialogueFactory(project=project), status="published", published_at=timezone.now())
+        Result.objects.create(project=project, description="Et resultat")
+        change = SystemChange.objects.create(project=project, level="practice", description="Ny praksis")
+        SystemChangeAdoption.objects.create(change=change, organisation=OrganisationFactory(), role="adopted")
+        LearningEntry.objects.create(project=project, kind="learned", text="Lært", public=True)
+        PartnershipFactory(project=project, organisation=OrganisationFactory())
+        project.municipalities.add(MunicipalityFactory())
+
+
+def public_url(w, role):
+    """The role is not used: the page is for anyone, without logging in."""
+    project = w["project"]
+    project.published_at = timezone.now()
+    project.save()
+    return reverse("public_project", args=[project.slug])
+
+
 def measured_projects(w, n):
     """Projects the member sees, each in its own municipality, measuring two catalogue indicators in two years."""
     housing, work = (CatalogueIndicator.objects.get(code=code) for code in ("i-egen-bolig", "i-arbeid"))
@@ -533,6 +555,7 @@ def feed_url(w, role):
 PAGES = {
     "home": Page(upcoming_and_mine),
     "search": Page(search_hits, lambda w: reverse("search") + "?q=budsjett"),
+    "public_project": Page(public_results, public_url, anonymous=True),
     "deleted_items": Page(deleted_rows),
     "projects:project_list": Page(partner_projects),
     "projects:project_detail": Page(project_blocks, lambda w: w["project"].get_absolute_url()),
@@ -582,10 +605,18 @@ PAGES = {
 # (url name, role): the queries of one GET, at 1 row as at 30. Six of them are on every page of a logged-in
 # user (see the module's docstring); the notes say what else the page asks for.
 BUDGETS = {
-    # the four counts, upcoming dialogues (5 at most), the count of the user's open actions
-    ("home", "coordinator"): 11,
-    ("home", "member"): 12,
+    # the dashboard (krem/dashboard.py): six figures, each one COUNT (projects, active projects, gatherings held,
+    # system changes, open and overdue actions), and the charts' GROUP BY queries (gatherings by year and kind;
+    # attendance, headcounts and insights by year and perspective; changes by level; projects and gatherings by
+    # municipality; results by year); then upcoming dialogues (5 at most), the count of the user's open actions.
+    # A member is asked once whether they see any project (their role), and the visibility subqueries cost one
+    # more; a participant gets their three counts of "Min side" instead of the figures and charts
+    ("home", "coordinator"): 21,
+    ("home", "member"): 23,
     ("home", "participant"): 12,
+    # anonymous: the project, its municipalities, partners, published outcomes, results, system changes (with their
+    # status as a subquery) and their adopting organisations, the public learning entries; and the SAVEPOINT pair
+    ("public_project", "coordinator"): 10,
     ("deleted_items", "coordinator"): 8,
     # one query per kind (projects, learning log, dialogues, insights, proposals, agenda items, partners), each
     # with what its hits show joined in and the visibility and quoting rules in subqueries
@@ -713,6 +744,8 @@ EXEMPT = {
     "projects:project_edit": FORM,
     "projects:project_close": FORM,
     "projects:project_delete": FORM,
+    "projects:project_publish": POST_ONLY,
+    "projects:project_withdraw": POST_ONLY,
     "projects:project_restore": FORM,
     "projects:entry_create": FORM,
     "projects:entry_edit": FORM,

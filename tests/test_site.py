@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from dialogues.models import DialogueStatus
 from projects.models import ProjectStatus
-from tests.factories import DialogueFactory, MunicipalityFactory, ProjectFactory
+from tests.factories import CoordinatorFactory, DialogueFactory, MunicipalityFactory, ProjectFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -48,20 +48,22 @@ def test_field_errors_are_tied_with_aria_describedby(client, user):
     assert 'aria-invalid="true"' in html
 
 
-def test_home_page_counts_projects_and_dialogues(client, coordinator, user):
+def test_home_page_counts_projects_and_dialogues(client, user):
+    """The dashboard's figures (krem/dashboard.py; tests/test_dashboard.py has the rest). Before issue 11 every
+    user saw the counts of all projects; now a user with no project sees only their own part."""
     municipality = MunicipalityFactory()
     active = ProjectFactory(status=ProjectStatus.ACTIVE)
     active.municipalities.add(municipality)
     ProjectFactory(status=ProjectStatus.COMPLETED)
-    DialogueFactory(project=active, status=DialogueStatus.HELD)
+    held = DialogueFactory(project=active, status=DialogueStatus.HELD)
     DialogueFactory(project=active, status=DialogueStatus.PLANNED)
-    client.force_login(coordinator)
-    response = client.get(reverse("home"))
-    assert response.context["counts"] == {"projects": 2, "active_projects": 1, "dialogues_held": 1, "municipalities": 1}
-    # The figures follow visibility: a user outside every project sees none of them (issue 13).
+    client.force_login(CoordinatorFactory())
+    year = held.starts_at.year
+    response = client.get(reverse("home"), {"year_from": year - 1, "year_to": year})
+    figures = {figure.key: figure.value for figure in response.context["dashboard"].figures}
+    assert figures["projects"] == 2 and figures["active_projects"] == 1 and figures["dialogues_held"] == 1
     client.force_login(user)
-    counts = client.get(reverse("home")).context["counts"]
-    assert counts == {"projects": 0, "active_projects": 0, "dialogues_held": 0, "municipalities": 0}
+    assert client.get(reverse("home")).context["dashboard"].figures == []
 
 
 def admin_urls():

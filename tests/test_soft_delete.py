@@ -140,7 +140,11 @@ def test_the_buttons_are_shown_to_those_who_may_delete(client, world):
 def visible_everywhere(client, world):
     """What a coordinator sees of the world's project and dialogue on every page, list, count and feed."""
     project, dialogue, municipality = world["project"], world["dialogue"], world["partner"].municipality
-    home = client.get(reverse("home")).context["counts"]
+    # The dashboard of the dialogue's year (and the one before): its figures and its municipality chart.
+    year = dialogue.starts_at.year
+    dashboard = client.get(reverse("home"), {"year_from": year - 1, "year_to": year}).context["dashboard"]
+    home = {figure.key: figure.value for figure in dashboard.figures}
+    home_municipalities = next(chart for chart in dashboard.charts if chart.id == "chart-municipalities")
     municipality_page = client.get(municipality.get_absolute_url()).context
     organisation_page = client.get(world["partner"].get_absolute_url()).context
     user_feed = CalendarFeedFactory(user=world["coordinator"])
@@ -153,7 +157,7 @@ def visible_everywhere(client, world):
         in client.get(reverse("dialogues:dialogue_list")).context["filter"].filters["project"].queryset,
         "home projects": home["projects"] == 1,
         "home dialogues held": home["dialogues_held"] == 1,
-        "home municipalities": home["municipalities"] == 1,
+        "home municipalities": [row.label for row in home_municipalities.rows] == [municipality.name],
         "municipality projects": project in municipality_page["projects"],
         "municipality dialogues": dialogue in municipality_page["dialogues"],
         "municipality voice balance": municipality_page["balance"].attendance_total == 5,

@@ -11,7 +11,6 @@ from django.views.decorators.http import require_POST
 from kremlib.http import is_htmx, paginate, safe_next
 from kremlib.permissions import can
 from participants.personal_data import PersonalData
-from projects.models import Project
 
 from .. import services
 from ..forms_outcome import (
@@ -25,15 +24,14 @@ from ..models import (
 from ..naming import with_responsible_names
 
 
-def actions_in_visible_projects(user):
-    """Open actions of the projects the user is a member of (every project for coordinators), ordered by project
-    and due date, for grouping. Not those of dialogues a participant merely attended: they find their own
-    actions under "mine", and may not mark the others done."""
-    return (
-        FollowUpAction.objects.open()
-        .filter(dialogue__in=Dialogue.objects.visible_to(user), dialogue__project__in=Project.objects.visible_to(user))
-        .for_list()
-        .order_by("dialogue__project__title", "dialogue__project_id", F("due_date").asc(nulls_last=True), "pk")
+def actions_in_visible_projects(user, *, overdue=False):
+    """FollowUpAction.objects.open_in_projects_of(user) (only the overdue ones with `overdue`), ordered by project
+    and due date, for grouping."""
+    actions = FollowUpAction.objects.open_in_projects_of(user)
+    if overdue:
+        actions = actions.overdue()
+    return actions.for_list().order_by(
+        "dialogue__project__title", "dialogue__project_id", F("due_date").asc(nulls_last=True), "pk"
     )
 
 
@@ -50,9 +48,11 @@ def action_overview(request):
         .filter(dialogue__in=Dialogue.objects.alive())
         .for_list(),
     )
-    page = paginate(request, actions_in_visible_projects(request.user))
+    # ?overdue=1: only the overdue ones (the home page's figure links here). Anything else lists all open actions.
+    overdue = request.GET.get("overdue") == "1"
+    page = paginate(request, actions_in_visible_projects(request.user, overdue=overdue))
     page.object_list = with_responsible_names(people, page.object_list)
-    return render(request, "dialogues/action_overview.html", {"mine": mine, "page": page})
+    return render(request, "dialogues/action_overview.html", {"mine": mine, "page": page, "overdue": overdue})
 
 
 @require_POST
