@@ -10,8 +10,8 @@ client, consuming the streamed response as a browser would) and reports:
   Linux), which must stay under LIMIT_MB;
 - the peak of Python allocations while exporting (tracemalloc, a second download in the same process);
 - the file's size, the time it took and the number of database queries.
-Exits non-zero when the limit is passed. On PostgreSQL the database is created if missing and the bench rows are
-replaced on every run.
+Exits non-zero when the limit is passed. On PostgreSQL the database is created if missing, and the bench rows of an
+earlier run are reused when there are as many.
 """
 
 import json
@@ -40,15 +40,19 @@ def setup_django(database_url):
 
 
 def create_postgres_database(database_url):
-    import psycopg
     from urllib.parse import urlparse
+
+    import psycopg2
 
     url = urlparse(database_url)
     name = url.path.lstrip("/")
-    server = url._replace(path="/postgres").geturl()
-    with psycopg.connect(server, autocommit=True) as connection:
-        if not connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            connection.execute(f'CREATE DATABASE "{name}"')
+    connection = psycopg2.connect(url._replace(path="/postgres").geturl())
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if not cursor.fetchone():
+            cursor.execute(f'CREATE DATABASE "{name}"')
+    connection.close()
 
 
 def build():
@@ -59,6 +63,9 @@ def build():
     from projects.rules import COORDINATORS_GROUP
 
     call_command("migrate", verbosity=0)
+    if Project.objects.filter(slug__startswith="eksport-benk-").count() == PROJECTS:
+        print(f"reusing the {PROJECTS} bench projects of an earlier run", flush=True)
+        return
     Project.objects.filter(slug__startswith="eksport-benk-").delete()
     municipalities = [
         Municipality.objects.get_or_create(number=f"{4000 + i}", defaults={"name": f"Benkeby {i}"})[0]
@@ -167,9 +174,10 @@ def main():
     env = {**os.environ, "BENCH_DATABASE_URL": database_url}
     failed = False
     for fmt in ("csv", "xlsx"):
-        done = subprocess.run(
-            [sys.executable, __file__, "measure", fmt], env=env, capture_output=True, text=True, check=True
-        )
+        done = subprocess.run([sys.executable, __file__, "measure", fmt], env=env, capture_output=True, text=True)
+        if done.returncode:
+            print(done.stderr, file=sys.stderr)
+            return done.returncode
         result = json.loads(done.stdout.strip().splitlines()[-1])
         print(json.dumps(result), flush=True)
         failed |= result["peak_rss_above_idle_mb"] >= LIMIT_MB
