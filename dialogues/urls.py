@@ -1,5 +1,6 @@
 from django.urls import path
 
+from . import exports
 from .views import attendance, calendar, contributions, followup, history, outcomes, planning, series
 
 app_name = "dialogues"
@@ -41,6 +42,10 @@ urlpatterns = [
     path("dialoger/utfall-rad/<str:formset>/", outcomes.outcome_row, name="outcome_row"),
     path("dialoger/forslag/<int:proposal_pk>/til-systemendring/", outcomes.adopt_proposal, name="adopt_proposal"),
     path("oppfolging/", followup.action_overview, name="action_overview"),
+    # The lists as CSV or XLSX, with the filters of the dialogue list (the export links carry its query string).
+    path("eksport/dialoger.<export:fmt>", exports.dialogue_export, name="dialogue_export"),
+    path("eksport/oppmote.<export:fmt>", exports.attendance_export, name="attendance_export"),
+    path("eksport/oppfolging.<export:fmt>", exports.action_export, name="action_export"),
     path("oppfolging/<int:action_pk>/utfort/", followup.action_done, name="action_done"),
     path("dialoger/<int:pk>/kalender.ics", calendar.dialogue_ics, name="dialogue_ics"),
     path("kalender/", calendar.feeds, name="feeds"),

@@ -132,7 +132,9 @@ def project_dashboard(user, period, role):
     held_params = {**period.dialogue_params(), "status": DialogueStatus.HELD}
     held = DialogueFilter(held_params, queryset=Dialogue.objects.visible_to(user), user=user).qs
     changes = SystemChangeFilter(
-        period.project_params(), queryset=SystemChange.objects.filter(project__in=Project.objects.visible_to(user))
+        period.project_params(),
+        queryset=SystemChange.objects.filter(project__in=Project.objects.visible_to(user)),
+        user=user,
     ).qs
     open_actions = FollowUpAction.objects.open_in_projects_of(user)
     overdue = open_actions.overdue().count()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import exports, views
 
 app_name = "participants"
 
@@ -8,6 +8,7 @@ urlpatterns = [
     path("deltakere/", views.participant_list, name="participant_list"),
     path("deltakere/ny/", views.participant_create, name="participant_create"),
     path("deltakere/tilgangslogg/", views.access_log, name="access_log"),
+    path("eksport/deltakere.<export:fmt>", exports.registry_export, name="participant_export_list"),
     path("deltakere/<int:pk>/", views.participant_detail, name="participant_detail"),
     path("deltakere/<int:pk>/endre/", views.participant_edit, name="participant_edit"),
     path("deltakere/<int:pk>/samtykke/", views.consent_add, name="consent_add"),

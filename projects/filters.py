@@ -8,8 +8,20 @@ from django.utils.translation import gettext_lazy as _
 from kremlib.filters import OrderingFilter
 from kremlib.search import Terms
 
-from .models import ChangeLevel, ChangeStatus, Municipality, Organisation, Project, ProjectStatus, Sector
-from .search import organisations_matching, projects_matching
+from .models import (
+    ChangeLevel,
+    ChangeStatus,
+    LearningEntry,
+    LearningKind,
+    Municipality,
+    Organisation,
+    Project,
+    ProjectStatus,
+    Result,
+    Sector,
+    SystemChange,
+)
+from .search import LEARNING_ENTRY, RESULT, SYSTEM_CHANGE, organisations_matching, projects_matching
 
 
 def gathering_kinds():
@@ -105,23 +117,80 @@ class OrganisationFilter(django_filters.FilterSet):
         return organisations_matching(queryset, terms) if terms else queryset
 
 
-class SystemChangeFilter(django_filters.FilterSet):
+class ProjectRowFilter(django_filters.FilterSet):
+    """The registers' filters for rows that belong to a project (learning entries, results, system changes): the
+    project (among those the user sees), its municipality and partners, the period of the row's own date, and
+    the search box. Municipality and partner are subqueries: no row is repeated."""
+
+    searchable = None
+
+    q = django_filters.CharFilter(label=_("Search"), method="search", widget=forms.TextInput(attrs={"type": "search"}))
+    project = django_filters.ModelChoiceFilter(label=_("Project"), queryset=Project.objects.none())
+    municipality = django_filters.ModelChoiceFilter(
+        label=_("Municipality"), queryset=Municipality.objects.all(), method="in_municipality"
+    )
+    partner = django_filters.ModelChoiceFilter(
+        label=_("Partner"), queryset=Organisation.objects.all(), method="with_partner"
+    )
+    year_from = YearFilter(label=_("From year"), field_name="date", lookup_expr="year__gte")
+    year_to = YearFilter(label=_("To year"), field_name="date", lookup_expr="year__lte")
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["project"].queryset = Project.objects.visible_to(user).order_by("title")
+        for name in ("year_from", "year_to"):
+            self.filters[name].field.widget = forms.NumberInput(attrs={"min": 1990, "max": 2100})
+
+    def search(self, queryset, name, value):
+        terms = Terms(value)
+        return (
+            queryset.filter(pk__in=terms.filter(self._meta.model.objects.all(), self.searchable).values("pk"))
+            if terms
+            else queryset
+        )
+
+    def in_municipality(self, queryset, name, value):
+        return queryset.filter(
+            project__in=Project.objects.filter(Q(municipalities=value) | Q(districts__municipality=value)).values("pk")
+        )
+
+    def with_partner(self, queryset, name, value):
+        return queryset.filter(project__in=Project.objects.filter(partners=value).values("pk"))
+
+
+class LearningEntryFilter(ProjectRowFilter):
+    searchable = LEARNING_ENTRY
+
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=LearningKind.choices, empty_label=_("Any kind"))
+
+    class Meta:
+        model = LearningEntry
+        fields = []
+
+
+class ResultFilter(ProjectRowFilter):
+    searchable = RESULT
+
+    class Meta:
+        model = Result
+        fields = []
+
+
+class SystemChangeFilter(ProjectRowFilter):
     """The register of system changes. Expects a queryset annotated with_status()."""
+
+    searchable = SYSTEM_CHANGE
 
     status = django_filters.ChoiceFilter(
         label=_("Status"), field_name="current_status", choices=ChangeStatus.choices, empty_label=_("Any status")
     )
     level = django_filters.ChoiceFilter(label=_("Level"), choices=ChangeLevel.choices)
-    municipality = django_filters.ModelChoiceFilter(
-        label=_("Municipality"),
-        field_name="project__municipalities",
-        queryset=Municipality.objects.all(),
-        distinct=True,
-    )
     due = django_filters.BooleanFilter(label=_("Due for re-check"), method="filter_due", widget=forms.CheckboxInput)
-    # The year of the change (as dated, to the year at least); the home page's figures link here with a period.
-    year_from = YearFilter(label=_("From year"), field_name="date", lookup_expr="year__gte")
-    year_to = YearFilter(label=_("To year"), field_name="date", lookup_expr="year__lte")
+    # year_from and year_to (ProjectRowFilter): the home page's figures link here with a period.
+
+    class Meta:
+        model = SystemChange
+        fields = []
 
     def filter_due(self, queryset, name, value):
         return queryset.due_for_recheck(timezone.localdate()) if value else queryset

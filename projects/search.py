@@ -12,6 +12,9 @@ from .models import LearningEntry, Organisation, Partnership, Project
 PROJECT = Searchable(fields=("title", "summary", "goals", "target_groups"), snippet=("summary", "goals"))
 LEARNING_ENTRY = Searchable(fields=("text",), snippet=("text",))
 ORGANISATION = Searchable(fields=("name", "notes"), snippet=("notes",))
+# The registers' search boxes (projects/migrations/0012_register_search.py).
+RESULT = Searchable(fields=("description", "unit", "source"), snippet=("description",))
+SYSTEM_CHANGE = Searchable(fields=("description", "krem_contribution", "source"), snippet=("description",))
 
 
 def search_projects(user, terms: Terms):

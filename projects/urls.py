@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import exports, views
 
 app_name = "projects"
 
@@ -34,6 +34,15 @@ urlpatterns = [
     path("prosjekter/<slug:slug>/<str:section>/<int:pk>/endre/", views.entry_edit, name="entry_edit"),
     path("prosjekter/<slug:slug>/<str:section>/<int:pk>/slett/", views.entry_delete, name="entry_delete"),
     path("systemendringer/", views.system_change_register, name="system_change_register"),
+    path("laering/", views.learning_register, name="learning_register"),
+    path("resultater/", views.result_register, name="result_register"),
+    # Every list as CSV or XLSX, with the filters of its page (the export links carry its query string).
+    path("eksport/prosjekter.<export:fmt>", exports.project_export, name="project_export"),
+    path("eksport/partnere.<export:fmt>", exports.organisation_export, name="organisation_export"),
+    path("eksport/kommuner.<export:fmt>", exports.municipality_export, name="municipality_export"),
+    path("eksport/laering.<export:fmt>", exports.learning_export, name="learning_export"),
+    path("eksport/resultater.<export:fmt>", exports.result_export, name="result_export"),
+    path("eksport/systemendringer.<export:fmt>", exports.system_change_export, name="system_change_export"),
     path("indikatorer/", views.indicator_totals, name="indicator_totals"),
     path("finansiering/", views.funding, name="funding"),
     path("partnere/", views.organisation_list, name="organisation_list"),

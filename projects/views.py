@@ -23,7 +23,7 @@ from kremlib.versioning import Versioned, save_or_conflict
 
 from . import measurement_io, panels, services
 from .charts import chart_for
-from .filters import OrganisationFilter, ProjectFilter, SystemChangeFilter
+from .filters import LearningEntryFilter, OrganisationFilter, ProjectFilter, ResultFilter, SystemChangeFilter
 from .forms import (
     AdoptionForm,
     CloseProjectForm,
@@ -66,9 +66,13 @@ def get_project_for_user(user, slug):
     return get_object_or_404(Project.objects.visible_to(user), slug=slug)
 
 
+def filtered_projects(request):
+    """The project list's filter over the projects the user sees (the page and its export)."""
+    return ProjectFilter(request.GET, queryset=Project.objects.visible_to(request.user).for_list())
+
+
 def project_list(request):
-    projects = Project.objects.visible_to(request.user).for_list()
-    project_filter = ProjectFilter(request.GET, queryset=projects)
+    project_filter = filtered_projects(request)
     page = paginate(request, project_filter.qs)
     # "No projects match these filters" only when a filter is set; with none, the user simply has no projects.
     filtered = any(value for key, value in request.GET.items() if key in project_filter.filters)
@@ -431,9 +435,8 @@ def measurement_export(request, slug):
     return response
 
 
-def system_change_register(request):
-    """Every system change of the projects the user sees, with its current status; filters, and the ones whose
-    re-check date has come ("is this still practice?")."""
+def filtered_system_changes(request):
+    """The system change register's filter over the changes of the projects the user sees (page and export)."""
     changes = (
         SystemChange.objects.filter(project__in=Project.objects.visible_to(request.user))
         .with_status()
@@ -441,12 +444,59 @@ def system_change_register(request):
         .prefetch_related(Prefetch("adoptions", SystemChangeAdoption.objects.select_related("organisation")))
         .order_by(F("recheck_date").asc(nulls_last=True), "project__title", "pk")
     )
-    change_filter = SystemChangeFilter(request.GET, queryset=changes)
+    return SystemChangeFilter(request.GET, queryset=changes, user=request.user)
+
+
+def system_change_register(request):
+    """Every system change of the projects the user sees, with its current status; filters, and the ones whose
+    re-check date has come ("is this still practice?")."""
+    change_filter = filtered_system_changes(request)
     page = paginate(request, change_filter.qs)
     context = {"filter": change_filter, "page": page, "today": timezone.localdate()}
     template = (
         "projects/system_change_register.html#results" if is_htmx(request) else "projects/system_change_register.html"
     )
+    return render(request, template, context)
+
+
+def filtered_learning_entries(request, people):
+    """The learning register's filter over the learning log of the projects the user sees, newest first, with
+    what naming their authors needs (page and export)."""
+    entries = people.prefetch_authors(
+        LearningEntry.objects.filter(project__in=Project.objects.visible_to(request.user)).select_related("project"),
+        "author",
+    ).order_by(F("date").desc(nulls_last=True), "-created_at", "-pk")
+    return LearningEntryFilter(request.GET, queryset=entries, user=request.user)
+
+
+def learning_register(request):
+    """The learning log of every project the user sees (Gjort / Lært / Lurt): the organisation's own learning."""
+    people = names_for(request.user)
+    entry_filter = filtered_learning_entries(request, people)
+    page = paginate(request, entry_filter.qs)
+    for entry in page.object_list:
+        entry.author_shown = people.author_label(entry.author, entry.project_id)
+    context = {"filter": entry_filter, "page": page}
+    template = "projects/learning_register.html#results" if is_htmx(request) else "projects/learning_register.html"
+    return render(request, template, context)
+
+
+def filtered_results(request):
+    """The result register's filter over the results of the projects the user sees, newest first."""
+    results = (
+        Result.objects.filter(project__in=Project.objects.visible_to(request.user))
+        .select_related("project")
+        .order_by(F("date").desc(nulls_last=True), "project__title", "pk")
+    )
+    return ResultFilter(request.GET, queryset=results, user=request.user)
+
+
+def result_register(request):
+    """The stated results of every project the user sees."""
+    result_filter = filtered_results(request)
+    page = paginate(request, result_filter.qs)
+    context = {"filter": result_filter, "page": page}
+    template = "projects/result_register.html#results" if is_htmx(request) else "projects/result_register.html"
     return render(request, template, context)
 
 
@@ -534,13 +584,17 @@ def funding(request):
     return render(request, "projects/funding.html", context)
 
 
-def organisation_list(request):
+def filtered_organisations(request):
     organisations = (
         Organisation.objects.select_related("municipality")
         .annotate(project_count=Count("projects", filter=Q(projects__deleted_at__isnull=True), distinct=True))
         .order_by("name")
     )
-    organisation_filter = OrganisationFilter(request.GET, queryset=organisations)
+    return OrganisationFilter(request.GET, queryset=organisations)
+
+
+def organisation_list(request):
+    organisation_filter = filtered_organisations(request)
     page = paginate(request, organisation_filter.qs)
     context = {"filter": organisation_filter, "page": page}
     template = "projects/organisation_list.html#results" if is_htmx(request) else "projects/organisation_list.html"
@@ -595,10 +649,15 @@ def organisation_form(request, organisation):
     return render(request, "projects/organisation_form.html", {"form": form, "organisation": organisation})
 
 
-def municipality_list(request):
-    municipalities = Municipality.objects.annotate(
-        project_count=Count("projects", filter=Q(projects__in=Project.objects.visible_to(request.user)), distinct=True)
+def counted_municipalities(user):
+    """The municipalities, each with the number of projects in it that the user sees (page and export)."""
+    return Municipality.objects.annotate(
+        project_count=Count("projects", filter=Q(projects__in=Project.objects.visible_to(user)), distinct=True)
     ).order_by("name")
+
+
+def municipality_list(request):
+    municipalities = counted_municipalities(request.user)
     return render(request, "projects/municipality_list.html", {"municipalities": municipalities})
 
 

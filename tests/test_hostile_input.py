@@ -304,6 +304,25 @@ def entry(section, base):
     ]
 
 
+PROJECT_FILTERS = ("q", "municipality", "status", "partner", "sector", "dialogue_kind", "year_from", "year_to", "order")
+DIALOGUE_FILTERS = ("q", "kind", "status", "municipality", "project", "date_from", "date_to")
+ROW_FILTERS = ("project", "municipality", "partner", "year_from", "year_to", "side")
+
+
+def export_endpoints(*exports):
+    """Each export in both formats, with the filters of its page (and a page number, which it ignores)."""
+    return [
+        Endpoint(
+            f"{name}#{fmt}",
+            lambda w, name=name, fmt=fmt: reverse(name, args=[fmt]),
+            method="get",
+            vary=(*filters, "side"),
+        )
+        for name, filters in exports
+        for fmt in ("csv", "xlsx")
+    ]
+
+
 ENDPOINTS = [
     # Projects
     Endpoint(
@@ -362,7 +381,32 @@ ENDPOINTS = [
         "projects:system_change_register",
         lambda w: reverse("projects:system_change_register"),
         method="get",
-        vary=("status", "level", "municipality", "due", "year_from", "year_to", "page"),
+        vary=("q", "status", "level", "project", "municipality", "partner", "year_from", "year_to", "due", "side"),
+    ),
+    Endpoint(
+        "projects:learning_register",
+        lambda w: reverse("projects:learning_register"),
+        method="get",
+        vary=("q", "kind", *ROW_FILTERS),
+    ),
+    Endpoint(
+        "projects:result_register",
+        lambda w: reverse("projects:result_register"),
+        method="get",
+        vary=("q", *ROW_FILTERS),
+    ),
+    # The exports of the lists take the filters of their pages (and a format in the address)
+    *export_endpoints(
+        ("projects:project_export", PROJECT_FILTERS),
+        ("projects:organisation_export", ("q", "sector", "municipality")),
+        ("projects:municipality_export", ()),
+        ("projects:learning_export", ("q", "kind", *ROW_FILTERS)),
+        ("projects:result_export", ("q", *ROW_FILTERS)),
+        ("projects:system_change_export", ("q", "status", "level", "due", *ROW_FILTERS)),
+        ("dialogues:dialogue_export", DIALOGUE_FILTERS),
+        ("dialogues:attendance_export", DIALOGUE_FILTERS),
+        ("dialogues:action_export", ()),
+        ("participants:participant_export_list", ("q", "perspective", "organisation", "project", "dialogue")),
     ),
     Endpoint(
         "projects:adoption_create",
@@ -426,18 +470,7 @@ ENDPOINTS = [
         "projects:project_list",
         lambda w: reverse("projects:project_list"),
         method="get",
-        vary=(
-            "q",
-            "municipality",
-            "status",
-            "partner",
-            "sector",
-            "dialogue_kind",
-            "year_from",
-            "year_to",
-            "order",
-            "side",
-        ),
+        vary=(*PROJECT_FILTERS, "side"),
     ),
     Endpoint(
         "projects:organisation_create",
@@ -934,7 +967,10 @@ def succeeded(response, endpoint):
 
 def send(client, endpoint, url, data):
     if endpoint.method == "get":
-        return client.get(url, data)
+        response = client.get(url, data)
+        if response.streaming:  # an export writes its rows as it sends them: read them all, so no error hides
+            response.streamed = b"".join(response.streaming_content)
+        return response
     return client.post(url, data)
 
 

@@ -14,6 +14,9 @@ that the message after the POST is read too), plus the htmx partials with every 
 may hold any marker. Coordinators see names; they are not crawled here.
 """
 
+import io
+
+import openpyxl
 import pytest
 from django.conf import settings
 from django.test import Client
@@ -144,13 +147,23 @@ def hits(body):
     return [marker for marker in MARKERS if marker.lower() in text]
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def xlsx_text(body):
+    """Every cell of every sheet of an XLSX download, as text."""
+    workbook = openpyxl.load_workbook(io.BytesIO(body), read_only=True)
+    cells = (str(value) for sheet in workbook.worksheets for row in sheet.values for value in row if value)
+    return "\n".join(cells).encode()
+
+
 def crawl(client, world, requests):
     found = {}
     for method, url, data in requests:
         response = getattr(client, method)(url, data, follow=True)
-        bodies = [response.content]
-        if response.get("Content-Type", "").startswith("text/calendar") or response.streaming:
-            bodies = [b"".join(response.streaming_content)] if response.streaming else bodies
+        bodies = [b"".join(response.streaming_content) if response.streaming else response.content]
+        if response.get("Content-Type", "").startswith(XLSX):
+            bodies = [xlsx_text(bodies[0])]  # a zip file: the markers are in its cells, not in its bytes
         for body in bodies:
             if leaked := hits(body):
                 found[f"{method.upper()} {url} {data}"] = leaked

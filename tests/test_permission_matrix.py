@@ -193,6 +193,19 @@ MATRIX = {
     "projects:municipality_list": Entry(expect=everyone()),
     "projects:indicator_totals": Entry(expect=everyone()),
     "projects:system_change_register": Entry(expect=everyone()),
+    # The registers across projects: each user sees the rows of the projects they see (none for an outsider's
+    # or a participant's, as on the project pages); so do the exports of every list
+    "projects:learning_register": Entry(expect=everyone()),
+    "projects:result_register": Entry(expect=everyone()),
+    "projects:project_export": Entry(args=lambda w: ["csv"], expect=everyone()),
+    "projects:organisation_export": Entry(args=lambda w: ["xlsx"], expect=everyone()),
+    "projects:municipality_export": Entry(args=lambda w: ["csv"], expect=everyone()),
+    "projects:learning_export": Entry(args=lambda w: ["xlsx"], expect=everyone()),
+    "projects:result_export": Entry(args=lambda w: ["csv"], expect=everyone()),
+    "projects:system_change_export": Entry(args=lambda w: ["xlsx"], expect=everyone()),
+    "dialogues:dialogue_export": Entry(args=lambda w: ["csv"], expect=everyone()),
+    "dialogues:attendance_export": Entry(args=lambda w: ["xlsx"], expect=everyone()),
+    "dialogues:action_export": Entry(args=lambda w: ["csv"], expect=everyone()),
     "projects:municipality_detail": Entry(args=lambda w: [w["municipality"].number], expect=everyone()),
     "dialogues:dialogue_list": Entry(expect=everyone()),
     # A series' page: every signed-in user; only the gatherings one may see are listed, the rest counted.
@@ -229,6 +242,7 @@ MATRIX = {
     "participants:participant_list": Entry(expect=COORDINATOR_ONLY_403),
     "participants:participant_create": Entry(expect=COORDINATOR_ONLY_403),
     "participants:access_log": Entry(expect=COORDINATOR_ONLY_403),
+    "participants:participant_export_list": Entry(args=lambda w: ["xlsx"], expect=COORDINATOR_ONLY_403),
     # Projects: members see and add to the learning log; coordinators change the project
     "projects:project_detail": Entry(args=PROJECT, expect=PROJECT_PAGE),
     "projects:project_history": Entry(args=PROJECT, expect=PROJECT_PAGE),

@@ -213,6 +213,29 @@ def system_changes(w, n):
             SystemChangeStep.objects.create(change=change, status=status, date=datetime.date(year, 1, 1))
 
 
+def learning_entries(w, n):
+    """Entries of every kind in projects the member sees, by authors who may be named (a member with a consent to
+    being named), who may not (a member of another organisation) and by a coordinator without a participant record."""
+    named_author = member_of(w["partner"])
+    ConsentFactory(participant=named_author.participant, purpose="attendance")
+    for i in range(n):
+        project = ProjectFactory()
+        project.municipalities.add(w["municipality"])
+        PartnershipFactory(project=project, organisation=w["partner"])
+        author = (named_author, member_of(OrganisationFactory()), CoordinatorFactory())[i % 3]
+        LearningEntry.objects.create(project=project, kind=("done", "learned", "wise")[i % 3], text="x", author=author)
+
+
+def results(w, n):
+    """Results in projects the member sees."""
+    for i in range(n):
+        project = ProjectFactory()
+        PartnershipFactory(project=project, organisation=w["partner"])
+        Result.objects.create(
+            project=project, description="r", value=i, unit="personer", date=datetime.date(2011, 1, 1)
+        )
+
+
 def adopt(change):
     """Two organisations took the change on, in different roles."""
     for role in ("decided", "continued"):
@@ -574,6 +597,8 @@ PAGES = {
     "projects:municipality_list": Page(municipalities),
     "projects:indicator_totals": Page(measured_projects),
     "projects:system_change_register": Page(system_changes),
+    "projects:learning_register": Page(learning_entries),
+    "projects:result_register": Page(results),
     "projects:funding": Page(grants),
     "projects:measurement_export": Page(
         project_measurements, lambda w: reverse("projects:measurement_export", args=[w["project"].slug])
@@ -655,9 +680,17 @@ BUDGETS = {
     # the measurements of the visible projects, their municipalities and the catalogue
     ("projects:indicator_totals", "coordinator"): 9,
     ("projects:indicator_totals", "member"): 9,
-    # the count and the page (the current status is a subquery), the filter's municipalities
-    ("projects:system_change_register", "coordinator"): 10,
-    ("projects:system_change_register", "member"): 10,
+    # the count and the page (the current status is a subquery), its adopting organisations, the filter's
+    # projects, municipalities and partners
+    ("projects:system_change_register", "coordinator"): 12,
+    ("projects:system_change_register", "member"): 12,
+    # the count and the page (authors and their participant records joined), the authors' name consents, the
+    # filter's projects, municipalities and partners; a member's projects (who may be named)
+    ("projects:learning_register", "coordinator"): 12,
+    ("projects:learning_register", "member"): 13,
+    # the count and the page (projects joined), the filter's projects, municipalities and partners
+    ("projects:result_register", "coordinator"): 11,
+    ("projects:result_register", "member"): 11,
     # the totals by funder and year (and their count), the sum of all, the reports due
     ("projects:funding", "coordinator"): 10,
     # the project, and its measurements with their indicators
@@ -721,6 +754,7 @@ FORM = "a form (create, edit, confirm), not a list or detail page"
 DOWNLOAD = "a download of one record"
 PARTIAL = "an htmx partial: one empty form row"
 AUTH = "Django's own login and password pages"
+EXPORT = "a streamed download of a list: budget in tests/test_exports.py"
 EXEMPT = {
     # Django's authentication views, the language switch, the health check, the terms
     "login": AUTH,
@@ -794,6 +828,18 @@ EXEMPT = {
     "reports:project_report_pdf": "the PDF of reports:project_report, whose queries are budgeted",
     "reports:portfolio_report_pdf": "the PDF of reports:portfolio_report, whose queries are budgeted",
     "participants:my_consent_give": POST_ONLY,
+    # the exports of the lists: streamed, their queries are counted in tests/test_exports.py (EXPORT_BUDGETS),
+    # equal at 1 and 30 rows
+    "projects:project_export": EXPORT,
+    "projects:organisation_export": EXPORT,
+    "projects:municipality_export": EXPORT,
+    "projects:learning_export": EXPORT,
+    "projects:result_export": EXPORT,
+    "projects:system_change_export": EXPORT,
+    "dialogues:dialogue_export": EXPORT,
+    "dialogues:attendance_export": EXPORT,
+    "dialogues:action_export": EXPORT,
+    "participants:participant_export_list": EXPORT,
 }
 
 

@@ -35,19 +35,18 @@ def actions_in_visible_projects(user, *, overdue=False):
     )
 
 
+def mine_open(user):
+    """The open actions the user answers for, by name or through their organisation, of dialogues not deleted."""
+    return FollowUpAction.objects.responsible(user).open().filter(dialogue__in=Dialogue.objects.alive())
+
+
 def action_overview(request):
     """My open actions, and the open actions of every project I may see (every project for coordinators).
 
     Every action on this page may be marked done by the user: they answer for it, or they are a member of
     its project (or a coordinator), so the rows need no permission query each."""
     people = PersonalData(request.user)
-    mine = with_responsible_names(
-        people,
-        FollowUpAction.objects.responsible(request.user)
-        .open()
-        .filter(dialogue__in=Dialogue.objects.alive())
-        .for_list(),
-    )
+    mine = with_responsible_names(people, mine_open(request.user).for_list())
     # ?overdue=1: only the overdue ones (the home page's figure links here). Anything else lists all open actions.
     overdue = request.GET.get("overdue") == "1"
     page = paginate(request, actions_in_visible_projects(request.user, overdue=overdue))

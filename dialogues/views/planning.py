@@ -29,10 +29,15 @@ from ..rules import is_responsible
 from .common import get_dialogue_for_user
 
 
+def filtered_dialogues(request):
+    """The dialogue list's filter over the dialogues the user sees (the page and its exports)."""
+    dialogues = Dialogue.objects.visible_to(request.user).for_list().with_attended(request.user)
+    return DialogueFilter(request.GET, queryset=dialogues, user=request.user)
+
+
 def dialogue_list(request):
     """Upcoming dialogues first (soonest first), then past ones (latest first), across visible projects."""
-    dialogues = Dialogue.objects.visible_to(request.user).for_list().with_attended(request.user)
-    dialogue_filter = DialogueFilter(request.GET, queryset=dialogues, user=request.user)
+    dialogue_filter = filtered_dialogues(request)
     filtered = dialogue_filter.qs
     upcoming = filtered.upcoming().soonest_first()
     past = filtered.exclude(pk__in=upcoming.values("pk")).latest_first()

@@ -10,7 +10,7 @@ Other apps ask here before they quote, photograph or contact a person:
 Nothing here is cached: a withdrawn consent counts from the moment it is withdrawn.
 """
 
-from .access_log import AccessAction, AccessReason, log_access
+from .access_log import AccessAction, AccessReason, log_access, log_bulk_access
 from .consent import (
     ConsentAlreadyActive,
     Contact,
@@ -56,6 +56,7 @@ __all__ = [
     "has_consent",
     "invite",
     "log_access",
+    "log_bulk_access",
     "merge",
     "months_before",
     "record_consent",

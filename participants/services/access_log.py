@@ -6,6 +6,7 @@ says, in words for the reader.
 """
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..models import AccessLog, Participant
@@ -27,6 +28,7 @@ class AccessReason(models.TextChoices):
     ERASURE = "erasure", _("Erasure (GDPR Art. 17)")
     RETENTION = "retention", _("Retention period ended")
     DUPLICATE = "duplicate", _("Duplicate record")
+    REGISTRY_EXPORT = "registry export", _("Download of the registry list (CSV or Excel)")
 
 
 def log_access(*, actor, participant: Participant, action: str, reason: str) -> AccessLog:
@@ -37,3 +39,19 @@ def log_access(*, actor, participant: Participant, action: str, reason: str) -> 
         action=action,
         reason=str(reason)[: AccessLog._meta.get_field("reason").max_length],
     )
+
+
+LOG_BATCH = 1000
+
+
+def log_bulk_access(*, actor, participant_ids, action: str, reason: str) -> int:
+    """Append one AccessLog row per person, all with the same moment: a download of the registry list is an access
+    to each person's data, and each person reads it in their own "who has looked at my data". Inserted in batches
+    (one query per LOG_BATCH people). Returns how many were written."""
+    now = timezone.now()
+    actor = actor if actor is not None and actor.is_authenticated else None
+    rows = [
+        AccessLog(actor=actor, participant_id=pk, at=now, action=action, reason=str(reason)) for pk in participant_ids
+    ]
+    AccessLog.objects.bulk_create(rows, batch_size=LOG_BATCH)
+    return len(rows)

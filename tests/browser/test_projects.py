@@ -285,6 +285,11 @@ PAGES = {
     "partner directory": lambda w: "/partnere/",
     "organisation": lambda w: w.partners.order_by("name").first().get_absolute_url(),
     "municipality": lambda w: w.municipalities.get().get_absolute_url(),
+    # the registers across projects, with their filters and export links, and one filtered to nothing
+    "learning register": lambda w: "/laering/",
+    "result register": lambda w: "/resultater/",
+    "system change register": lambda w: "/systemendringer/",
+    "learning register, empty": lambda w: "/laering/?q=zqxingenting",
 }
 
 
