@@ -145,7 +145,11 @@ def send_claimed(notice, worker, connection) -> bool:
             mine.update(state=Delivery.FAILED, lease_until=None, body="", last_error=str(error)[:300])
             logger.error(
                 "Notice %s (%s) to %s not sent after %s attempts: %s",
-                notice.pk, notice.kind, notice.recipient_key, notice.attempts, error,
+                notice.pk,
+                notice.kind,
+                notice.recipient_key,
+                notice.attempts,
+                error,
             )
         else:
             mine.update(lease_until=None, next_attempt_at=now + backoff(notice.attempts), last_error=str(error)[:300])

@@ -146,7 +146,8 @@ def outcome_missing(now):
 
             link = reverse("dialogues:outcome_edit", args=[dialogue.pk])
             due += [
-                Due(NoticeKind.OUTCOME_MISSING, f"dialogue:{dialogue.pk}", today, r, words, link) for r in found.values()
+                Due(NoticeKind.OUTCOME_MISSING, f"dialogue:{dialogue.pk}", today, r, words, link)
+                for r in found.values()
             ]
     return due
 
@@ -223,9 +224,7 @@ def follow_up(now):
                     )
 
                 ref = f"week:{today.isoformat()}"
-                due.append(
-                    Due(NoticeKind.ACTION_SUMMARY, ref, today, r, words, reverse("dialogues:action_overview"))
-                )
+                due.append(Due(NoticeKind.ACTION_SUMMARY, ref, today, r, words, reverse("dialogues:action_overview")))
             continue
         action = mine[0]
         if action.due_date == today + datetime.timedelta(days=ACTION_DUE_IN_DAYS):
@@ -288,7 +287,9 @@ def gathering_soon(now):
             return _("In two days: “%(title)s”") % {"title": dialogue.title}, lines
 
         link = reverse("dialogues:dialogue_detail", args=[dialogue.pk])
-        due.append(Due(NoticeKind.GATHERING_SOON, f"dialogue:{dialogue.pk}", day, r, words, link, ics_dialogue=dialogue))
+        due.append(
+            Due(NoticeKind.GATHERING_SOON, f"dialogue:{dialogue.pk}", day, r, words, link, ics_dialogue=dialogue)
+        )
     return due
 
 
@@ -325,7 +326,9 @@ def summary_to_confirm(now):
                 return (
                     _("Confirm or comment on the summary of “%(title)s”") % {"title": dialogue.title},
                     [
-                        _("The summary of “%(title)s” is a draft and waits for you: confirm it, or say what is missing.")
+                        _(
+                            "The summary of “%(title)s” is a draft and waits for you: confirm it, or say what is missing."
+                        )
                         % {"title": dialogue.title},
                     ],
                 )
@@ -367,9 +370,7 @@ def recheck_due(now):
 def reporting_due(now):
     day = today_at(now) + datetime.timedelta(days=REPORTING_DAYS_AHEAD)
     grants = list(
-        Grant.objects.filter(
-            reporting_deadline=day, status=GrantStatus.GRANTED, project__in=Project.objects.alive()
-        )
+        Grant.objects.filter(reporting_deadline=day, status=GrantStatus.GRANTED, project__in=Project.objects.alive())
         .select_related("project", "funder")
         .order_by("pk")
     )
@@ -382,7 +383,11 @@ def reporting_due(now):
                     _("Report to %(funder)s by %(day)s") % {"funder": grant.funder.name, "day": day_text(day)},
                     [
                         _("The report on “%(grant)s” in “%(project)s” is due %(day)s.")
-                        % {"grant": grant.title or grant.funder.name, "project": grant.project.title, "day": day_text(day)},
+                        % {
+                            "grant": grant.title or grant.funder.name,
+                            "project": grant.project.title,
+                            "day": day_text(day),
+                        },
                     ],
                 )
 
@@ -439,10 +444,15 @@ def weekly_digest(now):
         return []
 
     def words(recipient):
-        lines = [_("What happened in the projects in the week before %(day)s (counts only):") % {"day": day_text(today)}, ""]
+        lines = [
+            _("What happened in the projects in the week before %(day)s (counts only):") % {"day": day_text(today)},
+            "",
+        ]
         for title, held, published, entries, changes in rows:
             lines.append(
-                _("%(project)s: %(held)d held, %(published)d outcomes published, %(entries)d learning entries, %(steps)d system-change steps")
+                _(
+                    "%(project)s: %(held)d held, %(published)d outcomes published, %(entries)d learning entries, %(steps)d system-change steps"
+                )
                 % {"project": title, "held": held, "published": published, "entries": entries, "steps": changes}
             )
         return _("Weekly digest: %(count)d projects with news") % {"count": len(rows)}, lines

@@ -4,16 +4,14 @@ from celery import shared_task
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from . import delivery
+from . import delivery, reminders
 
 
 @shared_task(name="notices.tasks.run_due_jobs")
 def run_due_jobs(now=None):
     """Record what is due at `now` (ISO date-time; default: the present), then queue the sending."""
-    from .services import record_due
-
     moment = parse_datetime(now) if now else timezone.now()
-    recorded = record_due(now=moment)
+    recorded = delivery.record(reminders.everything_due(moment))
     deliver_notices.delay()
     return dict(recorded)
 

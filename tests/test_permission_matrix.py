@@ -27,6 +27,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import translation
 
 from dialogues.models import Attendance
+from notices.tokens import unsubscribe_token
 from projects.models import Indicator, LearningEntry, Measurement, SystemChange
 from projects.rules import COORDINATORS_GROUP
 from tests.factories import (
@@ -167,6 +168,8 @@ MATRIX = {
     "dialogues:feed": Entry(args=lambda w: [w["feed"].token], expect=PUBLIC),
     "participants:accept_invitation": Entry(args=lambda w: ["matrise-token"], expect=PUBLIC),
     "participants:terms": Entry(expect=PUBLIC),
+    # The one-click unsubscribe link of an email: signed, for one person and one kind, no login
+    "notices:unsubscribe": Entry(args=lambda w: [unsubscribe_token("p:1", "gathering_soon")], expect=PUBLIC),
     # Every logged-in user
     "home": Entry(expect=everyone()),
     # Logging out ends on the login page, logged in or not.
@@ -191,6 +194,9 @@ MATRIX = {
     "participants:my_page": Entry(expect=everyone()),
     "participants:my_export": Entry(expect=everyone()),
     "participants:my_data": Entry(expect=everyone()),
+    # One's own notices: settings on "Min side" (also for a coordinator without a participant record), mark as read
+    "notices:settings": Entry(expect=everyone()),
+    "notices:mark_read": Entry(method="post", expect=everyone()),
     # One's own consent, given on "Min side": whoever has a record of their own (the coordinator has none)
     "participants:my_consent_give": Entry(
         method="post",

@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dialogues.models import AgendaItem
+from notices.models import Notice
 from projects.models import (
     CatalogueIndicator,
     District,
@@ -161,6 +162,26 @@ def upcoming_and_mine(w, n):
         AttendanceFactory(dialogue=dialogue, participant=w["person"])
         FollowUpActionFactory(dialogue=w["held"], responsible_participant=w["person"], responsible_organisation=None)
         FollowUpActionFactory(dialogue=w["held"], responsible_organisation=w["partner"])
+
+
+NOTICE_NUMBERS = itertools.count()
+
+
+def upcoming_mine_and_notices(w, n):
+    """As upcoming_and_mine, and n notices for each role counted (the home page's notices block)."""
+    upcoming_and_mine(w, n)
+    for role in ("participant", "member", "coordinator"):
+        for i in range(n):
+            Notice.objects.create(
+                kind="weekly_digest",
+                object_ref=f"digest:{next(NOTICE_NUMBERS)}",
+                recipient_key=f"u:{w[role].pk}",
+                due_on=datetime.date(2027, 1, 11),
+                user=w[role],
+                subject=f"Varsel {i}",
+                link="/",
+                state="in_app",
+            )
 
 
 def measured_projects(w, n):
@@ -488,7 +509,7 @@ def feed_url(w, role):
 
 
 PAGES = {
-    "home": Page(upcoming_and_mine),
+    "home": Page(upcoming_mine_and_notices),
     "search": Page(search_hits, lambda w: reverse("search") + "?q=budsjett"),
     "deleted_items": Page(deleted_rows),
     "projects:project_list": Page(partner_projects),
@@ -534,10 +555,11 @@ PAGES = {
 # (url name, role): the queries of one GET, at 1 row as at 30. Six of them are on every page of a logged-in
 # user (see the module's docstring); the notes say what else the page asks for.
 BUDGETS = {
-    # the four counts, upcoming dialogues (5 at most), the count of the user's open actions
-    ("home", "coordinator"): 11,
-    ("home", "member"): 12,
-    ("home", "participant"): 12,
+    # the four counts, upcoming dialogues (5 at most), the count of the user's open actions, the user's newest
+    # notices (5 at most) and the count of the unread
+    ("home", "coordinator"): 13,
+    ("home", "member"): 14,
+    ("home", "participant"): 14,
     ("deleted_items", "coordinator"): 8,
     # one query per kind (projects, learning log, dialogues, insights, proposals, agenda items, partners), each
     # with what its hits show joined in and the visibility and quoting rules in subqueries
@@ -697,6 +719,10 @@ EXEMPT = {
     "participants:participant_merge": FORM,
     "participants:participant_anonymise": FORM,
     "participants:consent_withdraw": POST_ONLY,
+    # notices
+    "notices:settings": FORM,
+    "notices:unsubscribe": FORM,
+    "notices:mark_read": POST_ONLY,
     "participants:my_export": DOWNLOAD,
     "participants:my_consent_give": POST_ONLY,
 }

@@ -7,75 +7,176 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('dialogues', '0006_full_text_search'),
-        ('participants', '0005_move_attendance_to_dialogues'),
+        ("dialogues", "0006_full_text_search"),
+        ("participants", "0005_move_attendance_to_dialogues"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='NoticeLanguage',
+            name="NoticeLanguage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('recipient_key', models.CharField(max_length=30, unique=True, verbose_name='recipient')),
-                ('language', models.CharField(choices=[('nb', 'Norwegian Bokmål'), ('en', 'English')], max_length=10, verbose_name='language')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("recipient_key", models.CharField(max_length=30, unique=True, verbose_name="recipient")),
+                (
+                    "language",
+                    models.CharField(
+                        choices=[("nb", "Norwegian Bokmål"), ("en", "English")], max_length=10, verbose_name="language"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'language of notices',
-                'verbose_name_plural': 'languages of notices',
+                "verbose_name": "language of notices",
+                "verbose_name_plural": "languages of notices",
             },
         ),
         migrations.CreateModel(
-            name='OptOut',
+            name="OptOut",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('recipient_key', models.CharField(max_length=30, verbose_name='recipient')),
-                ('kind', models.CharField(choices=[('outcome_missing', 'Outcome not registered after a gathering'), ('action_due', 'Follow-up action due in three days'), ('action_overdue', 'Follow-up action overdue'), ('action_summary', 'Weekly summary of follow-up actions'), ('gathering_soon', 'Gathering in two days'), ('summary_to_confirm', 'Summary waiting for your confirmation'), ('recheck_due', 'System change due for a re-check'), ('reporting_due', 'Grant reporting deadline'), ('weekly_digest', 'Weekly digest of the projects')], max_length=30, verbose_name='kind')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='created')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("recipient_key", models.CharField(max_length=30, verbose_name="recipient")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("outcome_missing", "Outcome not registered after a gathering"),
+                            ("action_due", "Follow-up action due in three days"),
+                            ("action_overdue", "Follow-up action overdue"),
+                            ("action_summary", "Weekly summary of follow-up actions"),
+                            ("gathering_soon", "Gathering in two days"),
+                            ("summary_to_confirm", "Summary waiting for your confirmation"),
+                            ("recheck_due", "System change due for a re-check"),
+                            ("reporting_due", "Grant reporting deadline"),
+                            ("weekly_digest", "Weekly digest of the projects"),
+                        ],
+                        max_length=30,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="created")),
             ],
             options={
-                'verbose_name': 'email opt-out',
-                'verbose_name_plural': 'email opt-outs',
-                'ordering': ['recipient_key', 'kind'],
-                'constraints': [models.UniqueConstraint(fields=('recipient_key', 'kind'), name='optout_once_per_kind')],
+                "verbose_name": "email opt-out",
+                "verbose_name_plural": "email opt-outs",
+                "ordering": ["recipient_key", "kind"],
+                "constraints": [models.UniqueConstraint(fields=("recipient_key", "kind"), name="optout_once_per_kind")],
             },
         ),
         migrations.CreateModel(
-            name='Notice',
+            name="Notice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('outcome_missing', 'Outcome not registered after a gathering'), ('action_due', 'Follow-up action due in three days'), ('action_overdue', 'Follow-up action overdue'), ('action_summary', 'Weekly summary of follow-up actions'), ('gathering_soon', 'Gathering in two days'), ('summary_to_confirm', 'Summary waiting for your confirmation'), ('recheck_due', 'System change due for a re-check'), ('reporting_due', 'Grant reporting deadline'), ('weekly_digest', 'Weekly digest of the projects')], max_length=30, verbose_name='kind')),
-                ('object_ref', models.CharField(help_text='E.g. dialogue:12 or week:2027-01-11.', max_length=80, verbose_name='about')),
-                ('recipient_key', models.CharField(help_text='p:<participant> or u:<account>.', max_length=30, verbose_name='recipient')),
-                ('due_on', models.DateField(verbose_name='due on')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email')),
-                ('language', models.CharField(default='nb', max_length=10, verbose_name='language')),
-                ('subject', models.CharField(max_length=300, verbose_name='subject')),
-                ('body', models.TextField(blank=True, verbose_name='text')),
-                ('link', models.CharField(blank=True, max_length=300, verbose_name='link')),
-                ('state', models.CharField(choices=[('pending', 'Waiting to be sent'), ('sent', 'Sent by email'), ('failed', 'Could not be sent'), ('in_app', 'Shown in the app only')], default='pending', max_length=10, verbose_name='delivery')),
-                ('attempts', models.PositiveSmallIntegerField(default=0, verbose_name='attempts')),
-                ('next_attempt_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='next attempt')),
-                ('lease_until', models.DateTimeField(blank=True, null=True, verbose_name='claimed until')),
-                ('claimed_by', models.CharField(blank=True, max_length=64, verbose_name='claimed by')),
-                ('last_error', models.CharField(blank=True, max_length=300, verbose_name='last error')),
-                ('sent_at', models.DateTimeField(blank=True, null=True, verbose_name='sent')),
-                ('read_at', models.DateTimeField(blank=True, null=True, verbose_name='read')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='created')),
-                ('attach_ics', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='dialogues.dialogue', verbose_name='calendar file of')),
-                ('participant', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='notices', to='participants.participant', verbose_name='participant')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='notices', to=settings.AUTH_USER_MODEL, verbose_name='account')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("outcome_missing", "Outcome not registered after a gathering"),
+                            ("action_due", "Follow-up action due in three days"),
+                            ("action_overdue", "Follow-up action overdue"),
+                            ("action_summary", "Weekly summary of follow-up actions"),
+                            ("gathering_soon", "Gathering in two days"),
+                            ("summary_to_confirm", "Summary waiting for your confirmation"),
+                            ("recheck_due", "System change due for a re-check"),
+                            ("reporting_due", "Grant reporting deadline"),
+                            ("weekly_digest", "Weekly digest of the projects"),
+                        ],
+                        max_length=30,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "object_ref",
+                    models.CharField(
+                        help_text="E.g. dialogue:12 or week:2027-01-11.", max_length=80, verbose_name="about"
+                    ),
+                ),
+                (
+                    "recipient_key",
+                    models.CharField(
+                        help_text="p:<participant> or u:<account>.", max_length=30, verbose_name="recipient"
+                    ),
+                ),
+                ("due_on", models.DateField(verbose_name="due on")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="email")),
+                ("language", models.CharField(default="nb", max_length=10, verbose_name="language")),
+                ("subject", models.CharField(max_length=300, verbose_name="subject")),
+                ("body", models.TextField(blank=True, verbose_name="text")),
+                ("link", models.CharField(blank=True, max_length=300, verbose_name="link")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Waiting to be sent"),
+                            ("sent", "Sent by email"),
+                            ("failed", "Could not be sent"),
+                            ("in_app", "Shown in the app only"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                        verbose_name="delivery",
+                    ),
+                ),
+                ("attempts", models.PositiveSmallIntegerField(default=0, verbose_name="attempts")),
+                (
+                    "next_attempt_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="next attempt"),
+                ),
+                ("lease_until", models.DateTimeField(blank=True, null=True, verbose_name="claimed until")),
+                ("claimed_by", models.CharField(blank=True, max_length=64, verbose_name="claimed by")),
+                ("last_error", models.CharField(blank=True, max_length=300, verbose_name="last error")),
+                ("sent_at", models.DateTimeField(blank=True, null=True, verbose_name="sent")),
+                ("read_at", models.DateTimeField(blank=True, null=True, verbose_name="read")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="created")),
+                (
+                    "attach_ics",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="dialogues.dialogue",
+                        verbose_name="calendar file of",
+                    ),
+                ),
+                (
+                    "participant",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notices",
+                        to="participants.participant",
+                        verbose_name="participant",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notices",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="account",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'notice',
-                'verbose_name_plural': 'notices',
-                'ordering': ['-created_at', '-pk'],
-                'indexes': [models.Index(fields=['state', 'next_attempt_at'], name='notice_claim_idx'), models.Index(fields=['user', '-created_at'], name='notice_user_created_idx')],
-                'constraints': [models.UniqueConstraint(fields=('kind', 'object_ref', 'recipient_key', 'due_on'), name='notice_once_per_key')],
+                "verbose_name": "notice",
+                "verbose_name_plural": "notices",
+                "ordering": ["-created_at", "-pk"],
+                "indexes": [
+                    models.Index(fields=["state", "next_attempt_at"], name="notice_claim_idx"),
+                    models.Index(fields=["user", "-created_at"], name="notice_user_created_idx"),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("kind", "object_ref", "recipient_key", "due_on"), name="notice_once_per_key"
+                    )
+                ],
             },
         ),
     ]

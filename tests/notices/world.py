@@ -1,7 +1,5 @@
 """One of each reminder, around MONDAY (2027-01-11): who gets what on which day."""
 
-import datetime
-
 from dialogues.models import DialogueStatus
 from projects.models import SystemChange
 from tests.factories import (
@@ -55,11 +53,17 @@ def make_world():
         FollowUpActionFactory(dialogue=held, what=what, responsible_participant=busy, due_date=at(days).date())
 
     # A gathering on Wednesday 13: attendees with a contact consent are told on Monday 11.
-    soon = DialogueFactory(project=project, title="Samling snart", starts_at=at(2, 10), ends_at=at(2, 13), venue="Huset")
+    soon = DialogueFactory(
+        project=project, title="Samling snart", starts_at=at(2, 10), ends_at=at(2, 13), venue="Huset"
+    )
     attendee = contactable("Deltaker Snart", "deltaker@example.org")
     AttendanceFactory(dialogue=soon, participant=attendee)
-    AttendanceFactory(dialogue=soon, participant=ParticipantFactory(display_name="Uten samtykke", email="nei@example.org"))
-    in_app_only = ParticipantFactory(display_name="Bare i appen", user=UserFactory(username="bare-app", email="app@example.org"))
+    AttendanceFactory(
+        dialogue=soon, participant=ParticipantFactory(display_name="Uten samtykke", email="nei@example.org")
+    )
+    in_app_only = ParticipantFactory(
+        display_name="Bare i appen", user=UserFactory(username="bare-app", email="app@example.org")
+    )
     AttendanceFactory(dialogue=soon, participant=in_app_only)
 
     # A draft summary of a gathering held on Sunday 10: put to its attendee from then on (once).
