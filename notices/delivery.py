@@ -142,7 +142,7 @@ def send_claimed(notice, worker, connection) -> bool:
         now = timezone.now()
         mine = Notice.objects.filter(pk=notice.pk, claimed_by=worker, state=Delivery.PENDING)
         if notice.attempts >= settings.KREM_NOTICE_MAX_ATTEMPTS:
-            mine.update(state=Delivery.FAILED, lease_until=None, body="", last_error=str(error)[:300])
+            mine.update(state=Delivery.FAILED, lease_until=None, body="", email="", last_error=str(error)[:300])
             logger.error(
                 "Notice %s (%s) to %s not sent after %s attempts: %s",
                 notice.pk,
@@ -156,7 +156,7 @@ def send_claimed(notice, worker, connection) -> bool:
             logger.warning("Notice %s not sent (attempt %s), tried again later: %s", notice.pk, notice.attempts, error)
         return False
     Notice.objects.filter(pk=notice.pk).update(
-        state=Delivery.SENT, sent_at=timezone.now(), lease_until=None, body="", last_error=""
+        state=Delivery.SENT, sent_at=timezone.now(), lease_until=None, body="", email="", last_error=""
     )
     return True
 

@@ -67,6 +67,7 @@ class Notice(models.Model):
         related_name="notices",
         verbose_name=_("participant"),
     )
+    # Like the text, kept only until the email is sent or given up.
     email = models.EmailField(_("email"), blank=True)
     language = models.CharField(_("language"), max_length=10, default="nb")
     subject = models.CharField(_("subject"), max_length=300)

@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from notices.models import NoticeKind, OptOut
+from notices.models import Notice, NoticeKind, OptOut
 from notices.recipients import key_for
 from notices.services import run_due_jobs
 from notices.tokens import unsubscribe_token
@@ -128,3 +128,15 @@ def test_a_token_cannot_be_turned_to_another_person_or_kind():
     (_mine, my_signature), (other_payload, _sig) = mine.rsplit(":", 1), other.rsplit(":", 1)
     assert read_token(mine) == ("p:1", "gathering_soon")
     assert read_token(f"{other_payload}:{my_signature}") is None
+
+
+def test_erasure_deletes_the_persons_notices(smtp, coordinator):
+    from participants.services import anonymise
+
+    world = make_world()
+    run_due_jobs(now=at(0))
+    user = world["in_app_only"].user
+    assert Notice.objects.filter(user=user).exists()
+    anonymise(participant=world["in_app_only"], by=coordinator)
+    assert not Notice.objects.filter(user=user).exists()
+    assert Notice.objects.exists()  # only theirs

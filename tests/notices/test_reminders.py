@@ -85,7 +85,8 @@ def test_without_a_contact_consent_the_account_sees_the_notice_in_the_app_only(s
     assert smtp.mailbox.to("app@example.org") == []
 
 
-def test_a_sent_notice_keeps_no_text(smtp):
+def test_a_sent_notice_keeps_neither_text_nor_address(smtp):
     make_world()
     run_due_jobs(now=at(0))
-    assert not Notice.objects.filter(state=Delivery.SENT).exclude(body="").exists()
+    assert Notice.objects.filter(state=Delivery.SENT).exists()
+    assert not Notice.objects.filter(state=Delivery.SENT).exclude(body="", email="").exists()
