@@ -1,7 +1,9 @@
 """Measure (issue 14): the demo data, time moved a month forward day by day with `run_due_jobs --now`, twice a day at
 the same moment, against a real SMTP server. Prints the notices per kind and state, and duplicates.
 
-    .venv/bin/python tests/notices/measure_month.py [days]
+    .venv/bin/python tests/notices/measure_month.py [days] [--contactable]
+
+--contactable first gives the demo's accounts an address and its people with an account a consent to contact.
 
 Uses its own SQLite file in /tmp; not part of the test suite.
 """
@@ -30,7 +32,7 @@ class Box:
         return "250 OK"
 
 
-def main(days=31):
+def main(days=31, contactable=False):
     box = Box()
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -50,21 +52,38 @@ def main(days=31):
 
     manage("migrate", "--noinput", "-v0")
     manage("load_demo")
-    start = datetime.date.today()
-    second_runs_sent = 0
-    for day in range(days + 1):
-        moment = f"{start + datetime.timedelta(days=day)}T08:00"
-        first = manage("run_due_jobs", "--now", moment)
-        again = manage("run_due_jobs", "--now", moment)
-        second_runs_sent += int(again.split("sent ")[-1].split(",")[0])
-        if "recorded" in first:
-            print(first.strip())
+    if contactable:
+        # The demo's accounts get an address, and its people with an account a consent to contact.
+        manage(
+            "shell",
+            "-c",
+            "from django.contrib.auth import get_user_model\n"
+            "from participants.models import Consent, Participant\n"
+            "for u in get_user_model().objects.filter(email=''): u.email = u.username.split('@')[0] + '@example.org'; u.save()\n"
+            "for p in Participant.objects.filter(user__isnull=False): Consent.objects.get_or_create(participant=p, purpose='contact', withdrawn_at=None)\n",
+        )
+    loop = (
+        "import datetime, io\n"
+        "from django.core.management import call_command\n"
+        f"start = datetime.date.fromisoformat('{datetime.date.today()}')\n"
+        "again_sent = 0\n"
+        f"for day in range({days + 1}):\n"
+        "    moment = f'{start + datetime.timedelta(days=day)}T08:00'\n"
+        "    first, again = io.StringIO(), io.StringIO()\n"
+        "    call_command('run_due_jobs', '--now', moment, stdout=first)\n"
+        "    call_command('run_due_jobs', '--now', moment, stdout=again)\n"
+        "    again_sent += int(again.getvalue().split('sent ')[-1].split(',')[0])\n"
+        "    if 'recorded' in first.getvalue(): print(first.getvalue().strip())\n"
+        "print('sent by the second run at the same moment:', again_sent)\n"
+    )
+    print(manage("shell", "-c", loop).strip())
     controller.stop()
     kinds = Counter(m["X-KREM-Kind"] for m in box.messages)
     per_notice = Counter(m["X-KREM-Notice"] for m in box.messages)
     print(f"emails per kind: {dict(kinds)}")
-    print(f"emails {len(box.messages)}, notices emailed {len(per_notice)}, duplicates {sum(n - 1 for n in per_notice.values())}")
-    print(f"sent by the second run at the same moment: {second_runs_sent}")
+    print(
+        f"emails {len(box.messages)}, notices emailed {len(per_notice)}, duplicates {sum(n - 1 for n in per_notice.values())}"
+    )
     rows = manage(
         "shell",
         "-c",
@@ -75,4 +94,5 @@ def main(days=31):
 
 
 if __name__ == "__main__":
-    main(*(int(a) for a in sys.argv[1:]))
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    main(*(int(a) for a in args), contactable="--contactable" in sys.argv)
