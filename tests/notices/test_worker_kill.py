@@ -4,10 +4,11 @@ The worker is a real process: `manage.py run_due_jobs` (the embedded default), a
 broker (127.0.0.1:6379, db 14; skipped only when Redis is absent, and never in CI, where .ci/run starts it). Each
 trial kills it after a random number of emails, then a second worker finishes once the first one's lease has ended.
 
-The SMTP server here is slow before it takes the message (at RCPT), as a real one is over a network; the kill
-almost always lands there. What no queue can close is the moment between the server's "250 OK" and the UPDATE that
-marks the notice sent: a kill exactly there sends the notice again. The tests count such doubles separately, by
-Message-ID, which is the notice's own, so a mail client shows the copy once.
+The SMTP server here is slow before it takes a message (at RCPT), as a real one is over a network, and the kill
+comes at a random moment, not in step with the emails. Lost: never. What no queue can close is the moment between
+the server's "250 OK" and the UPDATE that marks the notice sent: a kill exactly there sends that one notice again
+once the lease ends. So a kill duplicates at most the one notice in flight, and the copy carries the same
+Message-ID (the notice's own), by which mail clients show it once. The tests hold it to that, and print the counts.
 """
 
 import os
@@ -107,7 +108,22 @@ def outcome(mailbox):
     received = mailbox.notice_ids()
     expected = {str(pk) for pk in Notice.objects.values_list("pk", flat=True)}
     duplicated = sum(n - 1 for n in received.values())
+    with mailbox.lock:
+        ids = {(m["X-KREM-Notice"], m["Message-ID"]) for m in mailbox.messages}
+    assert len(ids) == len(received), "a copy of a notice went out under another Message-ID"
     return len(set(received) & expected), len(expected - set(received)), duplicated
+
+
+def kill_at_random(process, mailbox, timeout=60):
+    """SIGKILL after a random number of emails, at a random moment within the next email's time."""
+    kill_after = random.randint(1, BATCH - 4)
+    assert wait_for(lambda: len(mailbox.messages) >= kill_after, timeout=timeout), (
+        process.stderr.read() if process.poll() is not None else "no email came"
+    )
+    time.sleep(random.uniform(0, 0.06))
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert len(mailbox.messages) < BATCH, "killed too late: the batch was over"
 
 
 def reset(mailbox):
@@ -128,17 +144,12 @@ def run_due_jobs_process(port):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_run_due_jobs_killed_mid_batch_loses_none_and_duplicates_none(slow_smtp):
+def test_run_due_jobs_killed_mid_batch_loses_none_and_duplicates_at_most_the_one_in_flight(slow_smtp):
     a_batch()
     mailbox, totals = slow_smtp.mailbox, Counter()
     for _ in range(TRIALS):
         reset(mailbox)
-        kill_after = random.randint(1, BATCH - 2)
-        first = run_due_jobs_process(slow_smtp.port)
-        assert wait_for(lambda n=kill_after: len(mailbox.messages) >= n), first.stderr.read() if first.poll() else ""
-        first.send_signal(signal.SIGKILL)
-        first.wait()
-        assert len(mailbox.messages) < BATCH, "killed too late: the batch was over"
+        kill_at_random(run_due_jobs_process(slow_smtp.port), mailbox)
         time.sleep(1.2)  # the killed worker's lease ends
         second = run_due_jobs_process(slow_smtp.port)
         assert second.wait(timeout=120) == 0, second.stderr.read()
@@ -146,7 +157,8 @@ def test_run_due_jobs_killed_mid_batch_loses_none_and_duplicates_none(slow_smtp)
         totals.update(sent=sent, lost=lost, duplicated=duplicated)
         assert not Notice.objects.exclude(state=Delivery.SENT).exists()
     print(f"\nrun_due_jobs killed {TRIALS} times: {dict(totals)}")
-    assert (totals["sent"], totals["lost"], totals["duplicated"]) == (TRIALS * BATCH, 0, 0)
+    assert (totals["sent"], totals["lost"]) == (TRIALS * BATCH, 0)
+    assert totals["duplicated"] <= TRIALS  # at most the one in flight per kill, under its own Message-ID
 
 
 def redis_available():
@@ -197,19 +209,17 @@ def celery_worker(port, name):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_celery_worker_killed_mid_batch_on_redis_loses_none_and_duplicates_none(slow_smtp, broker):
+def test_a_celery_worker_killed_mid_batch_on_redis_loses_none_and_duplicates_at_most_the_one_in_flight(
+    slow_smtp, broker
+):
     a_batch()
     mailbox, totals = slow_smtp.mailbox, Counter()
     trials = max(1, TRIALS // 3)
     for _ in range(trials):
         reset(mailbox)
-        kill_after = random.randint(1, BATCH - 2)
         first = celery_worker(slow_smtp.port, "first")
         broker.send_task("notices.tasks.deliver_notices")
-        assert wait_for(lambda n=kill_after: len(mailbox.messages) >= n, timeout=90)
-        first.send_signal(signal.SIGKILL)
-        first.wait()
-        assert len(mailbox.messages) < BATCH, "killed too late: the batch was over"
+        kill_at_random(first, mailbox, timeout=90)
         time.sleep(1.2)
         second = celery_worker(slow_smtp.port, "second")
         try:
@@ -221,4 +231,5 @@ def test_a_celery_worker_killed_mid_batch_on_redis_loses_none_and_duplicates_non
         sent, lost, duplicated = outcome(mailbox)
         totals.update(sent=sent, lost=lost, duplicated=duplicated)
     print(f"\ncelery worker killed {trials} times: {dict(totals)}")
-    assert (totals["sent"], totals["lost"], totals["duplicated"]) == (trials * BATCH, 0, 0)
+    assert (totals["sent"], totals["lost"]) == (trials * BATCH, 0)
+    assert totals["duplicated"] <= trials
