@@ -7,10 +7,6 @@ class NoticesConfig(AppConfig):
     verbose_name = _("Notices")
 
     def ready(self):
-        from participants.registry import AccountRows, register
+        from .personal_data import register_personal_data
 
-        from .models import Notice
-
-        # Erasure deletes the person's notices with their account. A sent notice keeps neither text nor address
-        # (notices/delivery.py), so what is left of one is its kind, what it was about, and its subject.
-        register(AccountRows(Notice, "user"))
+        register_personal_data()
