@@ -12,7 +12,7 @@ BACKUP_DIR ?= backups
 # make test runs the suite in this many processes (pytest-xdist; auto: one per core); 0 runs it in one process.
 TEST_WORKERS ?= auto
 
-.PHONY: run test install lock browser pdf-libs messages check bench clean serve backup restore faults coverage
+.PHONY: run test install lock browser pdf-libs messages check bench clean serve backup restore faults coverage worker jobs
 
 # The virtualenv is exactly the lock: every package pinned and checked against its hash. No editable install:
 # [tool.setuptools] packages = [] installs no code; manage.py, pytest and gunicorn import the apps from here.
@@ -46,6 +46,16 @@ serve: install pdf-libs
 	$(BIN)/python manage.py collectstatic --noinput
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/gunicorn krem.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile -
+
+## make worker: the job queue for production: a Celery worker with the beat schedule in one process, on the broker
+## $$CELERY_BROKER_URL (or $$REDIS_URL), e.g. redis://127.0.0.1:6379/0. Without a broker, cron runs `make jobs`.
+worker: install
+	@[ -n "$$CELERY_BROKER_URL$$REDIS_URL" ] || { echo "Set CELERY_BROKER_URL (e.g. redis://127.0.0.1:6379/0); without a broker, cron runs 'make jobs'."; exit 1; }
+	$(BIN)/celery -A krem worker --beat --loglevel INFO --concurrency 2 --schedule $(VENV)/celerybeat-schedule
+
+## make jobs: every due job now (reminders, digests), sent inline; what cron calls when there is no broker
+jobs: install
+	$(BIN)/python manage.py run_due_jobs
 
 ## make backup: write the database to a new file in $(BACKUP_DIR); make restore FILE=...: read one back
 backup: install

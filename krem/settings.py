@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "projects",
     "participants",
     "dialogues",
+    "notices",
     "krem.apps.KremConfig",
     "axes",
 ]
@@ -202,6 +203,28 @@ CRISPY_TEMPLATE_PACK = "designsystemet"
 EMAIL_CONFIG = env.email("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="krem@localhost")
+
+# Jobs (notices/, README "Reminders and the job queue"): Celery with Redis as the broker when CELERY_BROKER_URL
+# (or REDIS_URL) is set; without one, tasks run inline in the process that asks for them, and cron calls
+# `manage.py run_due_jobs` for the periodic jobs.
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="") or env.str("REDIS_URL", default="")
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_ACKS_LATE = True  # a task whose worker dies is run again by another; the notices' leases make that safe
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = {
+    # Every due job at this moment; recording a notice is idempotent, so a second beat or a late run sends nothing twice.
+    "run-due-jobs": {"task": "notices.tasks.run_due_jobs", "schedule": env.int("KREM_JOBS_EVERY_SECONDS", default=900)},
+}
+# The public address of the site, for links in emails sent outside a request (unsubscribe, Min side).
+KREM_SITE_URL = env.str("KREM_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Delivery: a claimed notice is another worker's only after its lease ends; a failed send is tried again after
+# RETRY_BASE * 2**(attempt-1) seconds, at most NOTICE_MAX_ATTEMPTS times, then reported.
+KREM_NOTICE_LEASE_SECONDS = env.int("KREM_NOTICE_LEASE_SECONDS", default=300)
+KREM_NOTICE_RETRY_BASE_SECONDS = env.int("KREM_NOTICE_RETRY_BASE_SECONDS", default=60)
+KREM_NOTICE_MAX_ATTEMPTS = env.int("KREM_NOTICE_MAX_ATTEMPTS", default=5)
 
 # No inline script or style anywhere, in every mode, so the tests prove the templates need none.
 # htmx's own indicator style is switched off in base.html and lives in krem.css.

@@ -29,4 +29,5 @@ urlpatterns = [
     path("", include("projects.urls")),
     path("", include("dialogues.urls")),
     path("", include("participants.urls")),
+    path("", include("notices.urls")),
 ]

@@ -835,6 +835,14 @@ ENDPOINTS = [
         vary=("q", "actor", "participant", "action", "date_from", "date_to", "side"),
     ),
     Endpoint(
+        "notices:settings",
+        lambda w: reverse("notices:settings"),
+        who="member",
+        having="language",
+        base={"language": "nb"},
+        vary=("kinds", "language"),
+    ),
+    Endpoint(
         "participants:my_export",
         lambda w: reverse("participants:my_export"),
         who="member",
@@ -868,6 +876,8 @@ NOT_FORMS = {
     "participants:participant_detail",
     "participants:terms",
     "participants:my_data",
+    "notices:mark_read",
+    "notices:unsubscribe",
 }
 
 

@@ -1,4 +1,4 @@
-"""The code runs one way (STYLE.md, principle 16): kremlib ← projects ← participants ← dialogues ← krem.
+"""The code runs one way (STYLE.md, principle 16): kremlib ← projects ← participants ← dialogues ← notices ← krem.
 
 Each package imports only packages to its left (and itself); kremlib imports no app at all. No import circle
 exists between modules. Read from the source with `ast`, imports inside functions included, so that a lazy import
@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-LAYERS = ["kremlib", "projects", "participants", "dialogues", "krem"]
+LAYERS = ["kremlib", "projects", "participants", "dialogues", "notices", "krem"]
 
 
 def module_name(path: Path) -> str:

@@ -27,6 +27,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone, translation
 
 from dialogues.models import Attendance, Series
+from notices.tokens import unsubscribe_token
 from projects.models import Indicator, LearningEntry, Measurement, SystemChange
 from projects.rules import COORDINATORS_GROUP
 from tests.conftest import english
@@ -175,6 +176,8 @@ MATRIX = {
     "participants:terms": Entry(expect=PUBLIC),
     # A project's public results page, while it is published (withdrawn: 404 for all, tests/test_public_page.py)
     "public_project": Entry(args=PROJECT, expect=PUBLIC),
+    # The one-click unsubscribe link of an email: signed, for one person and one kind, no login
+    "notices:unsubscribe": Entry(args=lambda w: [unsubscribe_token("p:1", "gathering_soon")], expect=PUBLIC),
     # Every logged-in user
     "home": Entry(expect=everyone()),
     # Logging out ends on the login page, logged in or not.
@@ -217,6 +220,9 @@ MATRIX = {
     "participants:my_page": Entry(expect=everyone()),
     "participants:my_export": Entry(expect=everyone()),
     "participants:my_data": Entry(expect=everyone()),
+    # One's own notices: settings on "Min side" (also for a coordinator without a participant record), mark as read
+    "notices:settings": Entry(expect=everyone()),
+    "notices:mark_read": Entry(method="post", expect=everyone()),
     # One's own consent, given on "Min side": whoever has a record of their own (the coordinator has none)
     "participants:my_consent_give": Entry(
         method="post",

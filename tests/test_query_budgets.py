@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dialogues.models import AgendaItem, Series
+from notices.models import Notice
 from projects.models import (
     CatalogueIndicator,
     District,
@@ -184,6 +185,26 @@ def public_url(w, role):
     project.published_at = timezone.now()
     project.save()
     return reverse("public_project", args=[project.slug])
+
+
+NOTICE_NUMBERS = itertools.count()
+
+
+def upcoming_mine_and_notices(w, n):
+    """As upcoming_and_mine, and n notices for each role counted (the home page's notices block)."""
+    upcoming_and_mine(w, n)
+    for role in ("participant", "member", "coordinator"):
+        for i in range(n):
+            Notice.objects.create(
+                kind="weekly_digest",
+                object_ref=f"digest:{next(NOTICE_NUMBERS)}",
+                recipient_key=f"u:{w[role].pk}",
+                due_on=datetime.date(2027, 1, 11),
+                user=w[role],
+                subject=f"Varsel {i}",
+                link="/",
+                state="in_app",
+            )
 
 
 def measured_projects(w, n):
@@ -576,7 +597,7 @@ def feed_url(w, role):
 
 
 PAGES = {
-    "home": Page(upcoming_and_mine),
+    "home": Page(upcoming_mine_and_notices),
     "search": Page(search_hits, lambda w: reverse("search") + "?q=budsjett"),
     "public_project": Page(public_results, public_url, anonymous=True),
     "deleted_items": Page(deleted_rows),
@@ -633,12 +654,13 @@ BUDGETS = {
     # the dashboard (krem/dashboard.py): six figures, each one COUNT (projects, active projects, gatherings held,
     # system changes, open and overdue actions), and the charts' GROUP BY queries (gatherings by year and kind;
     # attendance, headcounts and insights by year and perspective; changes by level; projects and gatherings by
-    # municipality; results by year); then upcoming dialogues (5 at most), the count of the user's open actions.
+    # municipality; results by year); then upcoming dialogues (5 at most), the count of the user's open actions,
+    # the user's newest notices (5 at most) and the count of the unread.
     # A member is asked once whether they see any project (their role), and the visibility subqueries cost one
     # more; a participant gets their three counts of "Min side" instead of the figures and charts
-    ("home", "coordinator"): 21,
-    ("home", "member"): 23,
-    ("home", "participant"): 12,
+    ("home", "coordinator"): 23,
+    ("home", "member"): 25,
+    ("home", "participant"): 14,
     # anonymous: the project, its municipalities, partners, published outcomes, results, system changes (with their
     # status as a subquery) and their adopting organisations, the public learning entries; and the SAVEPOINT pair
     ("public_project", "coordinator"): 10,
@@ -739,10 +761,11 @@ BUDGETS = {
     ("participants:my_page", "member"): 21,
     ("participants:my_page", "participant"): 21,
     # the access-log INSERT, then export_data: the record, each registered section and its change history, the
-    # consents, invitations and access log, each with its accounts' groups prefetched (none per row)
+    # consents, invitations and access log, each with its accounts' groups prefetched (none per row); notices are
+    # a registered section too
     ("participants:my_data", "coordinator"): 7,
-    ("participants:my_data", "member"): 28,
-    ("participants:my_data", "participant"): 28,
+    ("participants:my_data", "member"): 29,
+    ("participants:my_data", "participant"): 29,
 }
 
 # The page lists nothing for the role (a coordinator without a participant record has no "My page").
@@ -823,6 +846,10 @@ EXEMPT = {
     "participants:participant_merge": FORM,
     "participants:participant_anonymise": FORM,
     "participants:consent_withdraw": POST_ONLY,
+    # notices
+    "notices:settings": FORM,
+    "notices:unsubscribe": FORM,
+    "notices:mark_read": POST_ONLY,
     "participants:my_export": DOWNLOAD,
     # reports: the PDF is the page above, printed (the same queries)
     "reports:project_report_pdf": "the PDF of reports:project_report, whose queries are budgeted",

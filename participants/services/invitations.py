@@ -8,12 +8,13 @@ participant and marks the invitation used. Both refuse with InvitationRefused, c
 import datetime
 
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
+
+from kremlib.tasks import send_email_later
 
 from ..models import ConsentPurpose, Invitation, Participant, hash_token
 from .consent import has_consent
@@ -39,7 +40,7 @@ def invite(*, participant: Participant, email: str, invited_by, request) -> Invi
     7 days and emails its single-use link. Earlier unused links of the same person stop working. Only
     with an active consent to contact.
 
-    The raw token exists only in the email; the database keeps its hash. If the mail cannot be sent,
+    The raw token exists only in the email; the database keeps its hash. Without a broker, if the mail cannot be sent,
     the error propagates and nothing is saved."""
     if participant.user_id is not None:
         raise InvitationRefused(gettext("%(name)s already has an account.") % {"name": participant.display_name})
@@ -73,11 +74,11 @@ def invite(*, participant: Participant, email: str, invited_by, request) -> Invi
         "expires_at": invitation.expires_at,
         "terms": request.build_absolute_uri(reverse("participants:terms")),
     }
-    send_mail(
+    # A task: inline without a broker (a failure propagates and nothing is saved), else queued after the commit.
+    send_email_later(
         subject=render_to_string("participants/email/invitation_subject.txt", context).strip(),
-        message=render_to_string("participants/email/invitation.txt", context),
-        from_email=None,
-        recipient_list=[email],
+        body=render_to_string("participants/email/invitation.txt", context),
+        to=[email],
     )
     return invitation
 

@@ -27,7 +27,8 @@ def test_what_is_registered_is_registered_once_even_if_an_app_registers_again():
     apps.get_app_config("dialogues").ready()
     apps.get_app_config("participants").ready()
     assert [registry.ROWS, registry.SHARED_TEXTS, registry.TOOK_PART] == before
-    assert len(registry.ACCOUNT_ROWS) == 1
+    apps.get_app_config("notices").ready()
+    assert len(registry.ACCOUNT_ROWS) == 2  # dialogues' calendar feeds, notices' notices
 
 
 def test_dialogue_texts_come_before_project_texts():
