@@ -20,6 +20,8 @@ urlpatterns = [
     path("språk/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
+    path("metrics", views.metrics, name="metrics"),
     path("sok/", views.search, name="search"),
     path("slettet/", views.deleted_items, name="deleted_items"),
     path("slettet/prosjekt/<int:pk>/gjenopprett/", views.restore_deleted_project, name="restore_deleted_project"),

@@ -43,6 +43,7 @@ from tests.factories import (
     ConsentFactory,
     CoordinatorFactory,
     DialogueFactory,
+    DialogueFileFactory,
     DocumentationLinkFactory,
     FeedbackFactory,
     FollowUpActionFactory,
@@ -58,6 +59,7 @@ from tests.factories import (
     ParticipantFactory,
     PartnershipFactory,
     ProjectFactory,
+    ProjectFileFactory,
     ProposalFactory,
     UserFactory,
     member_of,
@@ -242,6 +244,7 @@ def project_blocks(w, n):
         Result.objects.create(project=project, description="r")
         change = SystemChange.objects.create(project=project, level="practice", description="s")
         adopt(change)
+        ProjectFileFactory(project=project)
         document = Document.objects.create(project=project, title="d")
         change.evidence_documents.add(document)
         GrantFactory(project=project).documents.add(document)
@@ -334,6 +337,7 @@ def dialogue_blocks(w, n):
         FollowUpActionFactory(dialogue=held, responsible_participant=person)
         FollowUpActionFactory(dialogue=held, responsible_participant=private, responsible_organisation=None)
         DocumentationLinkFactory(dialogue=held)
+        DialogueFileFactory(dialogue=held)
         FeedbackFactory(dialogue=held)
         OutcomeCommentFactory(outcome=outcome, participant=person)
         OutcomeCommentFactory(outcome=outcome, participant=private)
@@ -355,6 +359,7 @@ def outcome_versions(w, n):
         ProposalFactory(dialogue=held)
         FollowUpActionFactory(dialogue=held)
         DocumentationLinkFactory(dialogue=held)
+        DialogueFileFactory(dialogue=held)
         FeedbackFactory(dialogue=held)
 
 
@@ -377,6 +382,7 @@ def outcome_lists(w, n):
             responsible_organisation=w["partner"],
         )
         DocumentationLinkFactory(dialogue=held)
+        DialogueFileFactory(dialogue=held)
         FeedbackFactory(dialogue=held)
 
 
@@ -644,6 +650,14 @@ EXEMPT = {
     "password_reset_complete": AUTH,
     "set_language": POST_ONLY,
     "healthz": "the health check: SELECT 1",
+    "readyz": "the readiness check: SELECT 1, the cache, the broker",
+    "metrics": "the Prometheus metrics: no database rows",
+    "projects:file_upload": FORM,
+    "projects:file_download": DOWNLOAD,
+    "projects:file_delete": POST_ONLY,
+    "dialogues:file_upload": FORM,
+    "dialogues:file_download": DOWNLOAD,
+    "dialogues:file_delete": POST_ONLY,
     "participants:terms": "a page of text, no rows",
     "participants:accept_invitation": FORM,
     # krem
