@@ -47,7 +47,7 @@ serve: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/gunicorn krem.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile -
 
-## make backup: write the database to a new file in $(BACKUP_DIR); make restore FILE=...: read one back
+## make backup: write the database (and beside it the uploaded files) to new files in $(BACKUP_DIR); make restore FILE=...: read them back
 backup: install
 	$(BIN)/python manage.py backup --dir $(BACKUP_DIR)
 
