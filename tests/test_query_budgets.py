@@ -558,8 +558,8 @@ BUDGETS = {
     # the indicators (with their catalogue entry), their measurements (with who recorded them) and those recorders'
     # naming consents are three; the system changes' adopting organisations, evidence documents and indicators are
     # three more, and the grants with their documents two
-    ("projects:project_detail", "coordinator"): 29,
-    ("projects:project_detail", "member"): 32,
+    ("projects:project_detail", "coordinator"): 30,  # +1: the files (issue 15)
+    ("projects:project_detail", "member"): 33,
     # (the indicators' and the measurements' history records are one query each)
     ("projects:project_history", "coordinator"): 26,
     ("projects:project_history", "member"): 26,
@@ -591,9 +591,9 @@ BUDGETS = {
     # the most expensive page: every block is one query, consents are prefetched per block, the voice balance and
     # the attendance totals each count attendance and headcounts; a member or participant is asked four times
     # whether they are a member of the project
-    ("dialogues:dialogue_detail", "coordinator"): 28,
-    ("dialogues:dialogue_detail", "member"): 34,
-    ("dialogues:dialogue_detail", "participant"): 34,
+    ("dialogues:dialogue_detail", "coordinator"): 29,  # +1: the files (issue 15)
+    ("dialogues:dialogue_detail", "member"): 35,
+    ("dialogues:dialogue_detail", "participant"): 35,
     ("dialogues:dialogue_history", "coordinator"): 16,
     ("dialogues:dialogue_history", "member"): 17,
     ("dialogues:outcome_history", "coordinator"): 18,
