@@ -119,9 +119,9 @@ def test_images_and_office_documents_are_accepted_by_their_content(client, world
 @pytest.mark.parametrize(
     "name, content, message",
     [
-        ("rapport.pdf", b"#!/bin/sh\nrm -rf /\n", "not a PDF, an Office document or an image"),
-        ("rapport.pdf", b"<script>alert(1)</script>", "not a PDF, an Office document or an image"),
-        ("tom.pdf", b"", "The file is empty"),
+        ("rapport.pdf", b"#!/bin/sh\nrm -rf /\n", "ikke en PDF, et Office-dokument eller et bilde"),
+        ("rapport.pdf", b"<script>alert(1)</script>", "ikke en PDF, et Office-dokument eller et bilde"),
+        ("tom.pdf", b"", "Filen er tom"),
     ],
 )
 def test_a_refused_file_gets_a_clear_message_and_saves_nothing(client, world, name, content, message):
@@ -138,7 +138,7 @@ def test_a_file_over_the_limit_gets_a_clear_message_and_saves_nothing(client, wo
     client.force_login(world["coordinator"])
     response = upload(client, world, "stor.pdf", PDF_BYTES + b"0" * 2000)
     assert response.status_code == 400
-    assert "at most 1000" in response.content.decode().replace("\xa0", " ")
+    assert "du kan laste opp høyst 1000" in response.content.decode().replace("\xa0", " ")
     assert ProjectFile.objects.count() == 0
     assert stored_count() == 0
 
