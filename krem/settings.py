@@ -209,8 +209,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "private": {
         "BACKEND": env.str("STORAGE_PRIVATE_BACKEND", default="kremlib.files.PrivateFileSystemStorage"),
-        "OPTIONS": env.json("STORAGE_PRIVATE_OPTIONS", default={})
-        or {"location": str(PRIVATE_FILES_ROOT)},
+        "OPTIONS": env.json("STORAGE_PRIVATE_OPTIONS", default={}) or {"location": str(PRIVATE_FILES_ROOT)},
     },
     "staticfiles": {
         "BACKEND": (
