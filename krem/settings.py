@@ -78,9 +78,10 @@ MIDDLEWARE = [
     # After the message middleware: it says why the user was logged out.
     "krem.middleware.session_timeouts",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Counts the response on its way out; above django-axes, which must stay last.
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
     # Last, as django-axes requires: it turns a lockout into the page account_locked.html.
     "axes.middleware.AxesMiddleware",
-    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "krem.urls"

@@ -143,9 +143,8 @@ def crawl(client, world, requests):
     found = {}
     for method, url, data in requests:
         response = getattr(client, method)(url, data, follow=True)
-        bodies = [response.content]
-        if response.get("Content-Type", "").startswith("text/calendar") or response.streaming:
-            bodies = [b"".join(response.streaming_content)] if response.streaming else bodies
+        # Downloads (calendar feeds, uploaded files) stream their bodies.
+        bodies = [b"".join(response.streaming_content)] if response.streaming else [response.content]
         for body in bodies:
             if leaked := hits(body):
                 found[f"{method.upper()} {url} {data}"] = leaked
