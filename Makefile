@@ -12,7 +12,7 @@ BACKUP_DIR ?= backups
 # make test runs the suite in this many processes (pytest-xdist; auto: one per core); 0 runs it in one process.
 TEST_WORKERS ?= auto
 
-.PHONY: run test install lock browser pdf-libs messages check bench clean serve backup restore faults coverage worker jobs
+.PHONY: run test install lock browser pdf-libs messages check bench clean serve backup restore faults scaleout coverage worker jobs
 
 # The virtualenv is exactly the lock: every package pinned and checked against its hash. No editable install:
 # [tool.setuptools] packages = [] installs no code; manage.py, pytest and gunicorn import the apps from here.
@@ -57,7 +57,7 @@ worker: install
 jobs: install
 	$(BIN)/python manage.py run_due_jobs
 
-## make backup: write the database to a new file in $(BACKUP_DIR); make restore FILE=...: read one back
+## make backup: write the database (and beside it the uploaded files) to new files in $(BACKUP_DIR); make restore FILE=...: read them back
 backup: install
 	$(BIN)/python manage.py backup --dir $(BACKUP_DIR)
 
@@ -67,6 +67,10 @@ restore: install
 ## make faults: kill a gunicorn worker and restart PostgreSQL under a stream of writes (root, local PostgreSQL)
 faults: install
 	$(BIN)/python tests/faults/run_faults.py
+
+## make scaleout: two gunicorn servers on one PostgreSQL and Redis: sessions, conflicts, lockouts, files, cache, a kill
+scaleout: install
+	$(BIN)/python tests/scaleout/run_scaleout.py
 
 ## make test: the whole suite, browser tests included, on $$DATABASE_URL (SQLite by default), in parallel:
 ## one pytest-xdist worker per core, each with its own test database (make test TEST_WORKERS=0: in one process)

@@ -13,6 +13,7 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from kremlib.dates import Precision, format_approx, normalise, period_end
+from kremlib.files import StoredFile
 from kremlib.softdelete import SoftDeletable, SoftDeletableQuerySet
 from kremlib.versioning import Versioned
 from participants.models import Participant
@@ -608,6 +609,25 @@ class DocumentationLink(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class DialogueFile(StoredFile):
+    """A document uploaded to a gathering (the programme, the evaluation). Seen by whoever sees the gathering."""
+
+    dialogue = models.ForeignKey(Dialogue, on_delete=models.CASCADE, related_name="files", verbose_name=_("dialogue"))
+
+    storage_folder = "dialogues"
+
+    class Meta(StoredFile.Meta):
+        verbose_name = _("dialogue file")
+        verbose_name_plural = _("dialogue files")
+
+    def get_absolute_url(self):
+        return reverse("dialogues:file_download", args=[self.dialogue_id, self.pk])
+
+    @property
+    def delete_url(self):
+        return reverse("dialogues:file_delete", args=[self.dialogue_id, self.pk])
 
 
 class Feedback(models.Model):

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from . import exports
-from .views import attendance, calendar, contributions, followup, history, outcomes, planning, series
+from .views import attendance, calendar, contributions, files, followup, history, outcomes, planning, series
 
 app_name = "dialogues"
 
@@ -15,6 +15,9 @@ urlpatterns = [
     path("dialoger/<int:pk>/avlys/", planning.dialogue_cancel, name="dialogue_cancel"),
     path("dialoger/<int:pk>/dupliser/", planning.dialogue_duplicate, name="dialogue_duplicate"),
     path("dialoger/<int:pk>/slett/", planning.dialogue_delete, name="dialogue_delete"),
+    path("dialoger/<int:pk>/filer/ny/", files.file_upload, name="file_upload"),
+    path("dialoger/<int:pk>/filer/<int:file_pk>/", files.file_download, name="file_download"),
+    path("dialoger/<int:pk>/filer/<int:file_pk>/slett/", files.file_delete, name="file_delete"),
     path("dialoger/<int:pk>/historikk/", history.dialogue_history, name="dialogue_history"),
     path(
         "dialoger/<int:pk>/historikk/<int:history_id>/gjenopprett/", history.dialogue_restore, name="dialogue_restore"

@@ -11,3 +11,13 @@ class KremConfig(AppConfig):
         from .middleware import start_session_clocks
 
         user_logged_in.connect(start_session_clocks, dispatch_uid="krem_start_session_clocks")
+
+        from dialogues.models import Attendance, Dialogue, FollowUpAction, Headcount, Insight, Outcome
+        from kremlib.cache import invalidate_on_change
+        from projects.models import Municipality, Partnership, Project, Result, SystemChange, SystemChangeStep
+
+        # What a coordinator's dashboard (krem.views.dashboard_for, krem/dashboard.py) is counted from.
+        invalidate_on_change(
+            Project, Partnership, Municipality, Dialogue, Outcome, Attendance, Headcount, Insight, FollowUpAction
+        )
+        invalidate_on_change(Result, SystemChange, SystemChangeStep)

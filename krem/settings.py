@@ -56,9 +56,13 @@ INSTALLED_APPS = [
     "notices",
     "krem.apps.KremConfig",
     "axes",
+    "django_prometheus",
 ]
 
 MIDDLEWARE = [
+    # First: every request gets its id (kremlib/requestid.py) and is counted and timed, even one refused below.
+    "kremlib.requestid.middleware",
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Below whitenoise, so static files (served and answered by whitenoise) keep their long cache headers.
@@ -76,6 +80,8 @@ MIDDLEWARE = [
     # After the message middleware: it says why the user was logged out.
     "krem.middleware.session_timeouts",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Counts the response on its way out; above django-axes, which must stay last.
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
     # Last, as django-axes requires: it turns a lockout into the page account_locked.html.
     "axes.middleware.AxesMiddleware",
 ]
@@ -119,6 +125,21 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Several app servers share one Redis: the cache (kremlib/cache.py) holds nothing another server could not
+# recompute, but all of them see the same values and the same invalidations. Without REDIS_URL (one machine,
+# the tests), each process keeps its own.
+REDIS_URL = env.str("REDIS_URL", default="")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "krem"}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+# Sessions are rows in the database (Django's default, said here on purpose): any app server can read them.
+# Lockouts (django-axes) and edit conflicts (kremlib/versioning.py) are in the database too.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 AUTHENTICATION_BACKENDS = [
     # First: refuses a locked-out username and IP address before any password is checked. The app's own rules
@@ -180,8 +201,21 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded documents (kremlib/files.py) are private: "private" is a folder outside every public address, served
+# by no web server; each download goes through a view that checks the page's permission. Any django-storages
+# backend can take its place (README, "Files"): STORAGE_PRIVATE_BACKEND and STORAGE_PRIVATE_OPTIONS (JSON).
+PRIVATE_FILES_ROOT = Path(env.str("PRIVATE_FILES_ROOT", default=str(BASE_DIR / "private-files")))
+if TESTING:
+    PRIVATE_FILES_ROOT = Path(tempfile.gettempdir()) / f"krem-test-files-{os.getpid()}"
+FILE_UPLOAD_MAX_BYTES = env.int("FILE_UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {
+        "BACKEND": env.str("STORAGE_PRIVATE_BACKEND", default="kremlib.files.PrivateFileSystemStorage"),
+        "OPTIONS": env.json("STORAGE_PRIVATE_OPTIONS", default={}) or {"location": str(PRIVATE_FILES_ROOT)},
+    },
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -247,7 +281,11 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 if not DEBUG and not TESTING:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # monitoring may probe over plain HTTP inside the network
+    SECURE_REDIRECT_EXEMPT = [
+        r"^healthz$",
+        r"^readyz$",
+        r"^metrics$",
+    ]  # monitoring may probe over plain HTTP inside the network
     if BEHIND_PROXY:
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
@@ -258,15 +296,50 @@ if not DEBUG and not TESTING:
     SESSION_COOKIE_NAME = "__Host-sessionid"
     CSRF_COOKIE_NAME = "__Host-csrftoken"
 
+# Logs go to standard error (systemd's journal). LOG_FORMAT=json writes one JSON object a line, for a log
+# collector; every line carries the request's id (kremlib/requestid.py), as the X-Request-ID response header does.
+LOG_FORMAT = env.str("LOG_FORMAT", default="text")
+if LOG_FORMAT not in {"text", "json"}:
+    raise ImproperlyConfigured("LOG_FORMAT must be text or json.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "kremlib.requestid.RequestIdFilter"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["request_id"], "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     # WeasyPrint (the PDF reports) logs every step of every render at INFO, and at WARNING each @media rule of our
     # screen stylesheets that it cannot read (media queries with features are ignored, as they should be in print).
     "loggers": {"weasyprint": {"level": "ERROR"}, "fontTools": {"level": "WARNING"}},
 }
+
+# Prometheus metrics at /metrics (krem/views.py): only from these addresses (the connection's, or the client's
+# behind BEHIND_PROXY), or with "Authorization: Bearer METRICS_TOKEN". Anyone else gets 404.
+METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=[])
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+# Several gunicorn workers: each counts in its own process unless prometheus_client shares the counts through
+# files in this folder (deploy/krem-web@.service sets it and empties it at start).
+PROMETHEUS_MULTIPROC_DIR = env.str("PROMETHEUS_MULTIPROC_DIR", default="")
+PROMETHEUS_EXPORT_MIGRATIONS = False
+
+# Optional error reporting; personal data is scrubbed before anything leaves (kremlib/sentry.py).
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN and not TESTING:
+    from kremlib import sentry
+
+    sentry.init(
+        SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default="production"),
+        release=env.str("SENTRY_RELEASE", default="") or None,
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+    )
 
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -279,3 +352,10 @@ if TESTING:
         # to one database that lock as in production (an in-memory database shares one cache with table locks).
         # One file per test process, so two runs in the same folder do not meet.
         DATABASES["default"]["TEST"] = {"NAME": str(Path(tempfile.gettempdir()) / f"krem-test-{os.getpid()}.sqlite3")}
+
+# Database queries counted and timed per connection for /metrics: django-prometheus's wrappers of the same engines.
+_PROMETHEUS_ENGINES = {
+    "django.db.backends.postgresql": "django_prometheus.db.backends.postgresql",
+    "django.db.backends.sqlite3": "django_prometheus.db.backends.sqlite3",
+}
+DATABASES["default"]["ENGINE"] = _PROMETHEUS_ENGINES.get(DATABASES["default"]["ENGINE"], DATABASES["default"]["ENGINE"])

@@ -20,6 +20,8 @@ urlpatterns = [
     path("språk/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
+    path("metrics", views.metrics, name="metrics"),
     path("sok/", views.search, name="search"),
     path("offentlig/prosjekter/<slug:slug>/", public.public_project, name="public_project"),
     path("slettet/", views.deleted_items, name="deleted_items"),

@@ -1,22 +1,44 @@
+import hmac
+import logging
+import uuid
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.core.cache import cache
 from django.db import DatabaseError, connection, transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from dialogues import services as dialogue_services
 from dialogues.models import Dialogue, FollowUpAction
+from kremlib.cache import cached
+from kremlib.http import client_ip
 from kremlib.permissions import can
 from kremlib.search import Terms
 from kremlib.softdelete import RESTORE_DAYS
 from projects import services as project_services
 from projects.models import Project
+from projects.rules import is_coordinator
 
 from .dashboard import Period, figures
 from .forms import PeriodForm, SearchForm
 from .search import GROUP_SIZE, search_everything
+
+logger = logging.getLogger(__name__)
+
+
+def dashboard_for(user, period):
+    """A coordinator's dashboard is the same for every coordinator and costly: kept in the shared cache
+    (kremlib/cache.py) until what it counts changes (krem/apps.py), so every app server shows the same figures.
+    A member's or a participant's is their own, counted each time."""
+    if is_coordinator(user):
+        key = ["dashboard", "coordinator", period.first, period.last, get_language()]
+        return cached(key, lambda: figures(user, period))
+    return figures(user, period)
 
 
 @require_safe
@@ -33,7 +55,7 @@ def home(request):
     my_actions = FollowUpAction.objects.responsible(request.user).open().filter(dialogue__in=Dialogue.objects.alive())
     context = {
         "form": form,
-        "dashboard": figures(request.user, period),
+        "dashboard": dashboard_for(request.user, period),
         "upcoming": upcoming,
         "my_open_actions": my_actions.count(),
     }
@@ -62,6 +84,85 @@ def healthz(request):
     except DatabaseError:
         return HttpResponse("database unavailable", status=503, content_type="text/plain")
     return HttpResponse("ok", content_type="text/plain")
+
+
+def check_database():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+
+
+def check_cache():
+    key = f"krem:readyz:{uuid.uuid4().hex}"
+    cache.set(key, "1", 10)
+    if cache.get(key) != "1":
+        raise RuntimeError("the cache did not keep a value")
+    cache.delete(key)
+
+
+def broker_url():
+    """The job queue's broker (the Celery settings, when the app has them), else the shared Redis, else none."""
+    return getattr(settings, "CELERY_BROKER_URL", "") or getattr(settings, "REDIS_URL", "")
+
+
+def check_broker():
+    url = broker_url()
+    if not url:
+        return  # one machine without a job queue: nothing to reach
+    if not url.startswith(("redis://", "rediss://", "unix://")):
+        raise RuntimeError("only a Redis broker can be checked")
+    import redis
+
+    client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
+    try:
+        client.ping()
+    finally:
+        client.close()
+
+
+READINESS_CHECKS = {"database": check_database, "cache": check_cache, "broker": check_broker}
+
+
+@login_not_required
+@transaction.non_atomic_requests
+@require_safe
+def readyz(request):
+    """For load balancers: 200 when this server can serve (database, cache and broker answer), else 503 naming
+    what failed. /healthz only says that the process runs and reaches its database."""
+    failed = []
+    for name, check in READINESS_CHECKS.items():
+        try:
+            check()
+        except Exception:
+            logger.warning("readiness: %s unavailable", name, exc_info=True)
+            failed.append(name)
+    if failed:
+        return HttpResponse("".join(f"{name}: unavailable\n" for name in failed), status=503, content_type="text/plain")
+    return HttpResponse("ok", content_type="text/plain")
+
+
+def metrics_allowed(request):
+    token = settings.METRICS_TOKEN
+    given = request.headers.get("Authorization", "")
+    if token and given.startswith("Bearer ") and hmac.compare_digest(given[len("Bearer ") :].encode(), token.encode()):
+        return True
+    return bool(settings.METRICS_ALLOWED_IPS) and client_ip(request) in settings.METRICS_ALLOWED_IPS
+
+
+@login_not_required
+@transaction.non_atomic_requests
+@require_safe
+def metrics(request):
+    """Prometheus metrics (requests by view and status, latency, database queries): for the configured
+    addresses or the bearer token only. Everyone else is told there is nothing here (404)."""
+    if not metrics_allowed(request):
+        raise Http404
+    from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest, multiprocess
+
+    registry = REGISTRY
+    if settings.PROMETHEUS_MULTIPROC_DIR:
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry, path=settings.PROMETHEUS_MULTIPROC_DIR)
+    return HttpResponse(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)
 
 
 # Deleted items: what was deleted in the last RESTORE_DAYS days, for coordinators to bring back.

@@ -9,6 +9,7 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from kremlib.dates import Precision, format_approx, normalise, period_end
+from kremlib.files import StoredFile
 from kremlib.softdelete import SoftDeletable, SoftDeletableQuerySet
 from kremlib.versioning import Versioned
 
@@ -626,6 +627,25 @@ class Document(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class ProjectFile(StoredFile):
+    """A document uploaded to a project (the learning report, the signed agreement). Seen by whoever sees the project."""
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="files", verbose_name=_("project"))
+
+    storage_folder = "projects"
+
+    class Meta(StoredFile.Meta):
+        verbose_name = _("project file")
+        verbose_name_plural = _("project files")
+
+    def get_absolute_url(self):
+        return reverse("projects:file_download", args=[self.project.slug, self.pk])
+
+    @property
+    def delete_url(self):
+        return reverse("projects:file_delete", args=[self.project.slug, self.pk])
 
 
 # Indicators: what a project measures over time, against a baseline and a target (issue 12)

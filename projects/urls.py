@@ -23,6 +23,10 @@ urlpatterns = [
     path("prosjekter/<slug:slug>/malinger/eksport/", views.measurement_export, name="measurement_export"),
     path("prosjekter/<slug:slug>/malinger/<int:pk>/endre/", views.measurement_edit, name="measurement_edit"),
     path("prosjekter/<slug:slug>/malinger/<int:pk>/slett/", views.measurement_delete, name="measurement_delete"),
+    # Before the sections' addresses below, which would take "filer" for a section.
+    path("prosjekter/<slug:slug>/filer/ny/", views.project_file_upload, name="file_upload"),
+    path("prosjekter/<slug:slug>/filer/<int:pk>/", views.project_file_download, name="file_download"),
+    path("prosjekter/<slug:slug>/filer/<int:pk>/slett/", views.project_file_delete, name="file_delete"),
     path("prosjekter/<slug:slug>/systemendringer/<int:pk>/steg/ny/", views.step_create, name="step_create"),
     path(
         "prosjekter/<slug:slug>/systemendringer/<int:pk>/organisasjon/ny/",

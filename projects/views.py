@@ -10,8 +10,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
+from kremlib import files
 from kremlib.formsets import empty_row, requested_index, with_one_more_row
 from kremlib.history import Source
 from kremlib.history_views import render_history, restore_version
@@ -52,6 +53,7 @@ from .models import (
     Organisation,
     Partnership,
     Project,
+    ProjectFile,
     ProjectStatus,
     Result,
     SystemChange,
@@ -110,6 +112,7 @@ def project_page_context(request, project):
         "results": project.results.all(),
         "system_changes": project.system_changes.with_status().for_page(),
         "documents": project.documents.all(),
+        "files": project.files.all(),
         "grants": project.grants.select_related("funder").prefetch_related("documents"),
         "can_edit": can(request.user, "projects.change_project", project),
         "can_add_learning": can(request.user, "projects.add_learningentry", project),
@@ -117,6 +120,42 @@ def project_page_context(request, project):
         "can_publish": can(request.user, "projects.publish_project", project),
         **panels.context_for("project", request, project, people=people),
     }
+
+
+# Files: whoever sees the project downloads them; coordinators upload and delete them (like documents and links).
+
+
+def project_file_upload(request, slug):
+    project = get_project_for_user(request.user, slug)
+    require(request.user, "projects.change_document", project)
+    response = files.upload_page(
+        request, instance=ProjectFile(project=project), back_url=project.get_absolute_url(), back_label=project.title
+    )
+    if response is not None:
+        return response
+    messages.success(request, _("The file was uploaded."))
+    return redirect(f"{project.get_absolute_url()}#documents")
+
+
+def get_project_file(request, slug, pk):
+    """A file of a project the user sees; 404 for a project they don't, or a file of another project."""
+    project = get_project_for_user(request.user, slug)
+    return project, get_object_or_404(ProjectFile.objects.select_related("project"), project=project, pk=pk)
+
+
+@require_safe
+def project_file_download(request, slug, pk):
+    _project, stored = get_project_file(request, slug, pk)
+    return files.download_response(stored)
+
+
+@require_POST
+def project_file_delete(request, slug, pk):
+    project, stored = get_project_file(request, slug, pk)
+    require(request.user, "projects.change_document", project)
+    files.delete_file(stored)
+    messages.success(request, _("The file “%(name)s” was deleted.") % {"name": stored})
+    return redirect(f"{project.get_absolute_url()}#documents")
 
 
 def indicators_with_charts(project, people):

@@ -10,6 +10,24 @@ from tests.factories import PASSWORD, CoordinatorFactory, UserFactory
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """The cache outlives each test's database (rolled back without signals): start every test without it."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
+def empty_private_files():
+    """Uploaded files live in a folder of this test process (krem/settings.py): start every test with it empty."""
+    from django.conf import settings
+
+    shutil.rmtree(settings.PRIVATE_FILES_ROOT, ignore_errors=True)
+    yield
+
+
 @pytest.fixture
 def user(db):
     return UserFactory()

@@ -286,3 +286,31 @@ class MeasurementFactory(factory.django.DjangoModelFactory):
     denominator = 14
     date = datetime.date(2010, 1, 1)
     date_precision = "year"
+
+
+# A minimal PDF: what filetype recognises as application/pdf from its first bytes.
+PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+class ProjectFileFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "projects.ProjectFile"
+
+    project = factory.SubFactory(ProjectFactory)
+    title = factory.Sequence(lambda n: f"Læringsrapport {n}")
+    name = factory.Sequence(lambda n: f"rapport-{n}.pdf")
+    content_type = "application/pdf"
+    size = len(PDF_BYTES)
+    file = factory.django.FileField(data=PDF_BYTES, filename="rapport.pdf")
+
+
+class DialogueFileFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "dialogues.DialogueFile"
+
+    name = factory.Sequence(lambda n: f"program-{n}.pdf")
+    content_type = "application/pdf"
+    size = len(PDF_BYTES)
+    file = factory.django.FileField(data=PDF_BYTES, filename="program.pdf")
+    dialogue = factory.SubFactory(HeldDialogueFactory)
+    title = factory.Sequence(lambda n: f"Program {n}")

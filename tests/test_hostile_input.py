@@ -19,6 +19,7 @@ from django.apps import apps
 from django.contrib.auth.tokens import default_token_generator
 from django.contrib.messages import constants as message_levels
 from django.core import signing
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -43,10 +44,12 @@ from projects.views import IMPORT_SALT
 from tests.conftest import english
 from tests.factories import (
     PASSWORD,
+    PDF_BYTES,
     AttendanceFactory,
     ConsentFactory,
     CoordinatorFactory,
     DialogueFactory,
+    DialogueFileFactory,
     FollowUpActionFactory,
     HeldDialogueFactory,
     InvitationFactory,
@@ -56,6 +59,7 @@ from tests.factories import (
     ParticipantFactory,
     PartnershipFactory,
     ProjectFactory,
+    ProjectFileFactory,
     ProposalFactory,
     member_of,
 )
@@ -127,6 +131,14 @@ def hostile_values(hidden_ids):
 # The world the forms work on
 
 
+class RewindingUpload(SimpleUploadedFile):
+    """A file the test client can send again and again: every read starts from the beginning."""
+
+    def read(self, *args):
+        self.seek(0)
+        return super().read(*args)
+
+
 def make_world():
     coordinator = CoordinatorFactory(username="hostile-coordinator")
     municipality = MunicipalityFactory(name="Partnerby", number="4999")
@@ -167,6 +179,8 @@ def make_world():
         change=entries["systemendringer"], organisation=partner, role="adopted"
     )
     DocumentationLink.objects.create(dialogue=held, title="Notat", url="https://example.org/n")
+    project_file = ProjectFileFactory(project=project)
+    dialogue_file = DialogueFileFactory(dialogue=held)
     deleted_project = ProjectFactory(title="Slettet prosjekt", deleted_at=timezone.now())
     deleted_dialogue = DialogueFactory(project=project, title="Slettet dialog", deleted_at=timezone.now())
     return {
@@ -189,6 +203,8 @@ def make_world():
         "other_participant": other_participant,
         "deleted_project": deleted_project,
         "deleted_dialogue": deleted_dialogue,
+        "project_file": project_file,
+        "dialogue_file": dialogue_file,
         "hidden_ids": [
             str(pk)
             for pk in (
@@ -697,6 +713,33 @@ ENDPOINTS = [
         method="get",
         vary=("side",),
     ),
+    # Files: an upload (a real PDF in the base data; every field then varied, the file too) and the delete buttons
+    Endpoint(
+        "projects:file_upload",
+        lambda w: reverse("projects:file_upload", args=[w["project"].slug]),
+        base=lambda w: {"title": "Sluttrapport", "file": RewindingUpload("sluttrapport.pdf", PDF_BYTES)},
+        shows=lambda w: [w["project"].get_absolute_url()],
+    ),
+    Endpoint(
+        "projects:file_delete",
+        lambda w: reverse("projects:file_delete", args=[w["project"].slug, w["project_file"].pk]),
+        own_page=False,
+        vary=("confirm",),
+    ),
+    Endpoint(
+        "dialogues:file_upload",
+        lambda w: reverse("dialogues:file_upload", args=[w["held"].pk]),
+        who="member",
+        base=lambda w: {"title": "Program", "file": RewindingUpload("program.pdf", PDF_BYTES)},
+        shows=lambda w: [w["held"].get_absolute_url()],
+    ),
+    Endpoint(
+        "dialogues:file_delete",
+        lambda w: reverse("dialogues:file_delete", args=[w["held"].pk, w["dialogue_file"].pk]),
+        who="member",
+        own_page=False,
+        vary=("confirm",),
+    ),
     # The header's search box
     Endpoint("search", lambda w: reverse("search"), method="get", vary=("q",)),
     # Deleted items
@@ -855,6 +898,10 @@ ENDPOINTS = [
 NOT_FORMS = {
     "public_project",  # anonymous, the slug only; 404 unless published (tests/test_public_page.py)
     "healthz",
+    "readyz",
+    "metrics",
+    "projects:file_download",
+    "dialogues:file_download",
     "password_change_done",
     "password_reset_done",
     "password_reset_complete",

@@ -37,6 +37,7 @@ from tests.factories import (
     ConsentFactory,
     CoordinatorFactory,
     DialogueFactory,
+    DialogueFileFactory,
     FollowUpActionFactory,
     GrantFactory,
     HeldDialogueFactory,
@@ -47,6 +48,7 @@ from tests.factories import (
     ParticipantFactory,
     PartnershipFactory,
     ProjectFactory,
+    ProjectFileFactory,
     ProposalFactory,
     UserFactory,
     member_of,
@@ -118,6 +120,8 @@ def make_world():
         "deleted_project": ProjectFactory(title="Slettet", deleted_at=held.starts_at),
         "deleted_dialogue": DialogueFactory(project=project, deleted_at=held.starts_at),
         "feed": CalendarFeedFactory(user=member),
+        "project_file": ProjectFileFactory(project=project),
+        "dialogue_file": DialogueFileFactory(dialogue=held),
         "anonymous": None,
         "outsider": member_of(other, username="utenfor-matrise"),
         "participant": participant_user,
@@ -171,6 +175,9 @@ MATRIX = {
     "password_reset_complete": Entry(expect=PUBLIC),
     "set_language": Entry(method="post", data=lambda w: {"language": "en", "next": "/"}, expect=PUBLIC),
     "healthz": Entry(expect=PUBLIC),
+    "readyz": Entry(expect=PUBLIC),
+    # Prometheus: neither a configured address nor the token, so nobody (tests/test_operations.py lets them in)
+    "metrics": Entry(expect={role: 404 for role in ROLES}),
     "dialogues:feed": Entry(args=lambda w: [w["feed"].token], expect=PUBLIC),
     "participants:accept_invitation": Entry(args=lambda w: ["matrise-token"], expect=PUBLIC),
     "participants:terms": Entry(expect=PUBLIC),
@@ -287,6 +294,19 @@ MATRIX = {
         args=lambda w: [w["project"].slug, w["adoption"].pk],
         method="post",
         expect=COORDINATOR_IN_PROJECT,
+    ),
+    # Files: whoever sees the page downloads them; those who change the page upload and delete them
+    "projects:file_upload": Entry(args=PROJECT, expect=COORDINATOR_IN_PROJECT),
+    "projects:file_download": Entry(args=lambda w: [w["project"].slug, w["project_file"].pk], expect=PROJECT_PAGE),
+    "projects:file_delete": Entry(
+        args=lambda w: [w["project"].slug, w["project_file"].pk], method="post", expect=COORDINATOR_IN_PROJECT
+    ),
+    "dialogues:file_upload": Entry(args=HELD, expect=PLAN_HELD),
+    "dialogues:file_download": Entry(
+        args=lambda w: [w["held"].pk, w["dialogue_file"].pk], expect=only("participant", "member", "coordinator")
+    ),
+    "dialogues:file_delete": Entry(
+        args=lambda w: [w["held"].pk, w["dialogue_file"].pk], method="post", expect=PLAN_HELD
     ),
     "dialogues:dialogue_create": Entry(args=PROJECT, expect=PLAN),
     "dialogues:reset_project_feed": Entry(args=PROJECT, method="post", expect=PLAN),

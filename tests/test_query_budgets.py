@@ -45,6 +45,7 @@ from tests.factories import (
     ConsentFactory,
     CoordinatorFactory,
     DialogueFactory,
+    DialogueFileFactory,
     DocumentationLinkFactory,
     FeedbackFactory,
     FollowUpActionFactory,
@@ -60,6 +61,7 @@ from tests.factories import (
     ParticipantFactory,
     PartnershipFactory,
     ProjectFactory,
+    ProjectFileFactory,
     ProposalFactory,
     UserFactory,
     member_of,
@@ -309,6 +311,7 @@ def project_blocks(w, n):
         Result.objects.create(project=project, description="r")
         change = SystemChange.objects.create(project=project, level="practice", description="s")
         adopt(change)
+        ProjectFileFactory(project=project)
         document = Document.objects.create(project=project, title="d")
         change.evidence_documents.add(document)
         GrantFactory(project=project).documents.add(document)
@@ -441,6 +444,7 @@ def dialogue_blocks(w, n):
         FollowUpActionFactory(dialogue=held, responsible_participant=person)
         FollowUpActionFactory(dialogue=held, responsible_participant=private, responsible_organisation=None)
         DocumentationLinkFactory(dialogue=held)
+        DialogueFileFactory(dialogue=held)
         FeedbackFactory(dialogue=held)
         OutcomeCommentFactory(outcome=outcome, participant=person)
         OutcomeCommentFactory(outcome=outcome, participant=private)
@@ -462,6 +466,7 @@ def outcome_versions(w, n):
         ProposalFactory(dialogue=held)
         FollowUpActionFactory(dialogue=held)
         DocumentationLinkFactory(dialogue=held)
+        DialogueFileFactory(dialogue=held)
         FeedbackFactory(dialogue=held)
 
 
@@ -486,6 +491,7 @@ def outcome_lists(w, n):
             responsible_organisation=w["partner"],
         )
         DocumentationLinkFactory(dialogue=held)
+        DialogueFileFactory(dialogue=held)
         FeedbackFactory(dialogue=held)
 
 
@@ -678,8 +684,8 @@ BUDGETS = {
     # the indicators (with their catalogue entry), their measurements (with who recorded them) and those recorders'
     # naming consents are three; the system changes' adopting organisations, evidence documents and indicators are
     # three more, and the grants with their documents two
-    ("projects:project_detail", "coordinator"): 29,
-    ("projects:project_detail", "member"): 32,
+    ("projects:project_detail", "coordinator"): 30,  # +1: the files (issue 15)
+    ("projects:project_detail", "member"): 33,
     # the project page's queries, less the follow-up actions it does not show
     ("reports:project_report", "coordinator"): 27,
     ("reports:project_report", "member"): 30,
@@ -729,9 +735,9 @@ BUDGETS = {
     ("dialogues:series_detail", "coordinator"): 10,
     ("dialogues:series_detail", "member"): 10,
     ("dialogues:series_detail", "participant"): 10,
-    ("dialogues:dialogue_detail", "coordinator"): 28,
-    ("dialogues:dialogue_detail", "member"): 34,
-    ("dialogues:dialogue_detail", "participant"): 35,  # + the feedback already given, shown in its box
+    ("dialogues:dialogue_detail", "coordinator"): 29,  # +1: the files (issue 15)
+    ("dialogues:dialogue_detail", "member"): 35,
+    ("dialogues:dialogue_detail", "participant"): 36,  # + the feedback already given, shown in its box
     ("dialogues:dialogue_history", "coordinator"): 16,
     ("dialogues:dialogue_history", "member"): 17,
     ("dialogues:outcome_history", "coordinator"): 18,
@@ -790,6 +796,14 @@ EXEMPT = {
     "password_reset_complete": AUTH,
     "set_language": POST_ONLY,
     "healthz": "the health check: SELECT 1",
+    "readyz": "the readiness check: SELECT 1, the cache, the broker",
+    "metrics": "the Prometheus metrics: no database rows",
+    "projects:file_upload": FORM,
+    "projects:file_download": DOWNLOAD,
+    "projects:file_delete": POST_ONLY,
+    "dialogues:file_upload": FORM,
+    "dialogues:file_download": DOWNLOAD,
+    "dialogues:file_delete": POST_ONLY,
     "participants:terms": "a page of text, no rows",
     "participants:accept_invitation": FORM,
     # krem

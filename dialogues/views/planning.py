@@ -88,6 +88,7 @@ def dialogue_page(request, dialogue, *, bound=None):
         "proposals": dialogue.proposals.all(),
         "actions": with_names_and_rights(people, dialogue.actions.for_list(), user=user, can_change=can_change),
         "links": dialogue.documentation.all(),
+        "files": dialogue.files.all(),
         "feedback": dialogue.feedback.all(),
         "balance": services.voice_balance([dialogue]),
         "attendance_totals": services.attendance_totals(dialogue),

@@ -229,7 +229,7 @@ def test_detail_query_budget(client, world):
             world["dialogue"].facilitators.add(OrganisationFactory())
             AttendanceFactory(dialogue=world["dialogue"])
 
-    assert_budget(client, url_for(world, "detail"), build, 23, user=world["coordinator"])
+    assert_budget(client, url_for(world, "detail"), build, 24, user=world["coordinator"])  # 24: its files (issue 15)
 
 
 def test_facilitating_people_are_offered_only_with_consent_to_be_named(client, world):

@@ -1,17 +1,21 @@
 """Back up the database into one new file: pg_dump's custom format on PostgreSQL, an SQLite copy otherwise.
 
-`manage.py restore FILE` reads it back. See README.md, "Backups".
+Beside it, `<name>.files.tar` holds every uploaded file of the private storage (kremlib/files.py), read through
+the storage API so that any backend is backed up. `manage.py restore FILE` reads both back. See README.md, "Backups".
 """
 
 import os
 import sqlite3
 import subprocess
+import tarfile
 from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.utils import timezone
+
+from kremlib.files import private_storage
 
 
 def is_postgresql():
@@ -51,8 +55,10 @@ class Command(BaseCommand):
                 run(["pg_dump", "--format=custom", "--no-password", f"--file={path}", connection.settings_dict["NAME"]])
             else:
                 self.copy_sqlite(path)
+            write_files(files_archive(path))
         except BaseException:
             path.unlink()
+            files_archive(path).unlink(missing_ok=True)
             raise
         self.stdout.write(str(path))
 
@@ -64,3 +70,33 @@ class Command(BaseCommand):
             connection.connection.backup(target)
         finally:
             target.close()
+
+
+def files_archive(path):
+    """Where the uploaded files of the backup `path` are: beside it, with the same name."""
+    return path.with_name(path.stem + ".files.tar")
+
+
+def stored_names(storage, folder=""):
+    """Every file name in `storage`, walking its folders."""
+    folders, files = storage.listdir(folder)
+    for name in files:
+        yield f"{folder}/{name}" if folder else name
+    for sub in folders:
+        yield from stored_names(storage, f"{folder}/{sub}" if folder else sub)
+
+
+def write_files(archive):
+    storage = private_storage()
+    os.close(os.open(archive, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    with tarfile.open(archive, "w") as tar:
+        try:
+            names = sorted(stored_names(storage))
+        except FileNotFoundError:  # a folder storage that never received a file
+            names = []
+        for name in names:
+            with storage.open(name, "rb") as handle:
+                info = tarfile.TarInfo(name)
+                info.size = storage.size(name)
+                info.mode = 0o600
+                tar.addfile(info, handle)
