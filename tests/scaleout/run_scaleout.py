@@ -15,8 +15,10 @@ empties database 9 only). It creates a fresh database `krem_scaleout` and a priv
 
 It prints the numbers (requests, acknowledged writes, writes found, errors) and exits 1 if any check fails.
 
-TODO (after the notices branch adds Celery): start one worker and beat beside the servers, queue a task through
-each server, and check that each ran once, with the request id of the request that queued it.
+Beside the servers runs one Celery worker with beat (`celery -A krem worker --beat`, as `make worker` starts it),
+on the same Redis as broker. The due jobs are queued through the broker and the worker records the reminder of a
+follow-up action due in three days exactly once, however often the job is queued (the notice's unique key).
+Not shown here: the request id carried into a task.
 """
 
 import http.client
@@ -105,6 +107,14 @@ Partnership.objects.create(project=project, organisation=partner)
 Partnership.objects.create(project=Project.objects.create(title="Annet", slug="annet"), organisation=other)
 Participant.objects.create(user=users["member"], display_name="Medlem", organisation=partner)
 Participant.objects.create(user=users["outsider"], display_name="Utenfor", organisation=other)
+import datetime
+from django.utils import timezone
+from dialogues.models import Dialogue, FollowUpAction
+held = timezone.now() - datetime.timedelta(days=1)
+gathering = Dialogue.objects.create(project=project, title="Holdt", starts_at=held,
+    ends_at=held + datetime.timedelta(hours=2), status="held")
+FollowUpAction.objects.create(dialogue=gathering, what="Følge opp", responsible_organisation=partner,
+    due_date=timezone.localdate() + datetime.timedelta(days=3))
 """
 
 
@@ -337,6 +347,53 @@ def exercise(ports, servers):
     return numbers, failures
 
 
+def start_worker(environment, log):
+    return subprocess.Popen(
+        [
+            BIN / "celery",
+            "-A",
+            "krem",
+            "worker",
+            "--beat",
+            "--concurrency",
+            "2",
+            "--loglevel",
+            "WARNING",
+            "--schedule",
+            str(Path(tempfile.mkdtemp(prefix="krem-beat-")) / "schedule"),
+        ],
+        cwd=ROOT,
+        env=environment,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+def worker_runs_the_due_jobs(environment, numbers, failures):
+    """Queue the due jobs three times through the broker; the worker records the action's reminder once."""
+    for _ in range(3):
+        subprocess.run(
+            [BIN / "celery", "-A", "krem", "call", "notices.tasks.run_due_jobs"],
+            cwd=ROOT,
+            env=environment,
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
+    count = 0
+    for _ in range(120):
+        count = sql("SELECT count(*) FROM notices_notice WHERE kind = 'action_due'", dbname=DATABASE)[0][0]
+        if count:
+            break
+        time.sleep(0.5)
+    time.sleep(3)  # the other two runs land too
+    count = sql("SELECT count(*) FROM notices_notice WHERE kind = 'action_due'", dbname=DATABASE)[0][0]
+    numbers["worker_action_due_notices"] = count
+    if count != 1:
+        failures.append(f"the worker recorded {count} reminders of the action due in three days (expected 1)")
+
+
 def main():
     import redis
 
@@ -351,12 +408,14 @@ def main():
     ports = (free_port(), free_port())
     with tempfile.NamedTemporaryFile("w", prefix="krem-scaleout-", suffix=".log", delete=False) as log:
         servers = [start_server(port, environment, log) for port in ports]
+        worker = start_worker(environment, log)
         try:
             for port in ports:
                 wait_healthy(port)
             numbers, failures = exercise(ports, servers)
+            worker_runs_the_due_jobs(environment, numbers, failures)
         finally:
-            for server in servers:
+            for server in [*servers, worker]:
                 if server.poll() is None:
                     os.killpg(server.pid, signal.SIGTERM)
                     server.wait(30)
