@@ -281,13 +281,17 @@ class Dialogue(Versioned, SoftDeletable):
     def record_error(self, started=None):
         """A ValidationError if what happened may not be recorded yet, else None.
 
-        `started` is the actual start the user gives (the outcome); attendance is checked against the planned one.
+        `started` is the actual start the user gives (the outcome); attendance is checked against the outcome's
+        actual start once one is registered (it may differ from the plan), else against the planned one.
         """
         now = timezone.now()
         if started is not None:
             if started > now:
                 return ValidationError(_("A dialogue cannot have been held in the future."), code="held_in_future")
             return None
+        registered = Outcome.objects.filter(dialogue=self, actual_start__isnull=False).values_list("actual_start")
+        if (actual := registered.first()) is not None:
+            return self.record_error(started=actual[0])
         if self.starts_at is None and not self.has_begun(now):
             return ValidationError(
                 _("This gathering has no date and is not marked as held. %(rule)s"),

@@ -687,8 +687,8 @@ BUDGETS = {
     ("projects:project_detail", "coordinator"): 30,  # +1: the files (issue 15)
     ("projects:project_detail", "member"): 33,
     # the project page's queries, less the follow-up actions it does not show
-    ("reports:project_report", "coordinator"): 27,
-    ("reports:project_report", "member"): 30,
+    ("reports:project_report", "coordinator"): 28,  # +1: the files (issue 15)
+    ("reports:project_report", "member"): 31,
     # the ordering of the ids, the summary's counts (each one query), and the chapters' blocks (each one query)
     ("reports:portfolio_report", "coordinator"): 31,
     ("reports:portfolio_report", "member"): 31,

@@ -164,8 +164,9 @@ def test_nav_staff_registers_outcome_sees_voice_balance_and_completes_an_action(
     expect(page.locator("#id_insights-0-text")).to_be_visible()
     check_page(page)
 
-    # The form starts with the planned time, tomorrow: a seminar cannot have been held in the future.
-    expect(page.locator("#id_actual_start")).to_have_value(local_input(seminar.starts_at))
+    # The planned time is tomorrow, so the form does not offer it as the actual start (issue 13): saving without
+    # one is refused, and nothing is saved.
+    expect(page.locator("#id_actual_start")).to_have_value("")
     page.locator(SAVE_DRAFT).click()
     page.wait_for_load_state()
     expect(page.locator(".ds-error-summary")).to_be_focused()

@@ -154,3 +154,13 @@ def test_the_calendar_page_has_a_copy_button_and_the_whole_address(client):
     assert '<textarea class="ds-input feed-address" id="feed-me"' in html
     assert "/static/js/copy.js" in html
     assert "<script>" not in html
+
+
+def test_a_gathering_held_earlier_than_planned_takes_attendance_after_its_outcome_says_so():
+    planned_tomorrow = DialogueFactory(starts_at=timezone.now() + datetime.timedelta(days=1))
+    assert planned_tomorrow.record_error().code == "not_begun"
+    yesterday = timezone.now() - datetime.timedelta(days=1)
+    OutcomeFactory(
+        dialogue=planned_tomorrow, actual_start=yesterday, actual_end=yesterday + datetime.timedelta(hours=2)
+    )
+    assert planned_tomorrow.record_error() is None
