@@ -7,10 +7,15 @@ byte, on loopback), the response size and the query count is left to the unit te
 project list's throughput against a bare view's (/healthz, behind the same middleware) with 4 clients, and each
 gunicorn worker's peak memory (VmHWM).
 
+Then the plan check (tests/bench/explain.py): every SELECT of every page, for both roles, explained by PostgreSQL;
+a sequential scan of a table over 100,000 rows is a miss. It prints the three slowest queries with their plans.
+
 Prints the table; exits 1 when a goal of issue 16 is missed (p95 over 100 ms, over 150 ms for search, a response
-over 500 KB, a worker over 300 MB, throughput under 50 % of the bare view's), unless BENCH_NO_GOALS=1.
+over 500 KB, a worker over 300 MB, throughput under 50 % of the bare view's, a big table scanned), unless
+BENCH_NO_GOALS=1.
 """
 
+import json
 import os
 import re
 import secrets
@@ -213,6 +218,18 @@ def main():
     finally:
         gunicorn.terminate()
         gunicorn.wait(30)
+    shown = {
+        username: {
+            name: path.format(feed=feeds[username])
+            for name, path in pages.items()
+            if "bare" not in name and not (username == "skala-medlem" and name == "participant registry")
+        }
+        for username in ("skala-koordinator", "skala-medlem")
+    }
+    print()
+    plans = subprocess.run([BIN / "python", ROOT / "tests/bench/explain.py", json.dumps(shown)], cwd=ROOT, env=env)
+    if plans.returncode:
+        misses.append("a page scans a table of over 100,000 rows (plan check above)")
     if misses:
         print("\nGoals missed:\n  " + "\n  ".join(misses))
         if os.environ.get("BENCH_NO_GOALS") != "1":
