@@ -208,6 +208,10 @@ class Dialogue(Versioned, SoftDeletable):
         indexes = [
             # The dialogue list and the calendar feed select by time.
             models.Index(fields=["starts_at"], name="dialogue_starts_at_idx"),
+            # upcoming().soonest_first(): the home page's next gatherings and the planned ones in the dialogue
+            # list. Without it PostgreSQL walks dialogue_starts_at_idx past every held gathering (191,000 rows at
+            # national scale, 148 ms); with it 0.2 ms.
+            models.Index(fields=["status", "starts_at"], name="dialogue_status_starts_idx"),
         ]
 
     def __str__(self):

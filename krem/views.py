@@ -32,13 +32,13 @@ logger = logging.getLogger(__name__)
 
 
 def dashboard_for(user, period):
-    """A coordinator's dashboard is the same for every coordinator and costly: kept in the shared cache
-    (kremlib/cache.py) until what it counts changes (krem/apps.py), so every app server shows the same figures.
-    A member's or a participant's is their own, counted each time."""
-    if is_coordinator(user):
-        key = ["dashboard", "coordinator", period.first, period.last, get_language()]
-        return cached(key, lambda: figures(user, period))
-    return figures(user, period)
+    """The dashboard is costly to count (at national scale about a second for a member of a big partner): kept
+    in the shared cache (kremlib/cache.py) until what it counts changes (krem/apps.py), so every app server shows
+    the same figures. A coordinator's is the same for every coordinator; a member's or a participant's is their
+    own, under their own key."""
+    whose = ["coordinator"] if is_coordinator(user) else ["user", user.pk]
+    key = ["dashboard", *whose, period.first, period.last, get_language()]
+    return cached(key, lambda: figures(user, period))
 
 
 @require_safe

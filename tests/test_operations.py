@@ -14,7 +14,13 @@ from kremlib import requestid
 from kremlib.cache import cached, current_version
 from kremlib.sentry import before_send
 from projects.models import Project
-from tests.factories import CoordinatorFactory, ProjectFactory
+from tests.factories import (
+    CoordinatorFactory,
+    OrganisationFactory,
+    PartnershipFactory,
+    ProjectFactory,
+    member_of,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -244,6 +250,32 @@ def test_the_home_page_figures_follow_an_edit(client, django_assert_max_num_quer
     project.status = "active"
     project.save()
     assert active_projects(client) == 1
+
+
+def projects_on_home(client):
+    dashboard = client.get(reverse("home"), {"year_from": 1990, "year_to": 2039}).context["dashboard"]
+    return {figure.key: figure.value for figure in dashboard.figures}["projects"]
+
+
+def test_a_members_dashboard_is_cached_as_their_own_and_follows_their_membership(
+    client, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
+    organisation, other = OrganisationFactory(), OrganisationFactory()
+    PartnershipFactory(organisation=organisation)
+    PartnershipFactory.create_batch(2, organisation=other)
+    member, member_of_other = member_of(organisation), member_of(other)
+    client.force_login(member)
+    assert projects_on_home(client) == 1
+    with django_assert_max_num_queries(12):  # from the cache
+        assert projects_on_home(client) == 1
+    client.force_login(member_of_other)
+    assert projects_on_home(client) == 2  # their own key: never the other member's figures
+    with django_capture_on_commit_callbacks(execute=True):
+        participant = member.participant
+        participant.organisation = other
+        participant.save()
+    client.force_login(member)
+    assert projects_on_home(client) == 2
 
 
 def test_a_cache_that_does_not_answer_costs_the_computation_not_the_page(monkeypatch):
