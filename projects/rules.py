@@ -31,7 +31,11 @@ def is_project_member(user, project):
     """The user belongs to an organisation that is a partner in the project."""
     if project is None or not user.is_authenticated:
         return False
-    return project.partnerships.filter(organisation__participants__user=user).exists()
+    # Cached on the user object, per project, like is_coordinator: a dialogue page asked it four times.
+    member_of = user.__dict__.setdefault("_krem_member_of", {})
+    if project.pk not in member_of:
+        member_of[project.pk] = project.partnerships.filter(organisation__participants__user=user).exists()
+    return member_of[project.pk]
 
 
 @rules.predicate

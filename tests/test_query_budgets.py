@@ -680,15 +680,15 @@ BUDGETS = {
     ("projects:project_list", "coordinator"): 12,
     ("projects:project_list", "member"): 12,
     # every block is one query; who may be named is prefetched for the learning log and for the actions; a member
-    # is asked twice whether they are a member of the project (may add learning, may plan), and for their projects;
+    # is asked once whether they are a member of the project (may add learning, may plan; kept for the request), and for their projects;
     # the indicators (with their catalogue entry), their measurements (with who recorded them) and those recorders'
     # naming consents are three; the system changes' adopting organisations, evidence documents and indicators are
     # three more, and the grants with their documents two
     ("projects:project_detail", "coordinator"): 30,  # +1: the files (issue 15)
-    ("projects:project_detail", "member"): 33,
+    ("projects:project_detail", "member"): 32,
     # the project page's queries, less the follow-up actions it does not show
     ("reports:project_report", "coordinator"): 28,  # +1: the files (issue 15)
-    ("reports:project_report", "member"): 31,
+    ("reports:project_report", "member"): 30,
     # the ordering of the ids, the summary's counts (each one query), and the chapters' blocks (each one query)
     ("reports:portfolio_report", "coordinator"): 31,
     ("reports:portfolio_report", "member"): 31,
@@ -730,14 +730,14 @@ BUDGETS = {
     ("dialogues:dialogue_list", "member"): 12,
     ("dialogues:dialogue_list", "participant"): 12,
     # the most expensive page: every block is one query, consents are prefetched per block, the voice balance and
-    # the attendance totals each count attendance and headcounts; a member or participant is asked four times
-    # whether they are a member of the project
+    # the attendance totals each count attendance and headcounts; whether a member or participant is a member of
+    # the project is asked once (projects.rules.is_project_member keeps the answer for the request)
     ("dialogues:series_detail", "coordinator"): 10,
     ("dialogues:series_detail", "member"): 10,
     ("dialogues:series_detail", "participant"): 10,
     ("dialogues:dialogue_detail", "coordinator"): 29,  # +1: the files (issue 15)
-    ("dialogues:dialogue_detail", "member"): 35,
-    ("dialogues:dialogue_detail", "participant"): 36,  # + the feedback already given, shown in its box
+    ("dialogues:dialogue_detail", "member"): 32,
+    ("dialogues:dialogue_detail", "participant"): 33,  # + the feedback already given, shown in its box
     ("dialogues:dialogue_history", "coordinator"): 16,
     ("dialogues:dialogue_history", "member"): 17,
     ("dialogues:outcome_history", "coordinator"): 18,
