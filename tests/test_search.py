@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from dialogues.models import AgendaItem, Dialogue, Insight
 from dialogues.search import dialogues_matching, search_insights
+from kremlib import search as search_module
 from kremlib.search import Terms
 from projects.models import LearningEntry
 from tests.factories import (
@@ -287,3 +288,16 @@ def test_postgresql_insight_search_uses_the_gin_index(world):
         listed = dialogues_matching(Dialogue.objects.all(), Terms("hørt"), user=world["member"]).explain()
     assert "insight_search_vector_idx" in plan, plan
     assert "insight_search_vector_idx" in listed, listed
+
+
+@pytest.mark.postgresql
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="ranking needs PostgreSQL")
+def test_postgresql_ranks_only_the_newest_matches_of_a_common_word(world, monkeypatch):
+    monkeypatch.setattr(search_module, "RANKED_CANDIDATES", 2)
+    held = world["held"]
+    best = InsightFactory(dialogue=held, text="Arbeid, arbeid og arbeid: arbeid er alt")  # oldest, best rank
+    newer = InsightFactory.create_batch(2, dialogue=held, text="Om arbeid")
+    found = list(search_insights(world["coordinator"], Terms("arbeid")))
+    assert sorted(found, key=lambda insight: insight.pk) == newer  # the oldest is past the candidates
+    monkeypatch.setattr(search_module, "RANKED_CANDIDATES", 3)
+    assert list(search_insights(world["coordinator"], Terms("arbeid")))[0] == best
