@@ -749,13 +749,15 @@ BUDGETS = {
     ("dialogues:action_overview", "coordinator"): 9,
     ("dialogues:action_overview", "member"): 11,
     ("dialogues:action_overview", "participant"): 9,
-    ("dialogues:feeds", "coordinator"): 8,
-    ("dialogues:feeds", "member"): 8,
-    # anonymous (calendar clients do not log in): the feed and its user, the dialogues; the role is whose feed
-    ("dialogues:feed", "coordinator"): 5,
-    ("dialogues:feed", "member"): 5,
-    ("dialogues:feed", "participant"): 5,
-    ("dialogues:feed", "project"): 4,
+    # +1: the count of the projects' pages (issue 16)
+    ("dialogues:feeds", "coordinator"): 9,
+    ("dialogues:feeds", "member"): 9,
+    # anonymous (calendar clients do not log in): the feed and its user, the newest change and the count in the
+    # window (ETag and Last-Modified: a 304 stops here), the dialogues; the role is whose feed
+    ("dialogues:feed", "coordinator"): 6,
+    ("dialogues:feed", "member"): 6,
+    ("dialogues:feed", "participant"): 6,
+    ("dialogues:feed", "project"): 5,
     ("participants:participant_list", "coordinator"): 11,
     # the view is written in the access log (an INSERT); every block is one query, accounts' groups are prefetched
     ("participants:participant_detail", "coordinator"): 22,
