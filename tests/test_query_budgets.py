@@ -758,7 +758,8 @@ BUDGETS = {
     ("dialogues:feed", "member"): 6,
     ("dialogues:feed", "participant"): 6,
     ("dialogues:feed", "project"): 5,
-    ("participants:participant_list", "coordinator"): 11,
+    # +1: the attendances are counted for the page's 25 people only, after the plain count and page (issue 16)
+    ("participants:participant_list", "coordinator"): 12,
     # the view is written in the access log (an INSERT); every block is one query, accounts' groups are prefetched
     ("participants:participant_detail", "coordinator"): 22,
     ("participants:access_log", "coordinator"): 9,
