@@ -746,9 +746,11 @@ BUDGETS = {
     ("dialogues:attendance", "member"): 17,
     ("dialogues:outcome_edit", "coordinator"): 17,
     ("dialogues:outcome_edit", "member"): 19,
+    # a coordinator answers for nothing (no participant record); the others' own actions are the first few and
+    # their count (+1, issue 16)
     ("dialogues:action_overview", "coordinator"): 9,
-    ("dialogues:action_overview", "member"): 11,
-    ("dialogues:action_overview", "participant"): 9,
+    ("dialogues:action_overview", "member"): 12,
+    ("dialogues:action_overview", "participant"): 10,
     # +1: the count of the projects' pages (issue 16)
     ("dialogues:feeds", "coordinator"): 9,
     ("dialogues:feeds", "member"): 9,
