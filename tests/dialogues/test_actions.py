@@ -199,7 +199,7 @@ def test_overview_query_budget_is_the_same_for_1_and_30_actions(client, world):
             )
 
     assert_budget(client, OVERVIEW, build, 12, user=member)
-XX
+    assert_budget(client, OVERVIEW, build, 9, user=member, mine=1)  # all of mine in pages, and no projects' list
 
 
 def test_my_actions_show_the_first_few_with_their_count_and_a_link_to_all_of_them_in_pages(client, world):
