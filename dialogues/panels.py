@@ -11,15 +11,24 @@ from .naming import with_responsible_names
 from .services import voice_balance
 
 
+def latest_in_date_order(dialogues, limit=panels.BLOCK_LIMIT):
+    """The `limit` latest gatherings by date (the planned ones ahead among them), shown as a timeline is: soonest
+    first, those of unknown date last."""
+    latest = dialogues.latest_first()[:limit]
+    return sorted(latest, key=lambda dialogue: (dialogue.starts_at is None, dialogue.starts_at or 0, dialogue.pk))
+
+
 def project_panels(request, project, *, people):
     dialogues = project.dialogues.alive()
+    open_actions = FollowUpAction.objects.filter(dialogue__in=dialogues).open()
     return {
-        "dialogues": dialogues.select_related("municipality").soonest_first(),
+        # The counts are bound methods, so a page counts only what it shows (the report shows no actions).
+        "dialogues": latest_in_date_order(dialogues.select_related("municipality")),
+        "dialogue_count": dialogues.count,
         "can_plan": can(request.user, "dialogues.add_dialogue", project),
         "balance": voice_balance(dialogues),
-        "actions": with_responsible_names(
-            people, FollowUpAction.objects.filter(dialogue__in=dialogues).open().for_list()
-        ),
+        "actions": with_responsible_names(people, open_actions.for_list()[: panels.BLOCK_LIMIT]),
+        "action_count": open_actions.count,
     }
 
 

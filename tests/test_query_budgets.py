@@ -684,11 +684,13 @@ BUDGETS = {
     # the indicators (with their catalogue entry), their measurements (with who recorded them) and those recorders'
     # naming consents are three; the system changes' adopting organisations, evidence documents and indicators are
     # three more, and the grants with their documents two
-    ("projects:project_detail", "coordinator"): 30,  # +1: the files (issue 15)
-    ("projects:project_detail", "member"): 33,
-    # the project page's queries, less the follow-up actions it does not show
-    ("reports:project_report", "coordinator"): 28,  # +1: the files (issue 15)
-    ("reports:project_report", "member"): 31,
+    # +1: the files (issue 15); +2: the gatherings and the open actions show 15 each, with the count of all
+    # (issue 16)
+    ("projects:project_detail", "coordinator"): 32,
+    ("projects:project_detail", "member"): 35,
+    # the project page's queries, less the follow-up actions (and their count) it does not show
+    ("reports:project_report", "coordinator"): 29,  # +1: the files (issue 15), +1: the gatherings' count (16)
+    ("reports:project_report", "member"): 32,
     # the ordering of the ids, the summary's counts (each one query), and the chapters' blocks (each one query)
     ("reports:portfolio_report", "coordinator"): 31,
     ("reports:portfolio_report", "member"): 31,
