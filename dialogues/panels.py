@@ -1,8 +1,9 @@
 """The dialogues' blocks on the project, organisation and municipality pages (registered in projects.panels)."""
 
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.db.models.functions import ExtractYear
 
+from kremlib.http import list_url
 from kremlib.permissions import can
 from projects import panels
 
@@ -33,35 +34,34 @@ def project_panels(request, project, *, people):
 
 
 def organisation_panels(request, organisation):
-    dialogues = (
-        Dialogue.objects.visible_to(request.user)
-        .filter(Q(facilitators=organisation) | Q(project__partners=organisation))
-        .distinct()
-        .select_related("project")
-        .with_project_open(request.user)
-        .latest_first()
-    )
-    return {"dialogues": dialogues}
+    dialogues = Dialogue.objects.visible_to(request.user).of_organisation(organisation)
+    return {
+        "dialogues": dialogues.select_related("project").with_project_open(request.user).latest_first()[
+            : panels.BLOCK_LIMIT
+        ],
+        "dialogue_count": dialogues.count(),
+        "dialogues_url": list_url("dialogues:dialogue_list", organisation=organisation.pk),
+    }
 
 
 def municipality_panels(request, municipality, *, projects):
-    dialogues = (
-        Dialogue.objects.visible_to(request.user)
-        .filter(Q(municipality=municipality) | Q(project__in=projects))
-        .distinct()
-        .select_related("project")
-        .latest_first()
-    )
+    dialogues = Dialogue.objects.visible_to(request.user).in_municipality(municipality)
     held_per_year = (
         dialogues.filter(status=DialogueStatus.HELD)
         .order_by()
         .annotate(year=ExtractYear("starts_at"))
         .values("year")
-        .annotate(n=Count("pk", distinct=True))
+        .annotate(n=Count("pk"))
         .order_by("year")
     )
-    shown = dialogues.with_project_open(request.user)
-    return {"dialogues": shown, "held_per_year": held_per_year, "balance": voice_balance(dialogues)}
+    shown = dialogues.select_related("project").with_project_open(request.user).latest_first()
+    return {
+        "dialogues": shown[: panels.BLOCK_LIMIT],
+        "dialogue_count": dialogues.count(),
+        "dialogues_url": list_url("dialogues:dialogue_list", in_municipality=municipality.pk),
+        "held_per_year": held_per_year,
+        "balance": voice_balance(dialogues),
+    }
 
 
 def register():

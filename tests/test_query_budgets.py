@@ -699,10 +699,11 @@ BUDGETS = {
     ("projects:project_history", "member"): 26,
     ("projects:organisation_list", "coordinator"): 9,
     ("projects:organisation_list", "member"): 9,
-    # (one count of the projects the user may not open, named as a number: issue 13)
-    ("projects:organisation_detail", "coordinator"): 11,
-    ("projects:organisation_detail", "member"): 11,
-    ("projects:organisation_detail", "participant"): 11,
+    # (one count of the projects the user may not open, named as a number: issue 13); its projects, network and
+    # gatherings show 15 each, with the count of all (+3, issue 16)
+    ("projects:organisation_detail", "coordinator"): 14,
+    ("projects:organisation_detail", "member"): 14,
+    ("projects:organisation_detail", "participant"): 14,
     ("projects:organisation_history", "coordinator"): 12,
     ("projects:organisation_history", "member"): 12,
     ("projects:municipality_list", "coordinator"): 7,
@@ -726,6 +727,8 @@ BUDGETS = {
     # the project, and its measurements with their indicators
     ("projects:measurement_export", "coordinator"): 7,
     ("projects:measurement_export", "member"): 7,
+    # its projects, partners and gatherings show 15 each, with the count of all (the projects' from their count by
+    # status; +2), and the projects no longer load their municipalities and partners, which it does not show (-2)
     ("projects:municipality_detail", "coordinator"): 19,
     ("projects:municipality_detail", "member"): 19,
     ("dialogues:dialogue_list", "coordinator"): 12,

@@ -21,7 +21,6 @@ from ..models import (
 )
 from ..naming import with_responsible_names
 
-
 # "My open actions" above the projects' list: the first few, with their count and a link to all of them in pages.
 MINE_SHOWN = 10
 
