@@ -36,9 +36,9 @@ def project_panels(request, project, *, people):
 def organisation_panels(request, organisation):
     dialogues = Dialogue.objects.visible_to(request.user).of_organisation(organisation)
     return {
-        "dialogues": dialogues.select_related("project").with_project_open(request.user).latest_first()[
-            : panels.BLOCK_LIMIT
-        ],
+        "dialogues": dialogues.select_related("project")
+        .with_project_open(request.user)
+        .latest_first()[: panels.BLOCK_LIMIT],
         "dialogue_count": dialogues.count(),
         "dialogues_url": list_url("dialogues:dialogue_list", organisation=organisation.pk),
     }

@@ -38,9 +38,9 @@ REGISTRY_COLUMNS = [
 @require_safe
 def registry_export(request, fmt):
     require(request.user, "participants.view_registry")
-    participants = ParticipantFilter(request.GET, queryset=with_attendance_count(for_registry_list(Participant.objects.all()))).qs.order_by(
-        "display_name", "pk"
-    )
+    participants = ParticipantFilter(
+        request.GET, queryset=with_attendance_count(for_registry_list(Participant.objects.all()))
+    ).qs.order_by("display_name", "pk")
     services.log_bulk_access(
         actor=request.user,
         participant_ids=participants.values_list("pk", flat=True),

@@ -115,7 +115,6 @@ class ProjectFilter(django_filters.FilterSet):
         return queryset.filter(Q(start_date__year__lte=value) | Q(start_date__isnull=True))
 
 
-
 class OrganisationFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search", widget=forms.TextInput(attrs={"type": "search"}))
     sector = django_filters.ChoiceFilter(label=_("Sector"), choices=Sector.choices)

@@ -655,7 +655,10 @@ def organisation_detail(request, pk):
         "project_count": visible.with_partner(organisation).count(),
         "projects_url": list_url("projects:project_list", partner=organisation.pk),
         # Projects the user may not open are left out, and counted, so the list is honest without a link to a 404.
-        "hidden_projects": Project.objects.alive().with_partner(organisation).exclude(pk__in=visible.values("pk")).count(),
+        "hidden_projects": Project.objects.alive()
+        .with_partner(organisation)
+        .exclude(pk__in=visible.values("pk"))
+        .count(),
         "network": network[: panels.BLOCK_LIMIT],
         "network_count": network.count(),
         "network_url": list_url("projects:organisation_list", worked_with=organisation.pk),

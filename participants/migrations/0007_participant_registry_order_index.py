@@ -5,16 +5,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('participants', '0006_consent_how_and_when_recorded'),
-        ('projects', '0014_files'),
+        ("participants", "0006_consent_how_and_when_recorded"),
+        ("projects", "0014_files"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='participant',
-            index=models.Index(fields=['display_name', 'id'], name='participant_name_id_idx'),
+            model_name="participant",
+            index=models.Index(fields=["display_name", "id"], name="participant_name_id_idx"),
         ),
     ]
