@@ -670,7 +670,7 @@ BUDGETS = {
     # anonymous: the project, its municipalities, partners, published outcomes, results, system changes (with their
     # status as a subquery) and their adopting organisations, the public learning entries; and the SAVEPOINT pair
     ("public_project", "coordinator"): 10,
-    ("deleted_items", "coordinator"): 8,
+    ("deleted_items", "coordinator"): 9,  # +1: the deleted gatherings are a list in pages, with its count (16)
     # one query per kind (projects, learning log, dialogues, insights, proposals, agenda items, partners), each
     # with what its hits show joined in and the visibility and quoting rules in subqueries
     ("search", "coordinator"): 13,
