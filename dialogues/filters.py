@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kremlib.search import Terms
 from kremlib.widgets import DateInput
-from projects.models import Municipality, Project
+from projects.models import Municipality, Organisation, Project
 
 from .models import Dialogue, DialogueKind, DialogueStatus
 from .search import dialogues_matching
@@ -24,6 +24,14 @@ class DialogueFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(label=_("Status"), choices=DialogueStatus.choices)
     municipality = django_filters.ModelChoiceFilter(label=_("Municipality"), queryset=Municipality.objects.all())
     project = django_filters.ModelChoiceFilter(label=_("Project"), queryset=Project.objects.none())
+    # From the "See all" of a partner page's and a municipality page's gatherings: the same queries as those
+    # blocks. Hidden, as they are not fields to fill in (the municipality field is where a gathering was held).
+    organisation = django_filters.ModelChoiceFilter(
+        queryset=Organisation.objects.all(), method="of_organisation", widget=forms.HiddenInput
+    )
+    in_municipality = django_filters.ModelChoiceFilter(
+        queryset=Municipality.objects.all(), method="filter_in_municipality", widget=forms.HiddenInput
+    )
     # A gathering is found when any part of it lies within the dates: one known only to the year by any day of
     # that year (it spans the year, see Dialogue.fit_to_precision), one whose date is not known by none.
     date_from = django_filters.DateFilter(label=_("From date"), method="ends_after", widget=DateInput())
@@ -37,6 +45,12 @@ class DialogueFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         self.user = user
         self.filters["project"].queryset = Project.objects.visible_to(user)
+
+    def of_organisation(self, queryset, name, value):
+        return queryset.of_organisation(value)
+
+    def filter_in_municipality(self, queryset, name, value):
+        return queryset.in_municipality(value)
 
     def ends_after(self, queryset, name, value):
         """Ends after the first moment of `value` (ends_at is exclusive: a gathering ending at midnight is over)."""

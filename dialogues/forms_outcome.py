@@ -22,7 +22,7 @@ from participants.personal_data import (
     with_quoting_consents,
 )
 from participants.queries import with_active_consent
-from projects.models import Organisation
+from projects.models import Organisation, Project
 from projects.rules import is_coordinator
 
 from .models import (
@@ -493,6 +493,24 @@ class NextForm(forms.Form):
     """Where to go after a one-click action. The view accepts only a local address."""
 
     next = forms.CharField(required=False)
+
+
+class ActionListForm(forms.Form):
+    """The follow-up page's choices, all from links: ?overdue=1 (the home page's figure), ?mine=1 (all of my own
+    actions, in pages) and ?project= (one project's, from its page; among those the user sees)."""
+
+    overdue = forms.BooleanField(required=False)
+    mine = forms.BooleanField(required=False)
+    project = forms.ModelChoiceField(queryset=Project.objects.none(), required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["project"].queryset = Project.objects.visible_to(user)
+
+    def choices(self):
+        """The cleaned choices; a bad value is taken as not given (a link, not a form anyone fills in)."""
+        self.is_valid()
+        return {name: self.cleaned_data.get(name) for name in self.fields}
 
 
 class ActionDoneForm(NextForm):

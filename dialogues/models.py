@@ -109,6 +109,17 @@ class DialogueQuerySet(SoftDeletableQuerySet):
     def for_list(self):
         return self.select_related("project", "municipality", "series")
 
+    def of_organisation(self, organisation):
+        """Gatherings the organisation facilitates, or of a project it is a partner in (the partner page). Indexed
+        lookups as subqueries, not joins over facilitators and partners: no row is repeated, so no DISTINCT."""
+        facilitated = Dialogue.facilitators.through.objects.filter(organisation=organisation).values("dialogue")
+        return self.filter(Q(pk__in=facilitated) | Q(project__in=Project.objects.with_partner(organisation)))
+
+    def in_municipality(self, municipality):
+        """Gatherings held in the municipality, or of a project in it or in one of its districts (the
+        municipality page)."""
+        return self.filter(Q(municipality=municipality) | Q(project__in=Project.objects.in_municipality(municipality)))
+
     def with_attended(self, user):
         """Annotate `attended`: the user has an attendance row (for "I attended" in lists), in the same query."""
         if not user.is_authenticated:

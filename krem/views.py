@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST, require_safe
 from dialogues import services as dialogue_services
 from dialogues.models import Dialogue, FollowUpAction
 from kremlib.cache import cached
-from kremlib.http import client_ip
+from kremlib.http import client_ip, paginate
 from kremlib.permissions import can
 from kremlib.search import Terms
 from kremlib.softdelete import RESTORE_DAYS
@@ -178,7 +178,10 @@ def deleted_items(request):
     require_deleted_items_access(request.user)
     context = {
         "projects": Project.objects.deleted().restorable().order_by("-deleted_at", "pk"),
-        "dialogues": Dialogue.objects.deleted().restorable().select_related("project").order_by("-deleted_at", "pk"),
+        # Gatherings are deleted one by one and may pile up within the restore period: a list in pages.
+        "page": paginate(
+            request, Dialogue.objects.deleted().restorable().select_related("project").order_by("-deleted_at", "pk")
+        ),
         "days": RESTORE_DAYS,
     }
     return render(request, "deleted_items.html", context)

@@ -4,6 +4,7 @@ The report often says "2011" or "høsten 2010". We store the first day of that p
 together with its precision, and never show a date more precisely than it is known.
 """
 
+import calendar
 import datetime
 
 from django.db import models
@@ -63,3 +64,12 @@ def format_approx(date: datetime.date | None, precision: str) -> str:
     if precision == Precision.MONTH:
         return formats.date_format(date, "YEAR_MONTH_FORMAT")
     return formats.date_format(date, "DATE_FORMAT")
+
+
+def add_months(date: datetime.date, months: int) -> datetime.date:
+    """`date` moved by whole months (back for a negative number), on the same day of the month or, where that
+    month is shorter, on its last day: 31 March less one month is 28 or 29 February."""
+    index = date.year * 12 + date.month - 1 + months
+    year, month = divmod(index, 12)
+    last_day = calendar.monthrange(year, month + 1)[1]
+    return datetime.date(year, month + 1, min(date.day, last_day))

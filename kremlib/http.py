@@ -2,7 +2,8 @@
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from ipware import get_client_ip
 
 
@@ -40,6 +41,11 @@ def is_htmx(request) -> bool:
 def paginate(request, queryset, per_page=PAGE_SIZE):
     """The page of `queryset` that ?side= asks for (the first for a missing or bad number, the last past the end)."""
     return Paginator(queryset, per_page).get_page(request.GET.get(PAGE_PARAM))
+
+
+def list_url(name, **params):
+    """The address of the list page `name` filtered by `params`: where a block's "See all" link goes."""
+    return f"{reverse(name)}?{urlencode(params)}"
 
 
 def safe_next(request, url, fallback):

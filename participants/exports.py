@@ -15,7 +15,7 @@ from kremlib.permissions import require
 from . import services
 from .filters import ParticipantFilter
 from .models import Participant
-from .queries import for_registry_list
+from .queries import for_registry_list, with_attendance_count
 
 
 def account(participant):
@@ -38,9 +38,9 @@ REGISTRY_COLUMNS = [
 @require_safe
 def registry_export(request, fmt):
     require(request.user, "participants.view_registry")
-    participants = ParticipantFilter(request.GET, queryset=for_registry_list(Participant.objects.all())).qs.order_by(
-        "display_name", "pk"
-    )
+    participants = ParticipantFilter(
+        request.GET, queryset=with_attendance_count(for_registry_list(Participant.objects.all()))
+    ).qs.order_by("display_name", "pk")
     services.log_bulk_access(
         actor=request.user,
         participant_ids=participants.values_list("pk", flat=True),

@@ -54,6 +54,11 @@ class Participant(Versioned):
         ordering = ["display_name"]
         verbose_name = _("participant")
         verbose_name_plural = _("participants")
+        indexes = [
+            # The registry (participants.views.participant_list) pages through ORDER BY display_name, id: with
+            # this index a page is read in order instead of sorting the whole registry.
+            models.Index(fields=["display_name", "id"], name="participant_name_id_idx"),
+        ]
 
     def __str__(self):
         return self.display_name

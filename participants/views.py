@@ -48,7 +48,13 @@ from .forms import (
     WithdrawConsentForm,
 )
 from .models import AccessLog, Consent, ConsentMethod, ConsentPurpose, Participant
-from .queries import access_log_for_list, consents_for_page, for_registry_list, visible_participants
+from .queries import (
+    access_log_for_list,
+    consents_for_page,
+    for_registry_list,
+    visible_participants,
+    with_attendance_counts,
+)
 from .services import AccessAction, AccessReason
 
 # Django's own password check comes first in AUTHENTICATION_BACKENDS after axes and rules; name it for login().
@@ -75,6 +81,7 @@ def participant_list(request):
     require(request.user, "participants.view_registry")
     participant_filter = ParticipantFilter(request.GET, queryset=for_registry_list(Participant.objects.all()))
     page = paginate(request, participant_filter.qs.order_by("display_name", "pk"))
+    page.object_list = with_attendance_counts(page.object_list)
     context = {"filter": participant_filter, "page": page}
     template = (
         "participants/participant_list.html#results" if is_htmx(request) else "participants/participant_list.html"

@@ -15,6 +15,7 @@ from .models import (
     LearningKind,
     Municipality,
     Organisation,
+    Partnership,
     Project,
     ProjectStatus,
     Result,
@@ -49,13 +50,16 @@ class ProjectFilter(django_filters.FilterSet):
     municipality = django_filters.ModelChoiceFilter(
         label=_("Municipality"), field_name="municipalities", queryset=Municipality.objects.all()
     )
+    # From the municipality page's "See all": in the municipality or one of its city districts. Not a field to
+    # fill in (the list's own municipality field names the municipality itself), so it rides along hidden.
+    in_municipality = django_filters.ModelChoiceFilter(
+        queryset=Municipality.objects.all(), method="filter_in_municipality", widget=forms.HiddenInput
+    )
     status = django_filters.ChoiceFilter(label=_("Status"), choices=ProjectStatus.choices)
     partner = django_filters.ModelChoiceFilter(
-        label=_("Partner"), field_name="partners", queryset=Organisation.objects.all()
+        label=_("Partner"), queryset=Organisation.objects.all(), method="with_partner"
     )
-    sector = django_filters.ChoiceFilter(
-        label=_("Partner sector"), field_name="partners__sector", choices=Sector.choices
-    )
+    sector = django_filters.ChoiceFilter(label=_("Partner sector"), method="with_sector", choices=Sector.choices)
     dialogue_kind = django_filters.ChoiceFilter(
         label=_("Gathering kind"), method="with_dialogue_kind", choices=gathering_kinds
     )
@@ -85,9 +89,22 @@ class ProjectFilter(django_filters.FilterSet):
         terms = Terms(value)
         return projects_matching(queryset, terms) if terms else queryset
 
+    # Partners and gatherings are subqueries, not joins: no project is repeated, so the count and the page need no
+    # DISTINCT over every column (which sorted on disk at 20,000 projects).
+    def filter_in_municipality(self, queryset, name, value):
+        return queryset.in_municipality(value)
+
+    def with_partner(self, queryset, name, value):
+        return queryset.with_partner(value)
+
+    def with_sector(self, queryset, name, value):
+        return queryset.filter(pk__in=Partnership.objects.filter(organisation__sector=value).values("project"))
+
     def with_dialogue_kind(self, queryset, name, value):
         # One filter() call, so both conditions hold for the same dialogue: a deleted gathering does not count.
-        return queryset.filter(dialogues__kind=value, dialogues__deleted_at__isnull=True)
+        return queryset.filter(
+            pk__in=Project.objects.filter(dialogues__kind=value, dialogues__deleted_at__isnull=True).values("pk")
+        )
 
     # A project overlaps the years [from, to] when it ends no earlier than `from` and starts no later than `to`;
     # a missing date is taken as open.
@@ -97,24 +114,39 @@ class ProjectFilter(django_filters.FilterSet):
     def to_year(self, queryset, name, value):
         return queryset.filter(Q(start_date__year__lte=value) | Q(start_date__isnull=True))
 
-    @property
-    def qs(self):
-        # Joins over partners and dialogues repeat rows; distinct keeps one row per project.
-        return super().qs.distinct()
-
 
 class OrganisationFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search", widget=forms.TextInput(attrs={"type": "search"}))
     sector = django_filters.ChoiceFilter(label=_("Sector"), choices=Sector.choices)
     municipality = django_filters.ModelChoiceFilter(label=_("Municipality"), queryset=Municipality.objects.all())
+    # From the "See all" of a partner page's network and of a municipality page's partners, hidden as they are
+    # not fields to fill in. Both go by the projects the user sees, as those blocks do.
+    worked_with = django_filters.ModelChoiceFilter(
+        queryset=Organisation.objects.all(), method="filter_worked_with", widget=forms.HiddenInput
+    )
+    in_municipality = django_filters.ModelChoiceFilter(
+        queryset=Municipality.objects.all(), method="filter_in_municipality", widget=forms.HiddenInput
+    )
 
     class Meta:
         model = Organisation
         fields = []
 
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
     def search(self, queryset, name, value):
         terms = Terms(value)
         return organisations_matching(queryset, terms) if terms else queryset
+
+    def filter_worked_with(self, queryset, name, value):
+        network = Organisation.objects.network_of(value, Project.objects.visible_to(self.user))
+        return queryset.filter(pk__in=network.values("pk"))
+
+    def filter_in_municipality(self, queryset, name, value):
+        projects = Project.objects.visible_to(self.user).in_municipality(value)
+        return queryset.filter(pk__in=Organisation.objects.active_in(value, projects).values("pk"))
 
 
 class ProjectRowFilter(django_filters.FilterSet):
@@ -150,12 +182,10 @@ class ProjectRowFilter(django_filters.FilterSet):
         )
 
     def in_municipality(self, queryset, name, value):
-        return queryset.filter(
-            project__in=Project.objects.filter(Q(municipalities=value) | Q(districts__municipality=value)).values("pk")
-        )
+        return queryset.filter(project__in=Project.objects.in_municipality(value).values("pk"))
 
     def with_partner(self, queryset, name, value):
-        return queryset.filter(project__in=Project.objects.filter(partners=value).values("pk"))
+        return queryset.filter(project__in=Project.objects.with_partner(value).values("pk"))
 
 
 class LearningEntryFilter(ProjectRowFilter):

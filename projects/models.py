@@ -75,6 +75,24 @@ class Sector(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class OrganisationQuerySet(models.QuerySet):
+    def network_of(self, organisation, projects):
+        """The bridge-builder's network: the other organisations in `projects` that `organisation` is a partner in,
+        each with `shared`, the number of those projects they share."""
+        shared = Partnership.objects.filter(organisation=organisation, project__in=projects).values("project")
+        return (
+            self.filter(partnerships__project__in=shared)
+            .exclude(pk=organisation.pk)
+            .annotate(shared=models.Count("partnerships__project", distinct=True))
+        )
+
+    def active_in(self, municipality, projects):
+        """Organisations based in the municipality, or partners in one of `projects` (those of the municipality
+        the reader sees): subqueries, not a join that repeats an organisation."""
+        partners = Partnership.objects.filter(project__in=projects).values("organisation")
+        return self.filter(Q(municipality=municipality) | Q(pk__in=partners))
+
+
 class Organisation(Versioned):
     name = models.CharField(_("name"), max_length=200)
     sector = models.CharField(_("sector"), max_length=20, choices=Sector.choices, default=Sector.OTHER)
@@ -108,6 +126,8 @@ class Organisation(Versioned):
     is_active = models.BooleanField(_("active"), default=True)
 
     history = HistoricalRecords()
+
+    objects = OrganisationQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -161,6 +181,17 @@ class ProjectQuerySet(SoftDeletableQuerySet):
         return self.prefetch_related(
             "municipalities", models.Prefetch("partnerships", Partnership.objects.select_related("organisation"))
         )
+
+    def in_municipality(self, municipality):
+        """Projects in the municipality or in one of its city districts. Two indexed lookups as subqueries, not
+        joins: no project is repeated, so no DISTINCT over every column."""
+        in_it = self.model.municipalities.through.objects.filter(municipality=municipality).values("project")
+        in_district = self.model.districts.through.objects.filter(district__municipality=municipality)
+        return self.filter(Q(pk__in=in_it) | Q(pk__in=in_district.values("project")))
+
+    def with_partner(self, organisation):
+        """Projects the organisation is a partner in (in any role), without repeating one."""
+        return self.filter(pk__in=Partnership.objects.filter(organisation=organisation).values("project"))
 
     def published(self):
         """Projects whose public results page is up: published by a coordinator, and not deleted."""

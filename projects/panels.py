@@ -8,6 +8,11 @@ number of rows, as the pages' query budgets require.
 """
 
 PAGES = ("project", "organisation", "municipality")
+
+# Each block of these pages (projects, partners, gatherings, actions) shows at most this many rows, with the
+# count of all of them and a link to the full list, filtered to the page's project, organisation or municipality:
+# an organisation in 1,500 projects or a municipality with 35,000 gatherings still has a page of a few kilobytes.
+BLOCK_LIMIT = 15
 _panels = {page: [] for page in PAGES}
 
 

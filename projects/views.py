@@ -16,7 +16,7 @@ from kremlib import files
 from kremlib.formsets import empty_row, requested_index, with_one_more_row
 from kremlib.history import Source
 from kremlib.history_views import render_history, restore_version
-from kremlib.http import is_htmx, paginate
+from kremlib.http import is_htmx, list_url, paginate
 from kremlib.naming import names_for
 from kremlib.permissions import can, require
 from kremlib.softdelete import RESTORE_DAYS
@@ -629,7 +629,7 @@ def filtered_organisations(request):
         .annotate(project_count=Count("projects", filter=Q(projects__deleted_at__isnull=True), distinct=True))
         .order_by("name")
     )
-    return OrganisationFilter(request.GET, queryset=organisations)
+    return OrganisationFilter(request.GET, queryset=organisations, user=request.user)
 
 
 def organisation_list(request):
@@ -641,28 +641,27 @@ def organisation_list(request):
 
 
 def organisation_detail(request, pk):
+    """The partner page. Every block shows at most panels.BLOCK_LIMIT rows, with the count of all and a link to
+    the full list filtered to the organisation: an organisation may be in 1,500 projects."""
     organisation = get_object_or_404(Organisation.objects.select_related("municipality", "district"), pk=pk)
     visible = Project.objects.visible_to(request.user)
     partnerships = (
         organisation.partnerships.filter(project__in=visible).select_related("project").order_by("project__title")
     )
-    # The bridge-builder's network: other organisations in the same (visible) projects.
-    network = (
-        Organisation.objects.filter(partnerships__project__in=partnerships.values("project"))
-        .exclude(pk=organisation.pk)
-        .annotate(shared=Count("partnerships__project", distinct=True))
-        .order_by("-shared", "name")
-    )
+    network = Organisation.objects.network_of(organisation, visible).order_by("-shared", "name")
     context = {
         "organisation": organisation,
-        "partnerships": partnerships,
+        "partnerships": partnerships[: panels.BLOCK_LIMIT],
+        "project_count": visible.with_partner(organisation).count(),
+        "projects_url": list_url("projects:project_list", partner=organisation.pk),
         # Projects the user may not open are left out, and counted, so the list is honest without a link to a 404.
-        "hidden_projects": organisation.partnerships.filter(project__deleted_at__isnull=True)
-        .exclude(project__in=visible)
-        .values("project")
-        .distinct()
+        "hidden_projects": Project.objects.alive()
+        .with_partner(organisation)
+        .exclude(pk__in=visible.values("pk"))
         .count(),
-        "network": network,
+        "network": network[: panels.BLOCK_LIMIT],
+        "network_count": network.count(),
+        "network_url": list_url("projects:organisation_list", worked_with=organisation.pk),
         "can_edit": can(request.user, "projects.change_organisation", organisation),
         **panels.context_for("organisation", request, organisation),
     }
@@ -701,27 +700,26 @@ def municipality_list(request):
 
 
 def municipality_detail(request, number):
+    """The municipality page. Every block shows at most panels.BLOCK_LIMIT rows, with the count of all and a link
+    to the full list filtered to the municipality: Oslo has thousands of projects and partners."""
     municipality = get_object_or_404(Municipality, number=number)
     visible = Project.objects.visible_to(request.user)
-    projects = (
-        visible.filter(Q(municipalities=municipality) | Q(districts__municipality=municipality)).distinct().for_list()
-    )
-    by_status = dict(projects.order_by().values_list("status").annotate(n=Count("pk", distinct=True)))
-    partners = (
-        Organisation.objects.filter(Q(municipality=municipality) | Q(partnerships__project__in=projects))
-        .distinct()
-        .order_by("name")
-    )
+    projects = visible.in_municipality(municipality)
+    by_status = dict(projects.order_by().values_list("status").annotate(n=Count("pk")))
+    partners = Organisation.objects.active_in(municipality, projects).order_by("name")
     context = {
         "municipality": municipality,
         "districts": municipality.districts.all(),
-        "projects": projects,
+        "projects": projects.order_by("title")[: panels.BLOCK_LIMIT],
+        "project_count": sum(by_status.values()),
+        "projects_url": list_url("projects:project_list", in_municipality=municipality.pk),
         "hidden_projects": Project.objects.alive()
-        .filter(Q(municipalities=municipality) | Q(districts__municipality=municipality))
+        .in_municipality(municipality)
         .exclude(pk__in=visible.values("pk"))
-        .distinct()
         .count(),
-        "partners": partners,
+        "partners": partners[: panels.BLOCK_LIMIT],
+        "partner_count": partners.count(),
+        "partners_url": list_url("projects:organisation_list", in_municipality=municipality.pk),
         "by_status": [(status.label, by_status.get(status.value, 0)) for status in ProjectStatus],
         **panels.context_for("municipality", request, municipality, projects=projects),
     }

@@ -670,7 +670,7 @@ BUDGETS = {
     # anonymous: the project, its municipalities, partners, published outcomes, results, system changes (with their
     # status as a subquery) and their adopting organisations, the public learning entries; and the SAVEPOINT pair
     ("public_project", "coordinator"): 10,
-    ("deleted_items", "coordinator"): 8,
+    ("deleted_items", "coordinator"): 9,  # +1: the deleted gatherings are a list in pages, with its count (16)
     # one query per kind (projects, learning log, dialogues, insights, proposals, agenda items, partners), each
     # with what its hits show joined in and the visibility and quoting rules in subqueries
     ("search", "coordinator"): 13,
@@ -684,11 +684,13 @@ BUDGETS = {
     # the indicators (with their catalogue entry), their measurements (with who recorded them) and those recorders'
     # naming consents are three; the system changes' adopting organisations, evidence documents and indicators are
     # three more, and the grants with their documents two
-    ("projects:project_detail", "coordinator"): 30,  # +1: the files (issue 15)
-    ("projects:project_detail", "member"): 32,
-    # the project page's queries, less the follow-up actions it does not show
-    ("reports:project_report", "coordinator"): 28,  # +1: the files (issue 15)
-    ("reports:project_report", "member"): 30,
+    # +1: the files (issue 15); +2: the gatherings and the open actions show 15 each, with the count of all
+    # (issue 16)
+    ("projects:project_detail", "coordinator"): 32,
+    ("projects:project_detail", "member"): 34,
+    # the project page's queries, less the follow-up actions (and their count) it does not show
+    ("reports:project_report", "coordinator"): 29,  # +1: the files (issue 15), +1: the gatherings' count (16)
+    ("reports:project_report", "member"): 31,
     # the ordering of the ids, the summary's counts (each one query), and the chapters' blocks (each one query)
     ("reports:portfolio_report", "coordinator"): 31,
     ("reports:portfolio_report", "member"): 31,
@@ -697,10 +699,11 @@ BUDGETS = {
     ("projects:project_history", "member"): 26,
     ("projects:organisation_list", "coordinator"): 9,
     ("projects:organisation_list", "member"): 9,
-    # (one count of the projects the user may not open, named as a number: issue 13)
-    ("projects:organisation_detail", "coordinator"): 11,
-    ("projects:organisation_detail", "member"): 11,
-    ("projects:organisation_detail", "participant"): 11,
+    # (one count of the projects the user may not open, named as a number: issue 13); its projects, network and
+    # gatherings show 15 each, with the count of all (+3, issue 16)
+    ("projects:organisation_detail", "coordinator"): 14,
+    ("projects:organisation_detail", "member"): 14,
+    ("projects:organisation_detail", "participant"): 14,
     ("projects:organisation_history", "coordinator"): 12,
     ("projects:organisation_history", "member"): 12,
     ("projects:municipality_list", "coordinator"): 7,
@@ -724,6 +727,8 @@ BUDGETS = {
     # the project, and its measurements with their indicators
     ("projects:measurement_export", "coordinator"): 7,
     ("projects:measurement_export", "member"): 7,
+    # its projects, partners and gatherings show 15 each, with the count of all (the projects' from their count by
+    # status; +2), and the projects no longer load their municipalities and partners, which it does not show (-2)
     ("projects:municipality_detail", "coordinator"): 19,
     ("projects:municipality_detail", "member"): 19,
     ("dialogues:dialogue_list", "coordinator"): 12,
@@ -746,17 +751,22 @@ BUDGETS = {
     ("dialogues:attendance", "member"): 17,
     ("dialogues:outcome_edit", "coordinator"): 17,
     ("dialogues:outcome_edit", "member"): 19,
+    # a coordinator answers for nothing (no participant record); the others' own actions are the first few and
+    # their count (+1, issue 16)
     ("dialogues:action_overview", "coordinator"): 9,
-    ("dialogues:action_overview", "member"): 11,
-    ("dialogues:action_overview", "participant"): 9,
-    ("dialogues:feeds", "coordinator"): 8,
-    ("dialogues:feeds", "member"): 8,
-    # anonymous (calendar clients do not log in): the feed and its user, the dialogues; the role is whose feed
-    ("dialogues:feed", "coordinator"): 5,
-    ("dialogues:feed", "member"): 5,
-    ("dialogues:feed", "participant"): 5,
-    ("dialogues:feed", "project"): 4,
-    ("participants:participant_list", "coordinator"): 11,
+    ("dialogues:action_overview", "member"): 12,
+    ("dialogues:action_overview", "participant"): 10,
+    # +1: the count of the projects' pages (issue 16)
+    ("dialogues:feeds", "coordinator"): 9,
+    ("dialogues:feeds", "member"): 9,
+    # anonymous (calendar clients do not log in): the feed and its user, the newest change and the count in the
+    # window (ETag and Last-Modified: a 304 stops here), the dialogues; the role is whose feed
+    ("dialogues:feed", "coordinator"): 6,
+    ("dialogues:feed", "member"): 6,
+    ("dialogues:feed", "participant"): 6,
+    ("dialogues:feed", "project"): 5,
+    # +1: the attendances are counted for the page's 25 people only, after the plain count and page (issue 16)
+    ("participants:participant_list", "coordinator"): 12,
     # the view is written in the access log (an INSERT); every block is one query, accounts' groups are prefetched
     ("participants:participant_detail", "coordinator"): 22,
     ("participants:access_log", "coordinator"): 9,

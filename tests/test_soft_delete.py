@@ -453,4 +453,4 @@ def test_deleted_items_query_count_is_the_same_for_1_and_30_rows(client, world):
             deleted_days_ago(ProjectFactory(), 1)
             deleted_days_ago(DialogueFactory(), 1)
 
-    assert_budget(client, reverse("deleted_items"), build, 8, user=world["coordinator"])
+    assert_budget(client, reverse("deleted_items"), build, 9, user=world["coordinator"])

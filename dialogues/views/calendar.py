@@ -1,18 +1,25 @@
 """Calendar feeds: secret per-user and per-project subscription addresses, and one-off .ics downloads."""
 
 import datetime
+import hashlib
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.db.models import Count, Max
+from django.db.models.functions import Greatest
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
+from django.utils.cache import get_conditional_response
+from django.utils.http import content_disposition_header, http_date, quote_etag
 from django.utils.text import slugify
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from kremlib.dates import add_months
+from kremlib.http import paginate
 from kremlib.permissions import require
 from projects.models import Project
 from projects.views import get_project_for_user
@@ -21,8 +28,10 @@ from ..ical import build_calendar
 from ..models import CalendarFeed, Dialogue
 from .common import get_dialogue_for_user
 
-# A subscription shows what is coming and the past year; older gatherings stay on the site.
-FEED_WINDOW = datetime.timedelta(days=365)
+# A subscription shows the past year and the next two; older and later gatherings stay on the site. The window
+# is whole days (Oslo), so within a day the feed changes only when its gatherings do (its ETag, below).
+FEED_MONTHS_BACK = 12
+FEED_MONTHS_AHEAD = 24
 ICS_CONTENT_TYPE = "text/calendar; charset=utf-8"
 
 
@@ -31,6 +40,36 @@ def ics_response(request, dialogues, *, name):
         dialogues, name=name, link=lambda dialogue: request.build_absolute_uri(dialogue.get_absolute_url())
     )
     return HttpResponse(calendar.to_ical(), content_type=ICS_CONTENT_TYPE)
+
+
+def feed_window(today):
+    """(from, until): the midnights (Oslo) between which a gathering in the feed of `today` lies, at least in part."""
+    return midnight(add_months(today, -FEED_MONTHS_BACK)), midnight(add_months(today, FEED_MONTHS_AHEAD))
+
+
+def midnight(day):
+    return datetime.datetime.combine(day, datetime.time(0, 0), tzinfo=timezone.get_current_timezone())
+
+
+def in_window(dialogues, window):
+    """The gatherings that overlap the window; one whose date is not known has no place in a calendar."""
+    first, last = window
+    return dialogues.filter(ends_at__gt=first, starts_at__lt=last)
+
+
+def feed_version(dialogues, today):
+    """(ETag, Last-Modified as a timestamp) of the feed of `dialogues` (in the window of `today`), from one
+    aggregate query: calendar clients poll hourly, and most polls find nothing new, so they are answered 304
+    without fetching or rendering a gathering.
+
+    The feed changes when one of its gatherings or their projects is saved (soft-deleting saves too), when one
+    joins or leaves it (the count: a user's rights changed), or when the window moves on, at midnight. The
+    language is in the ETag because the feed's texts are translated."""
+    found = dialogues.order_by().aggregate(newest=Max(Greatest("updated_at", "project__updated_at")), count=Count("pk"))
+    window_moved = midnight(today)
+    last_modified = max(found["newest"], window_moved) if found["newest"] else window_moved
+    stamp = f"{today}:{found['count']}:{last_modified.timestamp()}:{get_language()}"
+    return quote_etag(hashlib.sha256(stamp.encode()).hexdigest()[:32]), int(last_modified.timestamp())
 
 
 # Public: calendar clients cannot log in. The unguessable token is the only key, so a wrong or
@@ -51,8 +90,16 @@ def feed(request, token):
         name = _("KREM: %(project)s") % {"project": calendar_feed.project.title}
     else:  # the database forbids this; never serve "everything" by accident
         raise Http404
-    dialogues = dialogues.filter(ends_at__gte=timezone.now() - FEED_WINDOW).for_list().soonest_first()
-    return ics_response(request, dialogues, name=name)
+    today = timezone.localdate()
+    dialogues = in_window(dialogues, feed_window(today))
+    etag, last_modified = feed_version(dialogues, today)
+    not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
+    if not_modified is not None:
+        return not_modified
+    response = ics_response(request, dialogues.for_list().soonest_first(), name=name)
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(last_modified)
+    return response
 
 
 @require_safe
@@ -79,10 +126,12 @@ def plannable_projects(user):
 @require_safe
 def feeds(request):
     user_feed = CalendarFeed.objects.filter(user=request.user).first()
-    projects = plannable_projects(request.user)
+    # A coordinator plans in every project: the project calendars are a list in pages, like every list.
+    page = paginate(request, plannable_projects(request.user))
     context = {
         "user_feed": feed_addresses(request, user_feed),
-        "project_feeds": [(project, feed_addresses(request, project_feed(project))) for project in projects],
+        "page": page,
+        "project_feeds": [(project, feed_addresses(request, project_feed(project))) for project in page.object_list],
     }
     return render(request, "dialogues/calendar_feeds.html", context)
 

@@ -13,9 +13,7 @@ from kremlib.permissions import can
 from participants.personal_data import PersonalData
 
 from .. import services
-from ..forms_outcome import (
-    ActionDoneForm,
-)
+from ..forms_outcome import ActionDoneForm, ActionListForm
 from ..models import (
     ActionStatus,
     Dialogue,
@@ -23,35 +21,50 @@ from ..models import (
 )
 from ..naming import with_responsible_names
 
+# "My open actions" above the projects' list: the first few, with their count and a link to all of them in pages.
+MINE_SHOWN = 10
 
-def actions_in_visible_projects(user, *, overdue=False):
-    """FollowUpAction.objects.open_in_projects_of(user) (only the overdue ones with `overdue`), ordered by project
-    and due date, for grouping."""
+
+def actions_in_visible_projects(user, *, overdue=False, project=None):
+    """FollowUpAction.objects.open_in_projects_of(user) (only the overdue ones with `overdue`, only those of
+    `project` with it), ordered by project and due date, for grouping."""
     actions = FollowUpAction.objects.open_in_projects_of(user)
     if overdue:
         actions = actions.overdue()
+    if project is not None:
+        actions = actions.filter(dialogue__project=project)
     return actions.for_list().order_by(
         "dialogue__project__title", "dialogue__project_id", F("due_date").asc(nulls_last=True), "pk"
     )
 
 
-def mine_open(user):
-    """The open actions the user answers for, by name or through their organisation, of dialogues not deleted."""
-    return FollowUpAction.objects.responsible(user).open().filter(dialogue__in=Dialogue.objects.alive())
+def mine_open(user, *, project=None):
+    """The open actions the user answers for, by name or through their organisation, of dialogues not deleted
+    (only those of `project` with it)."""
+    mine = FollowUpAction.objects.responsible(user).open().filter(dialogue__in=Dialogue.objects.alive())
+    return mine if project is None else mine.filter(dialogue__project=project)
 
 
 def action_overview(request):
-    """My open actions, and the open actions of every project I may see (every project for coordinators).
+    """My open actions, and the open actions of every project I may see (every project for coordinators); with
+    ?mine=1 all of mine, in pages, and nothing else; with ?project= only that project's.
 
     Every action on this page may be marked done by the user: they answer for it, or they are a member of
     its project (or a coordinator), so the rows need no permission query each."""
     people = PersonalData(request.user)
-    mine = with_responsible_names(people, mine_open(request.user).for_list())
-    # ?overdue=1: only the overdue ones (the home page's figure links here). Anything else lists all open actions.
-    overdue = request.GET.get("overdue") == "1"
-    page = paginate(request, actions_in_visible_projects(request.user, overdue=overdue))
-    page.object_list = with_responsible_names(people, page.object_list)
-    return render(request, "dialogues/action_overview.html", {"mine": mine, "page": page, "overdue": overdue})
+    choices = ActionListForm(request.GET, user=request.user).choices()
+    project, overdue = choices["project"], choices["overdue"]
+    mine = mine_open(request.user, project=project).for_list()
+    context = {"overdue": overdue, "project": project, "all_mine": choices["mine"]}
+    if choices["mine"]:
+        page = paginate(request, mine)
+        page.object_list = with_responsible_names(people, page.object_list)
+        context.update(page=page, mine=page.object_list, mine_count=page.paginator.count)
+    else:
+        page = paginate(request, actions_in_visible_projects(request.user, overdue=overdue, project=project))
+        page.object_list = with_responsible_names(people, page.object_list)
+        context.update(page=page, mine=with_responsible_names(people, mine[:MINE_SHOWN]), mine_count=mine.count())
+    return render(request, "dialogues/action_overview.html", context)
 
 
 @require_POST

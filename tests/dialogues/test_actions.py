@@ -7,6 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dialogues.models import ActionStatus, FollowUpAction
+from dialogues.views.followup import MINE_SHOWN, mine_open
+from kremlib.http import PAGE_SIZE
 from tests.dialogues.outcome_world import ROLES, as_role, is_login_redirect, make_world
 from tests.factories import (
     FollowUpActionFactory,
@@ -189,8 +191,45 @@ def test_overview_query_budget_is_the_same_for_1_and_30_actions(client, world):
                 responsible_organisation=world["partner"],
                 due_date=timezone.localdate() - datetime.timedelta(days=i % 3),
             )
-            FollowUpActionFactory(
-                dialogue=dialogue, responsible_organisation=None, responsible_participant=member.participant
+            FollowUpActionFactory(  # due as the other: "mine" shows both kinds among its first few
+                dialogue=dialogue,
+                responsible_organisation=None,
+                responsible_participant=member.participant,
+                due_date=timezone.localdate() - datetime.timedelta(days=i % 3),
             )
 
-    assert_budget(client, OVERVIEW, build, 11, user=member)
+    assert_budget(client, OVERVIEW, build, 12, user=member)
+    assert_budget(client, OVERVIEW, build, 9, user=member, mine=1)  # all of mine in pages, and no projects' list
+
+
+def test_my_actions_show_the_first_few_with_their_count_and_a_link_to_all_of_them_in_pages(client, world):
+    member = world["member"]
+    FollowUpAction.objects.all().delete()
+    FollowUpActionFactory.create_batch(
+        MINE_SHOWN + PAGE_SIZE, dialogue=world["dialogue"], responsible_organisation=world["partner"]
+    )
+    as_role(client, world, "member")
+    response = client.get(OVERVIEW)
+    assert len(response.context["mine"]) == MINE_SHOWN and response.context["mine_count"] == MINE_SHOWN + PAGE_SIZE
+    assert "?mine=1" in response.content.decode()
+    first = client.get(OVERVIEW, {"mine": 1})
+    second = client.get(OVERVIEW, {"mine": 1, "side": 2})
+    assert len(first.context["mine"]) == PAGE_SIZE and len(second.context["mine"]) == MINE_SHOWN
+    shown = set(first.context["mine"]) | set(second.context["mine"])
+    assert shown == set(mine_open(member).filter(dialogue__project=world["project"]))
+    assert "Open actions by project" not in first.content.decode()
+
+
+def test_one_projects_actions_are_those_its_page_counts(client, world):
+    FollowUpActionFactory.create_batch(3, dialogue=world["dialogue"], responsible_organisation=world["partner"])
+    elsewhere = FollowUpActionFactory(responsible_organisation=world["partner"])  # a project the member is not in
+    PartnershipFactory(project=elsewhere.dialogue.project, organisation=world["partner"])
+    as_role(client, world, "member")
+    response = client.get(OVERVIEW, {"project": world["project"].pk})
+    listed = set(response.context["page"].object_list)
+    assert elsewhere not in listed and elsewhere not in response.context["mine"]
+    assert listed == set(FollowUpAction.objects.filter(dialogue__project=world["project"]).open())
+    # a project the user may not see is no filter at all, not a way to learn about it
+    other = FollowUpActionFactory(what="Hemmelig oppfølging")
+    html = client.get(OVERVIEW, {"project": other.dialogue.project.pk}).content.decode()
+    assert "Hemmelig oppfølging" not in html

@@ -5,13 +5,17 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.messages import get_messages
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 from icalendar import Calendar
 
 from dialogues.ical import build_calendar
 from dialogues.models import CalendarFeed, Dialogue, DialogueStatus, TimePrecision
-from dialogues.views.calendar import plannable_projects
+from dialogues.views.calendar import feed_version, plannable_projects
+from kremlib.dates import add_months
+from kremlib.http import PAGE_SIZE
 from kremlib.permissions import can
 from projects.models import Project
 from tests.factories import (
@@ -263,14 +267,91 @@ def test_project_feed_ends_with_the_project(client):
     assert client.get(url).status_code == 404
 
 
-def test_feed_shows_the_past_year_and_the_future(client, world):
-    now = timezone.now()
-    recent = DialogueFactory(project=world["project"], starts_at=now - datetime.timedelta(days=200))
-    old = DialogueFactory(project=world["project"], starts_at=now - datetime.timedelta(days=400))
+def test_feed_shows_the_past_year_and_the_next_two(client, world):
+    today = timezone.localdate()
+    first, last = (oslo(day.year, day.month, day.day) for day in (add_months(today, -12), add_months(today, 24)))
+    hour = datetime.timedelta(hours=1)
+    inside = [
+        DialogueFactory(project=world["project"], starts_at=first - hour, ends_at=first + hour),  # ends inside
+        DialogueFactory(project=world["project"], starts_at=last - hour, ends_at=last + hour),  # starts inside
+    ]
+    outside = [
+        DialogueFactory(project=world["project"], starts_at=first - 2 * hour, ends_at=first),  # over at the start
+        DialogueFactory(project=world["project"], starts_at=last, ends_at=last + hour),  # begins at the end
+        DialogueFactory(project=world["project"], starts_at=None, ends_at=None),  # date not known
+    ]
     calendar_feed = CalendarFeedFactory(project=world["project"])
     uids = set(events(parse(client.get(feed_url(calendar_feed)))))
-    assert uid(recent) in uids and uid(world["dialogue"]) in uids
-    assert uid(old) not in uids
+    assert {uid(d) for d in inside} | {uid(world["dialogue"])} <= uids
+    assert not {uid(d) for d in outside} & uids
+
+
+def test_months_are_counted_to_the_last_day_of_a_shorter_month():
+    assert add_months(datetime.date(2025, 3, 31), -1) == datetime.date(2025, 2, 28)
+    assert add_months(datetime.date(2024, 2, 29), 24) == datetime.date(2026, 2, 28)
+    assert add_months(datetime.date(2025, 1, 15), -12) == datetime.date(2024, 1, 15)
+
+
+# --- Conditional requests: a poll that finds nothing new is answered 304, without the gatherings ---------
+
+
+def first_fetch(client, calendar_feed):
+    response = client.get(feed_url(calendar_feed))
+    assert response.status_code == 200
+    assert response["ETag"] and response["Last-Modified"]
+    return response
+
+
+@pytest.mark.parametrize("header, from_response", [("If-None-Match", "ETag"), ("If-Modified-Since", "Last-Modified")])
+def test_unchanged_feed_is_answered_304_without_fetching_its_gatherings(client, world, header, from_response):
+    calendar_feed = CalendarFeedFactory(project=world["project"])
+    sent = first_fetch(client, calendar_feed)[from_response]
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(feed_url(calendar_feed), headers={header: sent})
+    assert response.status_code == 304
+    assert response.content == b""
+    # the feed with its project, and the one aggregate: no list of gatherings (the SAVEPOINT pair besides)
+    selects = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("SELECT")]
+    assert len(selects) == 2, selects
+
+
+def test_a_changed_gathering_changes_the_etag(client, world):
+    calendar_feed = CalendarFeedFactory(project=world["project"])
+    etag = first_fetch(client, calendar_feed)["ETag"]
+    dialogue = world["dialogue"]
+    dialogue.title = "Nytt navn"
+    dialogue.updated_at = timezone.now() + datetime.timedelta(seconds=2)  # a later second than the first fetch
+    Dialogue.objects.filter(pk=dialogue.pk).update(title=dialogue.title, updated_at=dialogue.updated_at)
+    response = client.get(feed_url(calendar_feed), headers={"If-None-Match": etag})
+    assert response.status_code == 200
+    assert "Nytt navn" in response.content.decode()
+    assert response["ETag"] != etag
+
+
+def test_a_deleted_gathering_changes_the_etag(client, world):
+    calendar_feed = CalendarFeedFactory(project=world["project"])
+    DialogueFactory(project=world["project"], title="Blir slettet")
+    etag = first_fetch(client, calendar_feed)["ETag"]
+    Dialogue.objects.filter(title="Blir slettet").delete()  # gone at once, not even saved
+    response = client.get(feed_url(calendar_feed), headers={"If-None-Match": etag})
+    assert response.status_code == 200
+    assert "Blir slettet" not in response.content.decode()
+
+
+def test_a_renamed_project_changes_the_project_feeds_etag(client, world):
+    calendar_feed = CalendarFeedFactory(project=world["project"])
+    etag = first_fetch(client, calendar_feed)["ETag"]
+    later = timezone.now() + datetime.timedelta(seconds=2)
+    Project.objects.filter(pk=world["project"].pk).update(title="Nytt prosjektnavn", updated_at=later)
+    response = client.get(feed_url(calendar_feed), headers={"If-None-Match": etag})
+    assert response.status_code == 200
+    assert "Nytt prosjektnavn" in response.content.decode()
+
+
+def test_feed_of_another_day_has_another_etag(world):
+    dialogues = Dialogue.objects.filter(project=world["project"])
+    today = timezone.localdate()
+    assert feed_version(dialogues, today)[0] != feed_version(dialogues, today + datetime.timedelta(days=1))[0]
 
 
 def test_wrong_token_gets_404(client, world):
@@ -467,7 +548,7 @@ def test_user_feed_query_count_does_not_grow(client):
     project = ProjectFactory()
     PartnershipFactory(project=project, organisation=partner)
     calendar_feed = CalendarFeedFactory(user=member_of(partner))
-    assert_budget(client, feed_url(calendar_feed), lambda n: make_dialogues(project, n), 5)
+    assert_budget(client, feed_url(calendar_feed), lambda n: make_dialogues(project, n), 6)
 
 
 def test_project_feed_query_count_does_not_grow(client):
@@ -477,7 +558,7 @@ def test_project_feed_query_count_does_not_grow(client):
     def build(n):
         make_dialogues(project, n, time_precision=TimePrecision.SEASON)
 
-    assert_budget(client, feed_url(calendar_feed), build, 4)
+    assert_budget(client, feed_url(calendar_feed), build, 5)
 
 
 def test_feeds_page_query_count_does_not_grow(client):
@@ -489,4 +570,17 @@ def test_feeds_page_query_count_does_not_grow(client):
             CalendarFeedFactory(project=ProjectFactory())
             ProjectFactory()  # one without an address, too
 
-    assert_budget(client, reverse("dialogues:feeds"), build, 8, user=coordinator)
+    assert_budget(client, reverse("dialogues:feeds"), build, 9, user=coordinator)
+
+
+def test_feeds_page_lists_the_project_calendars_in_pages(client):
+    coordinator = CoordinatorFactory()
+    titles = [f"Prosjekt {i:02}" for i in range(PAGE_SIZE + 2)]
+    for title in titles:
+        ProjectFactory(title=title)
+    client.force_login(coordinator)
+    first = client.get(reverse("dialogues:feeds")).content.decode()
+    assert titles[PAGE_SIZE - 1] in first and titles[PAGE_SIZE] not in first
+    assert "?side=2" in first
+    second = client.get(reverse("dialogues:feeds"), {"side": 2}).content.decode()
+    assert titles[PAGE_SIZE] in second and titles[PAGE_SIZE + 1] in second and titles[0] not in second

@@ -1,8 +1,11 @@
 """The participant registry: only coordinators see it; create, edit, list and detail."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from kremlib.http import PAGE_SIZE
 from participants.models import AccessLog, Participant
 from participants.perspectives import Perspective
 from tests.factories import (
@@ -247,3 +250,27 @@ def test_an_admin_permission_on_the_model_does_not_open_the_registry(client, wor
     client.force_login(staff)
     assert client.get(url_for(world, "list")).status_code == 403
     assert client.get(url_for(world, "detail")).status_code == 404
+
+
+def test_the_registry_counts_people_plainly_and_attendances_only_for_the_page_shown(client, world):
+    """The paginator's COUNT and the page read participants alone; the attendances are grouped for the 25 people
+    on the page, not for the whole registry (issue 16: two million rows grouped to show 25)."""
+    people = [ParticipantFactory(display_name=f"Person {i:02}") for i in range(PAGE_SIZE + 5)]
+    for person in people[:3]:
+        AttendanceFactory(participant=person)
+    AttendanceFactory(participant=people[0])
+    client.force_login(world["coordinator"])
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get(url_for(world, "list")).context["page"]
+    sql = [query["sql"] for query in captured.captured_queries]
+    count = next(q for q in sql if "COUNT(*)" in q and "participants_participant" in q)
+    assert "participants_attendance" not in count and "GROUP BY" not in count
+    grouped = [q for q in sql if "participants_attendance" in q]
+    assert len(grouped) == 1 and "GROUP BY" in grouped[0]
+    assert len(page.object_list) == PAGE_SIZE
+    shown = {p.display_name: p.attendance_count for p in page}
+    assert shown["Person 00"] == 2 and shown["Person 01"] == shown["Person 02"] == 1 and shown["Person 03"] == 0
+    # the order is the index's (display_name, id), and the next page carries on from it
+    assert [p.display_name for p in page] == sorted(shown)
+    second = client.get(url_for(world, "list"), {"side": 2}).context["page"]
+    assert [p.display_name for p in second][0] > max(shown)
