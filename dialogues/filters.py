@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kremlib.search import Terms
 from kremlib.widgets import DateInput
+from projects.forms import project_select
 from projects.models import Municipality, Project
 
 from .models import Dialogue, DialogueKind, DialogueStatus
@@ -23,7 +24,9 @@ class DialogueFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=DialogueKind.choices)
     status = django_filters.ChoiceFilter(label=_("Status"), choices=DialogueStatus.choices)
     municipality = django_filters.ModelChoiceFilter(label=_("Municipality"), queryset=Municipality.objects.all())
-    project = django_filters.ModelChoiceFilter(label=_("Project"), queryset=Project.objects.none())
+    project = django_filters.ModelChoiceFilter(
+        label=_("Project"), queryset=Project.objects.none(), widget=project_select()
+    )
     # A gathering is found when any part of it lies within the dates: one known only to the year by any day of
     # that year (it spans the year, see Dialogue.fit_to_precision), one whose date is not known by none.
     date_from = django_filters.DateFilter(label=_("From date"), method="ends_after", widget=DateInput())
@@ -36,7 +39,7 @@ class DialogueFilter(django_filters.FilterSet):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        self.filters["project"].queryset = Project.objects.visible_to(user)
+        self.filters["project"].queryset = Project.objects.visible_to(user).order_by("title", "pk")
 
     def ends_after(self, queryset, name, value):
         """Ends after the first moment of `value` (ends_at is exclusive: a gathering ending at midnight is over)."""
