@@ -657,7 +657,9 @@ PAGES = {
     "projects:project_lookup": Page(partner_rows),
     "projects:organisation_lookup": Page(organisations),
     "dialogues:dialogue_lookup": Page(dialogues),
-    "dialogues:attendee_lookup": Page(partner_rows, lambda w: reverse("dialogues:attendee_lookup", args=[w["held"].pk])),
+    "dialogues:attendee_lookup": Page(
+        partner_rows, lambda w: reverse("dialogues:attendee_lookup", args=[w["held"].pk])
+    ),
     "participants:participant_lookup": Page(registry),
     "participants:participant_detail": Page(
         registry_blocks, lambda w: reverse("participants:participant_detail", args=[w["subject"].pk])
