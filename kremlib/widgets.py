@@ -76,16 +76,19 @@ SEARCH_SUFFIX = "__search"
 
 
 def _chosen_keys(queryset, key, values):
-    """The chosen values that can be ids of `queryset` ("abc" in an address is none, and no error)."""
+    """The chosen values that can be ids of `queryset`: "abc" in an address is none, and no error; nor is a number
+    beyond the column's range (the field's validators know it), which the database refuses in an IN (...)."""
     field = queryset.model._meta.get_field(key) if key != "pk" else queryset.model._meta.pk
     keys = []
     for value in values:
         if value in ("", None):
             continue
         try:
-            keys.append(field.to_python(value))
+            typed = field.to_python(value)
+            field.run_validators(typed)
         except (ValidationError, ValueError, TypeError):
             continue
+        keys.append(typed)
     return keys
 
 
