@@ -166,15 +166,7 @@ class BoundedSelect(forms.Select):
         """(choices before the rows, such as the blank one; the rows' choices; whether the table has more)."""
         choices = self.choices
         if not isinstance(choices, ModelChoiceIterator):
-            # Choices given as a list (read once for many forms): only what is chosen and the first rows of it.
-            chosen = {str(v) for v in value}
-            listed = list(choices)
-            leading = [choice for choice in listed[:1] if choice[0] in ("", None)]
-            rest = listed[len(leading) :]
-            rows = [c for c in rest if str(c[0]) in chosen] + [c for c in rest if str(c[0]) not in chosen][
-                :LOOKUP_LIMIT
-            ]
-            return leading, rows, len(rest) > len(rows)
+            raise TypeError("BoundedSelect bounds a model choice field's queryset; these choices are a list")
         field = choices.field
         leading = []
         if field.empty_label is not None:
@@ -186,6 +178,8 @@ class BoundedSelect(forms.Select):
 
 
 class BoundedSelectMultiple(BoundedSelect):
+    """BoundedSelect for a ModelMultipleChoiceField: every chosen row, then the first others."""
+
     allow_multiple_selected = True
 
     def value_from_datadict(self, data, files, name):

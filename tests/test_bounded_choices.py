@@ -9,16 +9,18 @@ import copy
 import importlib
 import pkgutil
 import re
+from urllib.parse import urlencode
 
 import django_filters
 import pytest
 from django import forms
+from django.http import QueryDict
 from django.urls import reverse
 
 from dialogues.filters import DialogueFilter
 from dialogues.models import Dialogue, Series
 from kremlib.lookups import MAX_QUERY
-from kremlib.widgets import LOOKUP_LIMIT, BoundedSelect
+from kremlib.widgets import LOOKUP_LIMIT, BoundedSelect, BoundedSelectMultiple
 from projects.models import CatalogueIndicator, District, Municipality, Organisation, Project
 from tests.factories import (
     AttendanceFactory,
@@ -154,6 +156,21 @@ def test_chosen_value_accepted_though_not_rendered(many_projects):
     DialogueFactory(project=many_projects[0])
     chosen = DialogueFilter({"project": last.pk}, queryset=Dialogue.objects.all(), user=CoordinatorFactory())
     assert list(chosen.qs) == [dialogue]
+
+
+def test_multiple_select_keeps_every_chosen_row(many_projects):
+    class Form(forms.Form):
+        projects = forms.ModelMultipleChoiceField(
+            queryset=Project.objects.order_by("title"),
+            widget=BoundedSelectMultiple(lookup="projects:project_lookup", search_label="Søk"),
+        )
+
+    chosen = [many_projects[-1], many_projects[-2]]
+    form = Form(QueryDict(urlencode([("projects", p.pk) for p in chosen])))
+    assert form.is_valid() and set(form.cleaned_data["projects"]) == set(chosen)
+    html = str(form["projects"])
+    assert "multiple" in html and len(options(html)) == LOOKUP_LIMIT + 2
+    assert all(f'<option value="{p.pk}" selected>' in html for p in chosen)
 
 
 def test_select_names_no_chosen_row_the_user_may_not_see(db):
