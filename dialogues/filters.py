@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kremlib.search import Terms
 from kremlib.widgets import DateInput
+from projects.forms import project_select
 from projects.models import Municipality, Organisation, Project
 
 from .models import Dialogue, DialogueKind, DialogueStatus
@@ -23,7 +24,9 @@ class DialogueFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=DialogueKind.choices)
     status = django_filters.ChoiceFilter(label=_("Status"), choices=DialogueStatus.choices)
     municipality = django_filters.ModelChoiceFilter(label=_("Municipality"), queryset=Municipality.objects.all())
-    project = django_filters.ModelChoiceFilter(label=_("Project"), queryset=Project.objects.none())
+    project = django_filters.ModelChoiceFilter(
+        label=_("Project"), queryset=Project.objects.none(), widget=project_select()
+    )
     # From the "See all" of a partner page's and a municipality page's gatherings: the same queries as those
     # blocks. Hidden, as they are not fields to fill in (the municipality field is where a gathering was held).
     organisation = django_filters.ModelChoiceFilter(
@@ -44,7 +47,7 @@ class DialogueFilter(django_filters.FilterSet):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        self.filters["project"].queryset = Project.objects.visible_to(user)
+        self.filters["project"].queryset = Project.objects.visible_to(user).order_by("title", "pk")
 
     def of_organisation(self, queryset, name, value):
         return queryset.of_organisation(value)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kremlib.formsets import empty_row
 from kremlib.versioning import VersionedFormMixin
-from kremlib.widgets import DateInput, DateTimeInput, HttpsURLField
+from kremlib.widgets import BoundedSelect, DateInput, DateTimeInput, HttpsURLField
 from participants.models import ConsentMethod, ConsentPurpose, Participant, Perspective
 from participants.personal_data import (
     WITHDRAWN_QUOTE,
@@ -102,15 +102,21 @@ class AttendeeForm(ConsentGivenHereMixin, forms.ModelForm):
         model = Attendance
         fields = ["participant", "perspective"]
         field_classes = {"participant": PersonChoiceField}
+        widgets = {
+            "participant": BoundedSelect(lookup="dialogues:attendee_lookup", search_label=_("Search for person"))
+        }
 
     def __init__(self, *args, dialogue, user, **kwargs):
         super().__init__(*args, **kwargs)
+        # A coordinator chooses among every participant: a bounded select, whose search asks attendee_lookup,
+        # which offers the same people with the same labels.
         offer_people(
             self.fields["participant"],
-            selectable_participants(dialogue=dialogue, user=user),
+            selectable_participants(dialogue=dialogue, user=user).order_by("display_name", "pk"),
             people=PersonalData(user),
             project_id=dialogue.project_id,
         )
+        self.fields["participant"].widget.lookup_args = (dialogue.pk,)
         self.fields["participant"].label = _("Person")
         perspective = self.fields["perspective"]
         perspective.required = False
@@ -501,7 +507,7 @@ class ActionListForm(forms.Form):
 
     overdue = forms.BooleanField(required=False)
     mine = forms.BooleanField(required=False)
-    project = forms.ModelChoiceField(queryset=Project.objects.none(), required=False)
+    project = forms.ModelChoiceField(queryset=Project.objects.none(), required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

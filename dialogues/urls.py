@@ -1,12 +1,13 @@
 from django.urls import path
 
 from . import exports
-from .views import attendance, calendar, contributions, files, followup, history, outcomes, planning, series
+from .views import attendance, calendar, contributions, files, followup, history, lookups, outcomes, planning, series
 
 app_name = "dialogues"
 
 urlpatterns = [
     path("dialoger/", planning.dialogue_list, name="dialogue_list"),
+    path("oppslag/dialoger/", lookups.dialogue_lookup, name="dialogue_lookup"),
     path("prosjekter/<slug:slug>/ny-dialog/", planning.dialogue_create, name="dialogue_create"),
     path("dialoger/serier/<slug:slug>/", series.series_detail, name="series_detail"),
     path("dialoger/agenda-rad/", planning.agenda_row, name="agenda_row"),
@@ -33,6 +34,7 @@ urlpatterns = [
     path("dialoger/<int:pk>/min-tilbakemelding/", contributions.add_feedback, name="add_feedback"),
     path("dialoger/<int:pk>/utfall/kommentar/", contributions.comment_outcome, name="comment_outcome"),
     path("dialoger/<int:pk>/deltakere/", attendance.attendance, name="attendance"),
+    path("dialoger/<int:pk>/deltakere/oppslag/", lookups.attendee_lookup, name="attendee_lookup"),
     path(
         "dialoger/<int:pk>/deltakere/<int:attendance_pk>/fjern/", attendance.attendance_remove, name="attendance_remove"
     ),

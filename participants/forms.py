@@ -7,7 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kremlib.versioning import VersionedFormMixin
-from kremlib.widgets import DateInput
+from kremlib.widgets import BoundedSelect, DateInput
+from projects.forms import organisation_select
 from projects.models import Organisation
 
 from .models import ConsentMethod, ConsentPurpose, Participant
@@ -48,6 +49,7 @@ class ParticipantForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Participant
         fields = ["display_name", "perspective", "organisation", "email", "phone"]
+        widgets = {"organisation": organisation_select(active_only=True)}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -208,16 +210,24 @@ class MergeForm(forms.Form):
         label=_("The duplicate record"),
         queryset=Participant.objects.none(),
         help_text=_("Everything of the duplicate moves to this record; then the duplicate is deleted."),
+        widget=BoundedSelect(lookup="participants:participant_lookup", search_label=_("Search for participant")),
     )
 
     def __init__(self, *args, keep, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["duplicate"].queryset = (
-            Participant.objects.filter(anonymised_at__isnull=True).exclude(pk=keep.pk).select_related("organisation")
+            Participant.objects.filter(anonymised_at__isnull=True)
+            .exclude(pk=keep.pk)
+            .select_related("organisation")
+            .order_by("display_name", "pk")
         )
-        self.fields["duplicate"].label_from_instance = lambda p: (
-            f"{p.display_name} (#{p.pk}, {p.get_perspective_display()}{', ' + p.organisation.name if p.organisation else ''})"
-        )
+        self.fields["duplicate"].label_from_instance = registry_label
+
+
+def registry_label(participant) -> str:
+    """A person as the registry (coordinators) tells records apart: name, number, perspective and organisation."""
+    organisation = f", {participant.organisation.name}" if participant.organisation else ""
+    return f"{participant.display_name} (#{participant.pk}, {participant.get_perspective_display()}{organisation})"
 
 
 class ExportForm(forms.Form):

@@ -6,6 +6,7 @@ app_name = "participants"
 
 urlpatterns = [
     path("deltakere/", views.participant_list, name="participant_list"),
+    path("oppslag/deltakere/", views.participant_lookup, name="participant_lookup"),
     path("deltakere/ny/", views.participant_create, name="participant_create"),
     path("deltakere/tilgangslogg/", views.access_log, name="access_log"),
     path("eksport/deltakere.<export:fmt>", exports.registry_export, name="participant_export_list"),

@@ -30,12 +30,13 @@ from django.views.decorators.http import (
 )
 
 from kremlib.http import PAGE_SIZE, is_htmx, paginate
+from kremlib.lookups import lookup_options
 from kremlib.permissions import can, require
 from kremlib.versioning import save_or_conflict
 
 from . import registry, services
 from .export_page import readable
-from .filters import AccessLogFilter, ParticipantFilter
+from .filters import AccessLogFilter, ParticipantFilter, registry_search
 from .forms import (
     AcceptInvitationForm,
     ConsentForm,
@@ -46,6 +47,7 @@ from .forms import (
     MyProfileForm,
     ParticipantForm,
     WithdrawConsentForm,
+    registry_label,
 )
 from .models import AccessLog, Consent, ConsentMethod, ConsentPurpose, Participant
 from .queries import (
@@ -445,3 +447,20 @@ def terms(request):
         "max_hours": settings.KREM_SESSION_MAX_HOURS,
     }
     return render(request, "participants/terms.html", context)
+
+
+# Lookups: the options a BoundedSelect's search swaps in (kremlib/widgets.py)
+
+
+@require_safe
+def participant_lookup(request):
+    """Participants, for those who may read the registry only (403 otherwise, as the registry), labelled as the
+    registry's merge form tells them apart. By name, email or phone, as the registry's search. Anonymised records
+    are left out: no form chooses one (the merge form refuses them)."""
+    require(request.user, "participants.view_registry")
+    participants = (
+        Participant.objects.filter(anonymised_at__isnull=True)
+        .select_related("organisation")
+        .order_by("display_name", "pk")
+    )
+    return lookup_options(request, participants, search=registry_search, label=registry_label)

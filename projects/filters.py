@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from kremlib.filters import OrderingFilter
 from kremlib.search import Terms
 
+from .forms import organisation_select, project_select
 from .models import (
     ChangeLevel,
     ChangeStatus,
@@ -57,7 +58,10 @@ class ProjectFilter(django_filters.FilterSet):
     )
     status = django_filters.ChoiceFilter(label=_("Status"), choices=ProjectStatus.choices)
     partner = django_filters.ModelChoiceFilter(
-        label=_("Partner"), queryset=Organisation.objects.all(), method="with_partner"
+        label=_("Partner"),
+        queryset=Organisation.objects.order_by("name", "pk"),
+        method="with_partner",
+        widget=organisation_select(),
     )
     sector = django_filters.ChoiceFilter(label=_("Partner sector"), method="with_sector", choices=Sector.choices)
     dialogue_kind = django_filters.ChoiceFilter(
@@ -157,19 +161,24 @@ class ProjectRowFilter(django_filters.FilterSet):
     searchable = None
 
     q = django_filters.CharFilter(label=_("Search"), method="search", widget=forms.TextInput(attrs={"type": "search"}))
-    project = django_filters.ModelChoiceFilter(label=_("Project"), queryset=Project.objects.none())
+    project = django_filters.ModelChoiceFilter(
+        label=_("Project"), queryset=Project.objects.none(), widget=project_select()
+    )
     municipality = django_filters.ModelChoiceFilter(
         label=_("Municipality"), queryset=Municipality.objects.all(), method="in_municipality"
     )
     partner = django_filters.ModelChoiceFilter(
-        label=_("Partner"), queryset=Organisation.objects.all(), method="with_partner"
+        label=_("Partner"),
+        queryset=Organisation.objects.order_by("name", "pk"),
+        method="with_partner",
+        widget=organisation_select(),
     )
     year_from = YearFilter(label=_("From year"), field_name="date", lookup_expr="year__gte")
     year_to = YearFilter(label=_("To year"), field_name="date", lookup_expr="year__lte")
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.filters["project"].queryset = Project.objects.visible_to(user).order_by("title")
+        self.filters["project"].queryset = Project.objects.visible_to(user).order_by("title", "pk")
         for name in ("year_from", "year_to"):
             self.filters[name].field.widget = forms.NumberInput(attrs={"min": 1990, "max": 2100})
 

@@ -3,7 +3,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from kremlib.versioning import VersionedFormMixin
-from kremlib.widgets import DateInput, RadioSelect, https_urls
+from kremlib.widgets import BoundedSelect, DateInput, RadioSelect, https_urls
 
 from .models import (
     Document,
@@ -27,6 +27,20 @@ NORWEGIAN_LETTERS = str.maketrans({"æ": "ae", "ø": "o", "å": "a", "Æ": "Ae",
 def norwegian_slug(text):
     """slugify() drops æ, ø and å; write them the way Norwegian addresses do."""
     return slugify(text.translate(NORWEGIAN_LETTERS))
+
+
+def project_select():
+    """A bounded select of projects (kremlib/widgets.py): there may be 20,000; the search asks project_lookup."""
+    return BoundedSelect(lookup="projects:project_lookup", search_label=_("Search for project"))
+
+
+def organisation_select(*, active_only=False):
+    """A bounded select of organisations; the search asks organisation_lookup (active ones only, if so)."""
+    return BoundedSelect(
+        lookup="projects:organisation_lookup",
+        lookup_query={"active": 1} if active_only else None,
+        search_label=_("Search for organisation"),
+    )
 
 
 DATE_HELP = _("For a date known only to the month, season or year, pick any day in it and choose the precision.")
@@ -56,6 +70,7 @@ class ProjectForm(VersionedFormMixin, forms.ModelForm):
             "target_groups": forms.Textarea(attrs={"rows": 2}),
             "start_date": DateInput(),
             "end_date": DateInput(),
+            "continued_by": organisation_select(active_only=True),
             "municipalities": forms.CheckboxSelectMultiple(),
             # Checkboxes, not a multi-select: a <select multiple> looked like a dropdown with its first district chosen.
             "districts": forms.CheckboxSelectMultiple(),
@@ -107,6 +122,7 @@ class PartnershipForm(forms.ModelForm):
     class Meta:
         model = Partnership
         fields = ["organisation", "role"]
+        widgets = {"organisation": organisation_select(active_only=True)}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -155,7 +171,7 @@ class CloseProjectForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Project
         fields = ["status", "continued_by", "end_date", "end_precision"]
-        widgets = {"end_date": DateInput()}
+        widgets = {"end_date": DateInput(), "continued_by": organisation_select()}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -229,7 +245,7 @@ class AdoptionForm(forms.ModelForm):
     class Meta:
         model = SystemChangeAdoption
         fields = ["organisation", "role", "date", "date_precision", "note"]
-        widgets = {"date": DateInput(), "role": RadioSelect()}
+        widgets = {"date": DateInput(), "role": RadioSelect(), "organisation": organisation_select(active_only=True)}
         help_texts = {"date": DATE_HELP}
 
     def __init__(self, *args, **kwargs):
@@ -267,6 +283,7 @@ class GrantForm(VersionedFormMixin, forms.ModelForm):
             "reporting_deadline": DateInput(),
             "documents": forms.CheckboxSelectMultiple(),
             "note": forms.Textarea(attrs={"rows": 2}),
+            "funder": organisation_select(),
         }
         help_texts = {"start_date": DATE_HELP}
 

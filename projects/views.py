@@ -17,6 +17,7 @@ from kremlib.formsets import empty_row, requested_index, with_one_more_row
 from kremlib.history import Source
 from kremlib.history_views import render_history, restore_version
 from kremlib.http import is_htmx, list_url, paginate
+from kremlib.lookups import lookup_options
 from kremlib.naming import names_for
 from kremlib.permissions import can, require
 from kremlib.softdelete import RESTORE_DAYS
@@ -844,3 +845,23 @@ def organisation_restore(request, pk, history_id):
         heading=organisation.name,
         crumbs=organisation_crumbs(organisation),
     )
+
+
+# Lookups: the options a BoundedSelect's search swaps in (kremlib/widgets.py), as the pages show the rows.
+
+
+@require_safe
+def project_lookup(request):
+    """Projects the user sees (Project.objects.visible_to, as the project list), by title."""
+    projects = Project.objects.visible_to(request.user).order_by("title", "pk")
+    return lookup_options(request, projects, search=lambda rows, query: rows.filter(title__icontains=query))
+
+
+@require_safe
+def organisation_lookup(request):
+    """Organisations, as the partner list shows them (all of them, to everyone signed in), by name; only active
+    ones with ?active=1, for the forms that offer only those (a new partnership, a responsible organisation)."""
+    organisations = Organisation.objects.order_by("name", "pk")
+    if request.GET.get("active"):
+        organisations = organisations.filter(is_active=True)
+    return lookup_options(request, organisations, search=lambda rows, query: rows.filter(name__icontains=query))

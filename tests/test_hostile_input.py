@@ -323,6 +323,8 @@ def entry(section, base):
 PROJECT_FILTERS = ("q", "municipality", "status", "partner", "sector", "dialogue_kind", "year_from", "year_to", "order")
 DIALOGUE_FILTERS = ("q", "kind", "status", "municipality", "project", "date_from", "date_to")
 ROW_FILTERS = ("project", "municipality", "partner", "year_from", "year_to", "side")
+LOOKUP_PARAMS = ("q", "keep", "group", "choice", "choice__search", "active")
+LOOKUP_BASE = {"keep": "choice", "choice__search": "a"}
 
 
 def export_endpoints(*exports):
@@ -864,6 +866,25 @@ ENDPOINTS = [
         lambda w: reverse("participants:participant_list"),
         method="get",
         vary=("q", "perspective", "organisation", "project", "dialogue", "side"),
+    ),
+    # The bounded selects' lookups (kremlib/widgets.py): the search, the select named by keep and its value
+    *(
+        Endpoint(name, lambda w, name=name: reverse(name), method="get", base=LOOKUP_BASE, vary=LOOKUP_PARAMS)
+        for name in ("projects:project_lookup", "projects:organisation_lookup", "dialogues:dialogue_lookup")
+    ),
+    Endpoint(
+        "participants:participant_lookup",
+        lambda w: reverse("participants:participant_lookup"),
+        method="get",
+        base=LOOKUP_BASE,
+        vary=LOOKUP_PARAMS,
+    ),
+    Endpoint(
+        "dialogues:attendee_lookup",
+        lambda w: reverse("dialogues:attendee_lookup", args=[w["held"].pk]),
+        method="get",
+        base=LOOKUP_BASE,
+        vary=LOOKUP_PARAMS,
     ),
     Endpoint(
         "participants:participant_export",

@@ -198,6 +198,14 @@ MATRIX = {
     "reports:portfolio_report": Entry(expect=everyone()),
     "reports:portfolio_report_pdf": Entry(expect=everyone()),
     "projects:organisation_list": Entry(expect=everyone()),
+    # The bounded selects' lookups (kremlib/widgets.py): each answers with what the user may see (see
+    # tests/test_bounded_choices.py); the registry's people only to coordinators, the people to add as attending
+    # only to those who may change the dialogue
+    "projects:project_lookup": Entry(query=lambda w: {"q": "Matrise"}, expect=everyone()),
+    "projects:organisation_lookup": Entry(query=lambda w: {"q": "NAV"}, expect=everyone()),
+    "dialogues:dialogue_lookup": Entry(query=lambda w: {"q": "Holdt"}, expect=everyone()),
+    "participants:participant_lookup": Entry(query=lambda w: {"q": "Registrert"}, expect=COORDINATOR_ONLY_403),
+    "dialogues:attendee_lookup": Entry(args=HELD, query=lambda w: {"q": "Tredje"}, expect=PLAN_HELD),
     "projects:organisation_detail": Entry(args=lambda w: [w["partner"].pk], expect=everyone()),
     "projects:organisation_history": Entry(args=lambda w: [w["partner"].pk], expect=everyone()),
     "projects:municipality_list": Entry(expect=everyone()),

@@ -585,6 +585,14 @@ def search_hits(w, n):
         OrganisationFactory(name="Budsjettkontoret")
 
 
+def partner_rows(w, n):
+    """Projects of the partner organisation (the member sees them), organisations, and people of the partner
+    who consented to being named (the member may add them as attending): what the lookups offer."""
+    for _ in range(n):
+        PartnershipFactory(project=ProjectFactory(), organisation=w["partner"])
+        named_person(organisation=w["partner"])
+
+
 # The pages
 
 
@@ -646,6 +654,13 @@ PAGES = {
     "dialogues:feeds": Page(feed_projects),
     "dialogues:feed": Page(feed_dialogues, feed_url, anonymous=True),
     "participants:participant_list": Page(registry),
+    "projects:project_lookup": Page(partner_rows),
+    "projects:organisation_lookup": Page(organisations),
+    "dialogues:dialogue_lookup": Page(dialogues),
+    "dialogues:attendee_lookup": Page(
+        partner_rows, lambda w: reverse("dialogues:attendee_lookup", args=[w["held"].pk])
+    ),
+    "participants:participant_lookup": Page(registry),
     "participants:participant_detail": Page(
         registry_blocks, lambda w: reverse("participants:participant_detail", args=[w["subject"].pk])
     ),
@@ -767,6 +782,18 @@ BUDGETS = {
     ("dialogues:feed", "project"): 5,
     # +1: the attendances are counted for the page's 25 people only, after the plain count and page (issue 16)
     ("participants:participant_list", "coordinator"): 12,
+    # the bounded selects' lookups (kremlib/widgets.py), a partial without the menu: the session, the user, the
+    # SAVEPOINT pair, the coordinator check (visible_to; organisations need none), and the first rows in one query
+    ("projects:project_lookup", "coordinator"): 6,
+    ("projects:project_lookup", "member"): 6,
+    ("projects:organisation_lookup", "coordinator"): 5,
+    ("dialogues:dialogue_lookup", "coordinator"): 6,
+    ("dialogues:dialogue_lookup", "member"): 6,
+    ("dialogues:dialogue_lookup", "participant"): 6,
+    ("participants:participant_lookup", "coordinator"): 6,
+    # + the dialogue, the people's name consents; a member: + whether they may change it, their projects (names)
+    ("dialogues:attendee_lookup", "coordinator"): 8,
+    ("dialogues:attendee_lookup", "member"): 10,
     # the view is written in the access log (an INSERT); every block is one query, accounts' groups are prefetched
     ("participants:participant_detail", "coordinator"): 22,
     ("participants:access_log", "coordinator"): 9,

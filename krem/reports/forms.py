@@ -2,6 +2,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from projects.forms import organisation_select
 from projects.models import Municipality, Organisation
 
 FIRST_YEAR, LAST_YEAR = 1990, 2100
@@ -19,7 +20,12 @@ class PortfolioForm(forms.Form):
     municipality = forms.ModelChoiceField(
         label=_("Municipality"), required=False, queryset=Municipality.objects.order_by("name")
     )
-    partner = forms.ModelChoiceField(label=_("Partner"), required=False, queryset=Organisation.objects.order_by("name"))
+    partner = forms.ModelChoiceField(
+        label=_("Partner"),
+        required=False,
+        queryset=Organisation.objects.order_by("name", "pk"),
+        widget=organisation_select(),
+    )
 
     def clean(self):
         cleaned = super().clean()

@@ -25,4 +25,29 @@
     event.detail.parameters["index"] = total.value;
     total.value = parseInt(total.value, 10) + 1;
   });
+
+  // A bounded select's search (BoundedSelect, kremlib/widgets.py) is hidden and disabled without JavaScript, where
+  // it could do nothing. Here it is shown; its typing asks the lookup view alone (not a filter form's own htmx
+  // around it), Enter in it submits nothing, and no other request sends it along.
+  function enableBoundedSearch(root) {
+    root.querySelectorAll("[data-bounded-search][hidden]").forEach(function (box) {
+      var input = box.querySelector("input");
+      box.hidden = false;
+      input.disabled = false;
+      ["input", "change", "search"].forEach(function (type) {
+        input.addEventListener(type, function (event) { event.stopPropagation(); });
+      });
+      input.addEventListener("keydown", function (event) {
+        if (event.key === "Enter") event.preventDefault();
+      });
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { enableBoundedSearch(document); });
+  document.addEventListener("htmx:load", function (event) { enableBoundedSearch(event.detail.elt); });
+  document.addEventListener("htmx:configRequest", function (event) {
+    if (event.detail.elt.closest("[data-bounded-search]")) return;
+    Object.keys(event.detail.parameters).forEach(function (key) {
+      if (key.endsWith("__search")) delete event.detail.parameters[key];
+    });
+  });
 })();
