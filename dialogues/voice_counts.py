@@ -78,9 +78,14 @@ def recount_all() -> int:
 
 def stored_totals(dialogues) -> dict[str, int]:
     """The stored counts summed over `dialogues` (a queryset or a list of dialogues), by field name: one query on
-    the dialogue table alone."""
-    ids = dialogues if isinstance(dialogues, QuerySet) else [dialogue.pk for dialogue in dialogues]
+    the dialogue table alone.
+
+    A queryset is summed as it selects, as the other counts of its page are (each dialogue once: what it joins
+    must not repeat rows); one with DISTINCT is summed over the ids it selects."""
     sums = {name: Sum(name, default=0) for name in VOICE_COUNTS}
+    if isinstance(dialogues, QuerySet) and not dialogues.query.distinct:
+        return dialogues.order_by().aggregate(**sums)
+    ids = dialogues if isinstance(dialogues, QuerySet) else [dialogue.pk for dialogue in dialogues]
     return Dialogue._base_manager.filter(pk__in=ids).aggregate(**sums)
 
 
