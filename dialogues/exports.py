@@ -2,8 +2,7 @@
 follow-up actions, each with what its page shows and the same visibility. The responsible person of an action is
 named through the naming policy, as on the page; attendance is counts only, never names."""
 
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -11,7 +10,7 @@ from kremlib.exports import Column, approx_date, export_response, lazily
 from participants.personal_data import PersonalData, with_name_consents
 from participants.perspectives import Perspective
 
-from .models import Attendance, FollowUpAction, Headcount, TimePrecision
+from .models import FollowUpAction, TimePrecision
 from .views.followup import actions_in_visible_projects, mine_open
 from .views.planning import filtered_dialogues
 
@@ -46,29 +45,7 @@ def dialogue_export(request, fmt):
     return export_response(lazily(dialogues), DIALOGUE_COLUMNS, fmt=fmt, name="dialoger", sheet_title=_("Dialogues"))
 
 
-def _named(perspective):
-    rows = (
-        Attendance.objects.filter(dialogue=OuterRef("pk"), perspective=perspective)
-        .order_by()
-        .values("dialogue")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
-
-
-def _anonymous(perspective):
-    rows = Headcount.objects.filter(dialogue=OuterRef("pk"), perspective=perspective).values("count")[:1]
-    return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
-
-
-def with_attendance_counts(dialogues):
-    """Each dialogue with `named_<perspective>` and `anonymous_<perspective>`: subqueries, so one query for all."""
-    annotations = {}
-    for perspective in Perspective:
-        annotations[f"named_{perspective.value}"] = _named(perspective.value)
-        annotations[f"anonymous_{perspective.value}"] = _anonymous(perspective.value)
-    return dialogues.annotate(**annotations)
+# The counts are the dialogue's stored ones (dialogues/voice_counts.py): named_<perspective>, anonymous_<perspective>.
 
 
 def _sum(dialogue, kind):
@@ -96,7 +73,7 @@ ATTENDANCE_COLUMNS = [
 def attendance_export(request, fmt):
     """Who was in the room, in numbers, per dialogue of the list: named attendees and anonymous headcounts by
     perspective (as the dialogue page counts them)."""
-    dialogues = with_attendance_counts(filtered_dialogues(request).qs.order_by("-starts_at", "pk"))
+    dialogues = filtered_dialogues(request).qs.order_by("-starts_at", "pk")
     return export_response(lazily(dialogues), ATTENDANCE_COLUMNS, fmt=fmt, name="oppmote", sheet_title=_("Attendance"))
 
 

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import formats, timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
@@ -83,6 +84,26 @@ class Series(models.Model):
         return reverse("dialogues:series_detail", args=[self.slug])
 
 
+class InsightPerspective(models.TextChoices):
+    LIVED_EXPERIENCE = "lived_experience", _("Lived experience")
+    STAFF = "staff", _("Staff")
+    OTHER = "other", _("Other")
+    JOINT = "joint", _("Jointly")
+
+
+# The voice balance's counts, stored on each dialogue (dialogues/voice_counts.py keeps them): the field of each
+# perspective value, for named attendance, anonymous headcounts and insights.
+NAMED_COUNT = {value: f"named_{value}" for value in Perspective.values}
+ANONYMOUS_COUNT = {value: f"anonymous_{value}" for value in Perspective.values}
+INSIGHT_COUNT = {value: f"insights_{value}" for value in InsightPerspective.values}
+VOICE_COUNTS = [*NAMED_COUNT.values(), *ANONYMOUS_COUNT.values(), *INSIGHT_COUNT.values()]
+
+
+def voice_count(kind, perspective):
+    """A stored count: set by voice_counts.recount() alone, so no form shows it (editable=False)."""
+    return models.PositiveIntegerField(format_lazy("{}: {}", kind, perspective.label), default=0, editable=False)
+
+
 class DialogueQuerySet(SoftDeletableQuerySet):
     def visible_to(self, user):
         """What dialogues.view_dialogue allows, as one query; deleted dialogues (and those of deleted projects) never.
@@ -117,8 +138,11 @@ class DialogueQuerySet(SoftDeletableQuerySet):
 
     def in_municipality(self, municipality):
         """Gatherings held in the municipality, or of a project in it or in one of its districts (the
-        municipality page)."""
-        return self.filter(Q(municipality=municipality) | Q(project__in=Project.objects.in_municipality(municipality)))
+        municipality page). A UNION of two indexed lookups (the foreign keys' indexes on municipality and
+        project): with an OR of the two, PostgreSQL scanned every dialogue."""
+        here = Dialogue.objects.filter(municipality=municipality).order_by().values("pk")
+        of_projects = Dialogue.objects.filter(project__in=Project.objects.in_municipality(municipality))
+        return self.filter(pk__in=here.union(of_projects.order_by().values("pk")))
 
     def with_attended(self, user):
         """Annotate `attended`: the user has an attendance row (for "I attended" in lists), in the same query."""
@@ -198,10 +222,29 @@ class Dialogue(Versioned, SoftDeletable):
     source = models.CharField(_("source"), max_length=100, blank=True, help_text=_("E.g. report section 5.3."))
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # Who was in the room and who was heard (VOICE_COUNTS): the rows counted, so that the voice balance of
+    # 35,000 dialogues sums one table instead of counting 2 million attendances.
+    named_lived_experience = voice_count(_("named attendees"), Perspective.LIVED_EXPERIENCE)
+    named_staff = voice_count(_("named attendees"), Perspective.STAFF)
+    named_researcher = voice_count(_("named attendees"), Perspective.RESEARCHER)
+    named_business = voice_count(_("named attendees"), Perspective.BUSINESS)
+    named_politician = voice_count(_("named attendees"), Perspective.POLITICIAN)
+    named_other = voice_count(_("named attendees"), Perspective.OTHER)
+    anonymous_lived_experience = voice_count(_("anonymous headcount"), Perspective.LIVED_EXPERIENCE)
+    anonymous_staff = voice_count(_("anonymous headcount"), Perspective.STAFF)
+    anonymous_researcher = voice_count(_("anonymous headcount"), Perspective.RESEARCHER)
+    anonymous_business = voice_count(_("anonymous headcount"), Perspective.BUSINESS)
+    anonymous_politician = voice_count(_("anonymous headcount"), Perspective.POLITICIAN)
+    anonymous_other = voice_count(_("anonymous headcount"), Perspective.OTHER)
+    insights_lived_experience = voice_count(_("insights raised by"), InsightPerspective.LIVED_EXPERIENCE)
+    insights_staff = voice_count(_("insights raised by"), InsightPerspective.STAFF)
+    insights_other = voice_count(_("insights raised by"), InsightPerspective.OTHER)
+    insights_joint = voice_count(_("insights raised by"), InsightPerspective.JOINT)
 
     objects = DialogueQuerySet.as_manager()
 
-    history = HistoricalRecords(m2m_fields=[facilitators, facilitating_participants])
+    # The counts are not part of a version: restoring one must not bring back the counts of its day.
+    history = HistoricalRecords(m2m_fields=[facilitators, facilitating_participants], excluded_fields=VOICE_COUNTS)
 
     class Meta:
         ordering = [F("starts_at").desc(nulls_last=True), "-pk"]
@@ -262,6 +305,18 @@ class Dialogue(Versioned, SoftDeletable):
 
     def save(self, *args, **kwargs):
         self.fit_to_precision()
+        if self._state.adding or self.pk is None:  # a new row, or a copy of another dialogue (pk set to None)
+            for name in VOICE_COUNTS:  # nobody is counted yet
+                setattr(self, name, 0)
+        elif kwargs.get("update_fields") is None:
+            # The counts are recount()'s alone: an instance read before someone was registered must not write
+            # its old counts back.
+            deferred = self.get_deferred_fields()
+            kwargs["update_fields"] = [
+                f.attname
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.attname not in deferred and f.name not in VOICE_COUNTS
+            ]
         super().save(*args, **kwargs)
 
     def fit_to_precision(self):
@@ -458,13 +513,6 @@ class Outcome(Versioned):
     def project_id(self):
         """The project the outcome belongs to (through its dialogue), e.g. for whose names may be shown."""
         return self.dialogue.project_id
-
-
-class InsightPerspective(models.TextChoices):
-    LIVED_EXPERIENCE = "lived_experience", _("Lived experience")
-    STAFF = "staff", _("Staff")
-    OTHER = "other", _("Other")
-    JOINT = "joint", _("Jointly")
 
 
 class Insight(models.Model):

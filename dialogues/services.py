@@ -5,7 +5,6 @@ from fractions import Fraction
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Sum
 from django.utils import timezone
 
 from kremlib.softdelete import set_deleted
@@ -15,6 +14,9 @@ from participants.perspectives import Perspective
 from projects.models import SystemChange
 
 from .models import (
+    ANONYMOUS_COUNT,
+    INSIGHT_COUNT,
+    NAMED_COUNT,
     ActionStatus,
     AgendaItem,
     Attendance,
@@ -31,6 +33,7 @@ from .models import (
     Proposal,
     TimePrecision,
 )
+from .voice_counts import stored_totals
 
 
 @dataclass
@@ -78,31 +81,25 @@ class VoiceBalance:
         return round(100 * self.threshold)
 
 
-def _attendance_by_perspective(dialogues):
-    """Named attendees and anonymous headcounts per perspective value. Two queries."""
-    named = dict(
-        Attendance.objects.filter(dialogue__in=dialogues).values_list("perspective").annotate(n=Count("pk")).order_by()
-    )
-    anonymous = dict(
-        Headcount.objects.filter(dialogue__in=dialogues).values_list("perspective").annotate(n=Sum("count")).order_by()
-    )
+def _attendance_by_perspective(totals):
+    """Named attendees and anonymous headcounts per perspective value, from voice_counts.stored_totals()."""
+    named = {value: totals[name] for value, name in NAMED_COUNT.items()}
+    anonymous = {value: totals[name] for value, name in ANONYMOUS_COUNT.items()}
     return named, anonymous
 
 
 def voice_balance(dialogues) -> VoiceBalance:
-    """The voice balance summed over a queryset of dialogues. Three queries, whatever the number of dialogues."""
-    named, anonymous = _attendance_by_perspective(dialogues)
-    insights = dict(
-        Insight.objects.filter(dialogue__in=dialogues).values_list("perspective").annotate(n=Count("pk")).order_by()
-    )
-    named_total, anonymous_total = sum(named.values()), sum(n or 0 for n in anonymous.values())
+    """The voice balance summed over a queryset (or list) of dialogues, from their stored counts. One query,
+    whatever the number of dialogues."""
+    totals = stored_totals(dialogues)
+    named, anonymous = _attendance_by_perspective(totals)
+    insights = {value: totals[name] for value, name in INSIGHT_COUNT.items()}
+    named_total, anonymous_total = sum(named.values()), sum(anonymous.values())
     people = named_total + anonymous_total
     insight_total = sum(insights.values())
     return VoiceBalance(
-        attendance=[
-            Share(p.value, p.label, named.get(p.value, 0) + (anonymous.get(p.value) or 0), people) for p in Perspective
-        ],
-        insights=[Share(p.value, p.label, insights.get(p.value, 0), insight_total) for p in InsightPerspective],
+        attendance=[Share(p.value, p.label, named[p.value] + anonymous[p.value], people) for p in Perspective],
+        insights=[Share(p.value, p.label, insights[p.value], insight_total) for p in InsightPerspective],
         named=named_total,
         anonymous=anonymous_total,
         threshold=Fraction(settings.KREM_VOICE_THRESHOLD).limit_denominator(1000),
@@ -141,14 +138,13 @@ class AttendanceTotals:
 
 
 def attendance_totals(dialogue) -> AttendanceTotals:
-    """Named, anonymous and total attendance of one dialogue, per perspective. Two queries.
+    """Named, anonymous and total attendance of one dialogue, per perspective, from its stored counts. One query
+    (the instance may have been read before the latest registration).
 
     Only counts: safe to show to everyone who may see the dialogue, and they survive erasing a participant."""
-    named, anonymous = _attendance_by_perspective([dialogue])
+    named, anonymous = _attendance_by_perspective(stored_totals([dialogue]))
     return AttendanceTotals(
-        rows=[
-            PerspectiveCount(p.value, p.label, named.get(p.value, 0), anonymous.get(p.value) or 0) for p in Perspective
-        ]
+        rows=[PerspectiveCount(p.value, p.label, named[p.value], anonymous[p.value]) for p in Perspective]
     )
 
 

@@ -28,13 +28,14 @@ from django.utils.translation import gettext as _
 
 from dialogues.filters import DialogueFilter
 from dialogues.models import (
-    Attendance,
+    ANONYMOUS_COUNT,
+    INSIGHT_COUNT,
+    NAMED_COUNT,
+    VOICE_COUNTS,
     Dialogue,
     DialogueKind,
     DialogueStatus,
     FollowUpAction,
-    Headcount,
-    Insight,
     InsightPerspective,
 )
 from kremlib import svgcharts
@@ -217,33 +218,21 @@ def gatherings_by_kind(held, period):
 def voice_balance_trend(held, period):
     """The voice balance as a trend: per year, the share of lived experience in the room (named attendance and
     anonymous headcounts) and among the insights, against the threshold of the dialogue page
-    (settings.KREM_VOICE_THRESHOLD). Three GROUP BY queries."""
-    named = (
-        Attendance.objects.filter(dialogue__in=held)
-        .annotate(year=ExtractYear("dialogue__starts_at"))
-        .values_list("year", "perspective")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    anonymous = (
-        Headcount.objects.filter(dialogue__in=held)
-        .annotate(year=ExtractYear("dialogue__starts_at"))
-        .values_list("year", "perspective")
-        .annotate(n=Sum("count"))
-        .order_by()
-    )
-    insights = (
-        Insight.objects.filter(dialogue__in=held)
-        .annotate(year=ExtractYear("dialogue__starts_at"))
-        .values_list("year", "perspective")
-        .annotate(n=Count("pk"))
+    (settings.KREM_VOICE_THRESHOLD). One GROUP BY over the dialogues' stored counts (dialogues/voice_counts.py)."""
+    per_year = (
+        Dialogue._base_manager.filter(pk__in=held)
+        .annotate(year=ExtractYear("starts_at"))
+        .values("year")
+        .annotate(**{name: Sum(name) for name in VOICE_COUNTS})
         .order_by()
     )
     people, voices = defaultdict(int), defaultdict(int)
-    for year, perspective, n in [*named, *anonymous]:
-        people[year, perspective] += n or 0
-    for year, perspective, n in insights:
-        voices[year, perspective] += n
+    for row in per_year:
+        year = row["year"]
+        for perspective in Perspective.values:
+            people[year, perspective] += row[NAMED_COUNT[perspective]] + row[ANONYMOUS_COUNT[perspective]]
+        for perspective in InsightPerspective.values:
+            voices[year, perspective] += row[INSIGHT_COUNT[perspective]]
     lived, lived_insight = Perspective.LIVED_EXPERIENCE.value, InsightPerspective.LIVED_EXPERIENCE.value
     values = {}
     for year in period.years:

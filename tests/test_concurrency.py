@@ -108,3 +108,40 @@ def test_two_simultaneous_saves_one_wins_the_other_sees_the_conflict():
     assert outcomes["one won, one refused"] == TRIALS, failures[:5]
     assert Project.objects.get(pk=project.pk).version == TRIALS + 1
     assert Project.history.filter(id=project.pk).count() == TRIALS + 1  # one record per winning save
+
+
+COUNT_TRIALS = 30
+
+
+def test_two_simultaneous_registrations_are_both_counted():
+    """Each registration recounts its dialogue in its own transaction: the second must count the first's row,
+    not the snapshot it started with (dialogues/voice_counts.py locks the dialogue row first)."""
+    from dialogues import services
+    from dialogues.models import Dialogue
+    from tests.factories import HeldDialogueFactory, ParticipantFactory
+
+    off = []
+    for trial in range(COUNT_TRIALS):
+        dialogue = HeldDialogueFactory()
+        people = [ParticipantFactory(perspective="staff") for _ in range(2)]
+        barrier, errors = threading.Barrier(2), []
+
+        def register(participant, dialogue=dialogue, barrier=barrier, errors=errors):
+            try:
+                barrier.wait(timeout=10)
+                services.register_attendance(dialogue=dialogue, participant=participant)
+            except Exception as error:
+                errors.append(error)
+            finally:
+                connections.close_all()
+
+        threads = [threading.Thread(target=register, args=(person,)) for person in people]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+        assert not errors, errors
+        stored = Dialogue.objects.get(pk=dialogue.pk).named_staff
+        if stored != dialogue.attendances.count():
+            off.append((trial, stored))
+    assert off == []

@@ -3,7 +3,7 @@
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
-from django.db.models import Count
+from django.db.models import Count, Sum
 from django.test import Client
 from django.urls import reverse
 
@@ -54,3 +54,15 @@ def test_a_second_run_is_refused_and_changes_nothing(generated, capsys):
         call_command("generate_scale", scale=SCALE)
     assert Project.objects.count() == before
     assert "already holds" in capsys.readouterr().err
+
+
+def test_the_voice_counts_equal_the_rows(generated):
+    from dialogues.voice_counts import recount_all
+
+    assert (
+        Dialogue.objects.aggregate(n=Sum("named_staff"))["n"] == Attendance.objects.filter(perspective="staff").count()
+    )
+    assert (
+        Dialogue.objects.aggregate(n=Sum("insights_joint"))["n"] == Insight.objects.filter(perspective="joint").count()
+    )
+    assert recount_all() == 0  # none differs from a full recount

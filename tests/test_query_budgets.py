@@ -674,13 +674,13 @@ PAGES = {
 BUDGETS = {
     # the dashboard (krem/dashboard.py): six figures, each one COUNT (projects, active projects, gatherings held,
     # system changes, open and overdue actions), and the charts' GROUP BY queries (gatherings by year and kind;
-    # attendance, headcounts and insights by year and perspective; changes by level; projects and gatherings by
+    # the stored voice counts by year (one GROUP BY over the dialogues, issue 16); changes by level; projects and gatherings by
     # municipality; results by year); then upcoming dialogues (5 at most), the count of the user's open actions,
     # the user's newest notices (5 at most) and the count of the unread.
     # A member is asked once whether they see any project (their role), and the visibility subqueries cost one
     # more; a participant gets their three counts of "Min side" instead of the figures and charts
-    ("home", "coordinator"): 23,
-    ("home", "member"): 25,
+    ("home", "coordinator"): 21,  # -2: the voice trend sums the stored counts (issue 16)
+    ("home", "member"): 23,
     ("home", "participant"): 14,
     # anonymous: the project, its municipalities, partners, published outcomes, results, system changes (with their
     # status as a subquery) and their adopting organisations, the public learning entries; and the SAVEPOINT pair
@@ -701,14 +701,18 @@ BUDGETS = {
     # three more, and the grants with their documents two
     # +1: the files (issue 15); +2: the gatherings and the open actions show 15 each, with the count of all
     # (issue 16)
-    ("projects:project_detail", "coordinator"): 32,
-    ("projects:project_detail", "member"): 34,
+    # -2: the voice balance from the stored counts (issue 16)
+    ("projects:project_detail", "coordinator"): 30,
+    ("projects:project_detail", "member"): 32,
     # the project page's queries, less the follow-up actions (and their count) it does not show
-    ("reports:project_report", "coordinator"): 29,  # +1: the files (issue 15), +1: the gatherings' count (16)
-    ("reports:project_report", "member"): 31,
+    (
+        "reports:project_report",
+        "coordinator",
+    ): 27,  # +1: the files (15), +1: the gatherings' count, -2: stored voices (16)
+    ("reports:project_report", "member"): 29,
     # the ordering of the ids, the summary's counts (each one query), and the chapters' blocks (each one query)
-    ("reports:portfolio_report", "coordinator"): 31,
-    ("reports:portfolio_report", "member"): 31,
+    ("reports:portfolio_report", "coordinator"): 29,  # -2: the voice balance sums the stored counts (issue 16)
+    ("reports:portfolio_report", "member"): 29,
     # (the indicators' and the measurements' history records are one query each)
     ("projects:project_history", "coordinator"): 26,
     ("projects:project_history", "member"): 26,
@@ -744,26 +748,27 @@ BUDGETS = {
     ("projects:measurement_export", "member"): 7,
     # its projects, partners and gatherings show 15 each, with the count of all (the projects' from their count by
     # status; +2), and the projects no longer load their municipalities and partners, which it does not show (-2)
-    ("projects:municipality_detail", "coordinator"): 19,
-    ("projects:municipality_detail", "member"): 19,
+    # the voice balance is one sum of the dialogues' stored counts (issue 16: it was three counts of the rows)
+    ("projects:municipality_detail", "coordinator"): 17,
+    ("projects:municipality_detail", "member"): 17,
     ("dialogues:dialogue_list", "coordinator"): 12,
     ("dialogues:dialogue_list", "member"): 12,
     ("dialogues:dialogue_list", "participant"): 12,
     # the most expensive page: every block is one query, consents are prefetched per block, the voice balance and
-    # the attendance totals each count attendance and headcounts; whether a member or participant is a member of
-    # the project is asked once (projects.rules.is_project_member keeps the answer for the request)
+    # the attendance totals are one query each (the stored counts, issue 16); whether a member or participant is a
+    # member of the project is asked once (projects.rules.is_project_member keeps the answer for the request)
     ("dialogues:series_detail", "coordinator"): 10,
     ("dialogues:series_detail", "member"): 10,
     ("dialogues:series_detail", "participant"): 10,
-    ("dialogues:dialogue_detail", "coordinator"): 29,  # +1: the files (issue 15)
-    ("dialogues:dialogue_detail", "member"): 32,
-    ("dialogues:dialogue_detail", "participant"): 33,  # + the feedback already given, shown in its box
+    ("dialogues:dialogue_detail", "coordinator"): 26,  # +1: the files (issue 15); -3: stored voice counts (16)
+    ("dialogues:dialogue_detail", "member"): 29,
+    ("dialogues:dialogue_detail", "participant"): 30,  # + the feedback already given, shown in its box
     ("dialogues:dialogue_history", "coordinator"): 16,
     ("dialogues:dialogue_history", "member"): 17,
     ("dialogues:outcome_history", "coordinator"): 18,
     ("dialogues:outcome_history", "member"): 21,
-    ("dialogues:attendance", "coordinator"): 14,
-    ("dialogues:attendance", "member"): 17,
+    ("dialogues:attendance", "coordinator"): 13,  # -1: the totals from the stored counts (issue 16)
+    ("dialogues:attendance", "member"): 16,
     ("dialogues:outcome_edit", "coordinator"): 17,
     ("dialogues:outcome_edit", "member"): 19,
     # a coordinator answers for nothing (no participant record); the others' own actions are the first few and

@@ -229,7 +229,9 @@ def test_detail_query_budget(client, world):
             world["dialogue"].facilitators.add(OrganisationFactory())
             AttendanceFactory(dialogue=world["dialogue"])
 
-    assert_budget(client, url_for(world, "detail"), build, 24, user=world["coordinator"])  # 24: its files (issue 15)
+    assert_budget(
+        client, url_for(world, "detail"), build, 21, user=world["coordinator"]
+    )  # 21: its files (issue 15); stored voice counts (issue 16)
 
 
 def test_facilitating_people_are_offered_only_with_consent_to_be_named(client, world):

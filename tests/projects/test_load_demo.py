@@ -86,6 +86,12 @@ class TestTheLoadedDemo:
         )
         assert conference.time_precision == "day"
 
+    def test_the_voice_counts_equal_the_rows(self):
+        from dialogues.voice_counts import recount_all
+
+        assert Dialogue.objects.filter(named_lived_experience__gt=0).exists()  # the demo has counted attendance
+        assert recount_all() == 0  # none differs from a full recount
+
     def test_pa_vei_til_egen_bolig_is_in_skien(self):
         project = Project.objects.get(report_section="5.13")
         assert [m.name for m in project.municipalities.all()] == ["Skien"]
