@@ -29,7 +29,7 @@ from django.views.decorators.http import (
     require_safe,
 )
 
-from kremlib.http import PAGE_SIZE, is_htmx, paginate
+from kremlib.http import PAGE_SIZE, is_htmx, keyset_page, paginate
 from kremlib.permissions import can, require
 from kremlib.versioning import save_or_conflict
 
@@ -56,6 +56,9 @@ from .queries import (
     with_attendance_counts,
 )
 from .services import AccessAction, AccessReason
+
+# The access log's order, newest first; the indexes accesslog_at_id_idx and accesslog_participant_at_idx serve it.
+ACCESS_LOG_ORDER = ("-at", "-pk")
 
 # Django's own password check comes first in AUTHENTICATION_BACKENDS after axes and rules; name it for login().
 LOGIN_BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -298,7 +301,8 @@ def participant_anonymise(request, pk):
 def access_log(request):
     require(request.user, "participants.view_accesslog")
     log_filter = AccessLogFilter(request.GET, queryset=access_log_for_list(AccessLog.objects.all()))
-    page = paginate(request, log_filter.qs)
+    # A row for every person shown, for ever: from a cursor, newest first, without counting them all.
+    page = keyset_page(request, log_filter.qs, ordering=ACCESS_LOG_ORDER)
     context = {"filter": log_filter, "page": page}
     template = "participants/access_log.html#results" if is_htmx(request) else "participants/access_log.html"
     return render(request, template, context)
@@ -325,7 +329,7 @@ def my_page(request):
         "give_consent_form": GiveConsentForm(participant=participant, prefix="give"),
         "consents": [(consent, WithdrawConsentForm(consent=consent, prefix=f"c{consent.pk}")) for consent in consents],
         "invitations": participant.invitations.select_related("created_by").prefetch_related("created_by__groups"),
-        "page": paginate(request, access_log_for_list(participant.access_log.all())),
+        "page": keyset_page(request, access_log_for_list(participant.access_log.all()), ordering=ACCESS_LOG_ORDER),
         "now": timezone.now(),
     }
     return render(request, "participants/my_page.html", context)
