@@ -32,6 +32,7 @@ from django.views.decorators.http import (
 from kremlib.http import PAGE_SIZE, is_htmx, keyset_page, paginate
 from kremlib.permissions import can, require
 from kremlib.versioning import save_or_conflict
+from projects.panels import BLOCK_LIMIT
 
 from . import registry, services
 from .export_page import readable
@@ -52,6 +53,7 @@ from .queries import (
     access_log_for_list,
     consents_for_page,
     for_registry_list,
+    related_counts,
     visible_participants,
     with_attendance_counts,
 )
@@ -104,13 +106,7 @@ def participant_detail(request, pk):
     context = {
         "participant": participant,
         "contact": services.contact_details(participant, user=request.user),
-        "attendances": participant.attendances.select_related("dialogue__project").order_by(
-            F("dialogue__starts_at").desc(nulls_last=True), "-pk"
-        ),
-        "insights": participant.insights.select_related("dialogue").order_by("-created_at", "-pk"),
-        "feedback": participant.feedback.select_related("dialogue").order_by("-pk"),
-        "comments": participant.outcome_comments.select_related("outcome__dialogue").order_by("-created_at", "-pk"),
-        "actions": participant.follow_up_actions.select_related("dialogue").order_by("-pk"),
+        **person_blocks(request, participant),
         "consents": [(consent, WithdrawConsentForm(consent=consent, prefix=f"c{consent.pk}")) for consent in consents],
         "consent_form": ConsentForm(participant=participant),
         "invitations": participant.invitations.select_related("created_by").prefetch_related("created_by__groups"),
@@ -124,6 +120,49 @@ def participant_detail(request, pk):
         "now": timezone.now(),
     }
     return render(request, "participants/participant_detail.html", context)
+
+
+@dataclass
+class Block:
+    """A block of the registry page: its rows, the count of all, and the page of them when shown in full."""
+
+    rows: list
+    total: int
+    page: object = None  # shown in full (?alle=<section>): the page of them, ?side=
+
+
+# The registry page's blocks of what the person took part in: section (as on "Min side"; ?alle=<section> shows the
+# block in full, in pages), the relation, what its rows show, their order. The rest of the page (consents, which
+# must all be seen; invitations; the latest access log entries, with a link to the log) is short.
+PERSON_BLOCKS = [
+    (
+        "attended",
+        "attendances",
+        ("dialogue__project",),
+        (F("dialogue__starts_at").desc(nulls_last=True), "-pk"),
+    ),
+    ("insights", "insights", ("dialogue",), ("-created_at", "-pk")),
+    ("feedback", "feedback", ("dialogue",), ("-pk",)),
+    ("comments", "outcome_comments", ("outcome__dialogue",), ("-created_at", "-pk")),
+    ("actions", "follow_up_actions", ("dialogue",), ("-pk",)),
+]
+
+
+def person_blocks(request, participant):
+    """Each block bounded to BLOCK_LIMIT rows, newest first, with the count of all (one query for the five
+    counts): someone in 900 gatherings still has a page of a few kilobytes. The one asked for in full comes in
+    pages."""
+    in_full = request.GET.get("alle")
+    counts = related_counts(participant, [relation for _section, relation, _related, _order in PERSON_BLOCKS])
+    blocks = {}
+    for section, relation, related, order in PERSON_BLOCKS:
+        rows = getattr(participant, relation).select_related(*related).order_by(*order)
+        if section == in_full:
+            page = paginate(request, rows)
+            blocks[section] = Block(page.object_list, counts[relation], page)
+        else:
+            blocks[section] = Block(list(rows[:BLOCK_LIMIT]), counts[relation])
+    return blocks
 
 
 def participant_create(request):

@@ -767,15 +767,19 @@ BUDGETS = {
     ("dialogues:feed", "project"): 5,
     # +1: the attendances are counted for the page's 25 people only, after the plain count and page (issue 16)
     ("participants:participant_list", "coordinator"): 12,
-    # the view is written in the access log (an INSERT); every block is one query, accounts' groups are prefetched
-    ("participants:participant_detail", "coordinator"): 22,
-    ("participants:access_log", "coordinator"): 9,
+    # the view is written in the access log (an INSERT); every block is one query, accounts' groups are prefetched;
+    # the blocks of what the person took part in show 15 each, with the count of all: one query for the five (+1,
+    # issue 16)
+    ("participants:participant_detail", "coordinator"): 23,
+    # from a cursor, without the COUNT of the whole log (-1, issue 16)
+    ("participants:access_log", "coordinator"): 8,
     # a coordinator without a participant record: the page that says there is none
     ("participants:my_page", "coordinator"): 7,
     # and one query for each part the person took part in (attended, insights, feedback, comments, actions), and
-    # the purposes without an active consent (the form to give one)
-    ("participants:my_page", "member"): 21,
-    ("participants:my_page", "participant"): 21,
+    # the purposes without an active consent (the form to give one); the person's access log goes from a cursor,
+    # without its COUNT (-1, issue 16)
+    ("participants:my_page", "member"): 20,
+    ("participants:my_page", "participant"): 20,
     # the access-log INSERT, then export_data: the record, each registered section and its change history, the
     # consents, invitations and access log, each with its accounts' groups prefetched (none per row); notices are
     # a registered section too
