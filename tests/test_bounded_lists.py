@@ -10,11 +10,12 @@ import re
 import pytest
 from django.core import signing
 from django.db import connection
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from dialogues.models import Outcome
 from kremlib.http import CURSOR_PARAM, PAGE_SIZE, keyset_page
 from participants.models import AccessLog
 from projects.panels import BLOCK_LIMIT
@@ -22,11 +23,14 @@ from tests.factories import (
     AccessLogFactory,
     AttendanceFactory,
     CoordinatorFactory,
+    DialogueFactory,
     FeedbackFactory,
     FollowUpActionFactory,
     InsightFactory,
     OutcomeCommentFactory,
+    OutcomeFactory,
     ParticipantFactory,
+    ProjectFactory,
     UserFactory,
 )
 
@@ -220,3 +224,62 @@ def test_a_small_person_has_no_see_all_link(client):
     response = client.get(reverse("participants:participant_detail", args=[person.pk]))
     assert "?alle=" not in response.content.decode()
     assert response.context["attended"].total == 1 and response.context["insights"].total == 1
+
+
+# The reports' timelines and the public page's outcomes
+
+
+def gatherings_of(project, n, year):
+    return [
+        DialogueFactory(project=project, starts_at=timezone.make_aware(datetime.datetime(year, 3, 1 + i, 12)))
+        for i in range(n)
+    ]
+
+
+def test_a_portfolio_chapter_shows_the_latest_gatherings_in_the_period_and_where_to_find_all(client):
+    coordinator = CoordinatorFactory()
+    project = ProjectFactory(title="Stort prosjekt", start_date="2010-01-01")
+    small = ProjectFactory(title="Lite prosjekt", start_date="2010-01-01")
+    in_period = gatherings_of(project, MORE, 2015)
+    gatherings_of(project, 2, 2012)  # before the period
+    gatherings_of(small, 2, 2015)
+    client.force_login(coordinator)
+    response = client.get(reverse("reports:portfolio_report"), {"from_year": 2015, "to_year": 2015})
+    chapters = {chapter.project.pk: chapter for chapter in response.context["chapters"]}
+
+    big = chapters[project.pk]
+    latest = sorted(in_period, key=lambda d: d.starts_at)[-BLOCK_LIMIT:]
+    assert [d.pk for d in big.dialogues] == [d.pk for d in latest]  # the latest, soonest first
+    assert big.dialogue_count == MORE
+    assert big.dialogues_url == f"/dialoger/?project={project.pk}&date_from=2015-01-01&date_to=2015-12-31"
+    html = response.content.decode().replace("&amp;", "&")
+    assert f"All {MORE} gatherings: see the dialogue list, " in html
+    assert f"http://testserver{big.dialogues_url}" in html
+    listed = client.get(big.dialogues_url).context
+    assert {d.pk for d in listed["page"].object_list} | {d.pk for d in listed["upcoming"]} == {d.pk for d in in_period}
+
+    assert len(chapters[small.pk].dialogues) == 2 and chapters[small.pk].dialogue_count == 2
+    assert html.count("gatherings: see the dialogue list") == 1
+
+
+def test_the_project_report_writes_out_the_address_of_all_gatherings(client):
+    project = ProjectFactory(title="Rapportprosjekt")
+    gatherings_of(project, MORE, 2015)
+    client.force_login(CoordinatorFactory())
+    response = client.get(reverse("reports:project_report", args=[project.slug]))
+    assert len(response.context["dialogues"]) == BLOCK_LIMIT
+    assert f"http://testserver/dialoger/?project={project.pk}" in response.content.decode()
+
+
+def test_the_public_page_shows_the_outcomes_in_pages():
+    project = ProjectFactory(title="Offentlig", slug="offentlig-stort", published_at=timezone.now())
+    for dialogue in gatherings_of(project, MORE, 2015):
+        OutcomeFactory(dialogue=dialogue, status="published", published_at=timezone.now())
+    client = Client()
+    url = reverse("public_project", args=[project.slug])
+    first = client.get(url).context["outcomes"]
+    second = client.get(url, {"side": 2}).context["outcomes"]
+    assert len(first.object_list) == BLOCK_LIMIT and len(second.object_list) == MORE - BLOCK_LIMIT
+    shown = {o.pk for o in first.object_list} | {o.pk for o in second.object_list}
+    assert shown == set(Outcome.objects.filter(dialogue__project=project).values_list("pk", flat=True))
+    assert 'rel="next"' in client.get(url).content.decode()

@@ -668,8 +668,9 @@ BUDGETS = {
     ("home", "member"): 25,
     ("home", "participant"): 14,
     # anonymous: the project, its municipalities, partners, published outcomes, results, system changes (with their
-    # status as a subquery) and their adopting organisations, the public learning entries; and the SAVEPOINT pair
-    ("public_project", "coordinator"): 10,
+    # status as a subquery) and their adopting organisations, the public learning entries; and the SAVEPOINT pair;
+    # the outcomes come in pages of 15, with their count (+1, issue 16)
+    ("public_project", "coordinator"): 11,
     ("deleted_items", "coordinator"): 9,  # +1: the deleted gatherings are a list in pages, with its count (16)
     # one query per kind (projects, learning log, dialogues, insights, proposals, agenda items, partners), each
     # with what its hits show joined in and the visibility and quoting rules in subqueries
@@ -691,9 +692,11 @@ BUDGETS = {
     # the project page's queries, less the follow-up actions (and their count) it does not show
     ("reports:project_report", "coordinator"): 29,  # +1: the files (issue 15), +1: the gatherings' count (16)
     ("reports:project_report", "member"): 31,
-    # the ordering of the ids, the summary's counts (each one query), and the chapters' blocks (each one query)
-    ("reports:portfolio_report", "coordinator"): 31,
-    ("reports:portfolio_report", "member"): 31,
+    # the ordering of the ids, the summary's counts (each one query), and the chapters' blocks (each one query);
+    # each chapter's timeline shows its latest 15 gatherings, with the count of all: one query for the counts of
+    # every chapter (+1, issue 16)
+    ("reports:portfolio_report", "coordinator"): 32,
+    ("reports:portfolio_report", "member"): 32,
     # (the indicators' and the measurements' history records are one query each)
     ("projects:project_history", "coordinator"): 26,
     ("projects:project_history", "member"): 26,
