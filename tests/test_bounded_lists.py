@@ -26,6 +26,7 @@ from tests.factories import (
     DialogueFactory,
     FeedbackFactory,
     FollowUpActionFactory,
+    HeldDialogueFactory,
     InsightFactory,
     OutcomeCommentFactory,
     OutcomeFactory,
@@ -283,3 +284,21 @@ def test_the_public_page_shows_the_outcomes_in_pages():
     shown = {o.pk for o in first.object_list} | {o.pk for o in second.object_list}
     assert shown == set(Outcome.objects.filter(dialogue__project=project).values_list("pk", flat=True))
     assert 'rel="next"' in client.get(url).content.decode()
+
+
+# The dialogue page's attendees
+
+
+def test_a_big_gathering_names_the_first_attendees_and_links_to_all(client):
+    dialogue = HeldDialogueFactory()
+    for _ in range(MORE):
+        AttendanceFactory(dialogue=dialogue)
+    coordinator = CoordinatorFactory()
+    client.force_login(coordinator)
+    response = client.get(dialogue.get_absolute_url())
+    assert len(response.context["attendees"]) == BLOCK_LIMIT and response.context["attendee_count"] == MORE
+    attendance_page = reverse("dialogues:attendance", args=[dialogue.pk])
+    assert f'href="{attendance_page}"' in response.content.decode()
+    assert len(client.get(attendance_page).context["attendees"]) == MORE
+    everyone = client.get(dialogue.get_absolute_url(), {"alle": "attendees"}).context
+    assert {a.pk for a in everyone["attendees"]} == set(dialogue.attendances.values_list("pk", flat=True))
