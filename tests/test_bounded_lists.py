@@ -117,7 +117,7 @@ def test_the_log_counts_nothing(client, log):
             response = client.get(LOG, params)
         assert response.status_code == 200
         assert [q["sql"] for q in captured.captured_queries if "COUNT(" in q["sql"].upper()] == []
-    assert "Showing 25 entries, newest first." in response.content.decode()
+    assert "Viser 25 oppføringer, nyeste først." in response.content.decode()
 
 
 def test_the_cursor_starts_the_scan_at_the_last_row(client, log):
@@ -254,13 +254,13 @@ def test_a_portfolio_chapter_shows_the_latest_gatherings_in_the_period_and_where
     assert big.dialogue_count == MORE
     assert big.dialogues_url == f"/dialoger/?project={project.pk}&date_from=2015-01-01&date_to=2015-12-31"
     html = response.content.decode().replace("&amp;", "&")
-    assert f"All {MORE} gatherings: see the dialogue list, " in html
+    assert f"Alle {MORE} samlinger: se dialoglisten, " in html
     assert f"http://testserver{big.dialogues_url}" in html
     listed = client.get(big.dialogues_url).context
     assert {d.pk for d in listed["page"].object_list} | {d.pk for d in listed["upcoming"]} == {d.pk for d in in_period}
 
     assert len(chapters[small.pk].dialogues) == 2 and chapters[small.pk].dialogue_count == 2
-    assert html.count("gatherings: see the dialogue list") == 1
+    assert html.count("samlinger: se dialoglisten") == 1
 
 
 def test_the_project_report_writes_out_the_address_of_all_gatherings(client):
