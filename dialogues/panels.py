@@ -26,6 +26,7 @@ def project_panels(request, project, *, people):
         # The counts are bound methods, so a page counts only what it shows (the report shows no actions).
         "dialogues": latest_in_date_order(dialogues.select_related("municipality")),
         "dialogue_count": dialogues.count,
+        "dialogues_url": list_url("dialogues:dialogue_list", project=project.pk),
         "can_plan": can(request.user, "dialogues.add_dialogue", project),
         "balance": voice_balance(dialogues),
         "actions": with_responsible_names(people, open_actions.for_list()[: panels.BLOCK_LIMIT]),

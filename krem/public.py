@@ -12,7 +12,9 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
 from dialogues.models import Outcome, OutcomeStatus
+from kremlib.http import paginate
 from projects.models import LearningKind, Project, SystemChangeAdoption
+from projects.panels import BLOCK_LIMIT
 
 
 def published_outcomes(project):
@@ -34,7 +36,8 @@ def public_project(request, slug):
         "project": project,
         "municipalities": project.municipalities.all(),
         "partnerships": project.partnerships.select_related("organisation").order_by("role", "organisation__name"),
-        "outcomes": published_outcomes(project),
+        # A project with thousands of gatherings has as many outcomes: they come in pages (?side=) of BLOCK_LIMIT.
+        "outcomes": paginate(request, published_outcomes(project), per_page=BLOCK_LIMIT),
         "results": project.results.all(),
         "system_changes": project.system_changes.with_status().prefetch_related(
             Prefetch("adoptions", SystemChangeAdoption.objects.select_related("organisation"))

@@ -228,6 +228,9 @@ class AccessLog(models.Model):
         indexes = [
             # The person's own "who looked at my data" page lists by participant, newest first.
             models.Index(fields=["participant", "-at"], name="accesslog_participant_at_idx"),
+            # The whole access log (/deltakere/tilgangslogg/), newest first from a cursor: ORDER BY at DESC, id DESC
+            # WHERE at <= the last row's, LIMIT 26 (kremlib.http.keyset_page), never a scan of every row.
+            models.Index(fields=["-at", "-id"], name="accesslog_at_id_idx"),
         ]
 
     def __str__(self):

@@ -47,6 +47,25 @@ def with_attendance_counts(participants):
     return participants
 
 
+def related_counts(participant, relations):
+    """How many rows of each reverse relation in `relations` ("attendances", "insights", ...) the participant has,
+    in one query: a COUNT subquery each, over the relation's index on its foreign key (joining them all would
+    multiply the rows)."""
+    counts = {}
+    for relation in relations:
+        field = Participant._meta.get_field(relation)
+        rows = (
+            field.related_model._default_manager.filter(**{field.field.name: OuterRef("pk")})
+            .order_by()
+            .values(field.field.name)
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        counts[f"{relation}_count"] = Coalesce(Subquery(rows), 0)
+    found = Participant.objects.filter(pk=participant.pk).values(**counts).get()
+    return {relation: found[f"{relation}_count"] for relation in relations}
+
+
 def with_attendance_count(queryset):
     """Annotate `attendance_count` in the same query (the registry's export, which writes every row anyway)."""
     return queryset.annotate(attendance_count=Count("attendances", distinct=True))
@@ -124,6 +143,7 @@ def inactive_since(cutoff, queryset=None):
 __all__ = [
     "access_log_for_list",
     "for_registry_list",
+    "related_counts",
     "inactive_since",
     "visible_participants",
     "with_active_consent",

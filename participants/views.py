@@ -29,10 +29,11 @@ from django.views.decorators.http import (
     require_safe,
 )
 
-from kremlib.http import PAGE_SIZE, is_htmx, paginate
+from kremlib.http import PAGE_SIZE, is_htmx, keyset_page, paginate
 from kremlib.lookups import lookup_options
 from kremlib.permissions import can, require
 from kremlib.versioning import save_or_conflict
+from projects.panels import BLOCK_LIMIT
 
 from . import registry, services
 from .export_page import readable
@@ -54,10 +55,14 @@ from .queries import (
     access_log_for_list,
     consents_for_page,
     for_registry_list,
+    related_counts,
     visible_participants,
     with_attendance_counts,
 )
 from .services import AccessAction, AccessReason
+
+# The access log's order, newest first; the indexes accesslog_at_id_idx and accesslog_participant_at_idx serve it.
+ACCESS_LOG_ORDER = ("-at", "-pk")
 
 # Django's own password check comes first in AUTHENTICATION_BACKENDS after axes and rules; name it for login().
 LOGIN_BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -103,13 +108,7 @@ def participant_detail(request, pk):
     context = {
         "participant": participant,
         "contact": services.contact_details(participant, user=request.user),
-        "attendances": participant.attendances.select_related("dialogue__project").order_by(
-            F("dialogue__starts_at").desc(nulls_last=True), "-pk"
-        ),
-        "insights": participant.insights.select_related("dialogue").order_by("-created_at", "-pk"),
-        "feedback": participant.feedback.select_related("dialogue").order_by("-pk"),
-        "comments": participant.outcome_comments.select_related("outcome__dialogue").order_by("-created_at", "-pk"),
-        "actions": participant.follow_up_actions.select_related("dialogue").order_by("-pk"),
+        **person_blocks(request, participant),
         "consents": [(consent, WithdrawConsentForm(consent=consent, prefix=f"c{consent.pk}")) for consent in consents],
         "consent_form": ConsentForm(participant=participant),
         "invitations": participant.invitations.select_related("created_by").prefetch_related("created_by__groups"),
@@ -123,6 +122,49 @@ def participant_detail(request, pk):
         "now": timezone.now(),
     }
     return render(request, "participants/participant_detail.html", context)
+
+
+@dataclass
+class Block:
+    """A block of the registry page: its rows, the count of all, and the page of them when shown in full."""
+
+    rows: list
+    total: int
+    page: object = None  # shown in full (?alle=<section>): the page of them, ?side=
+
+
+# The registry page's blocks of what the person took part in: section (as on "Min side"; ?alle=<section> shows the
+# block in full, in pages), the relation, what its rows show, their order. The rest of the page (consents, which
+# must all be seen; invitations; the latest access log entries, with a link to the log) is short.
+PERSON_BLOCKS = [
+    (
+        "attended",
+        "attendances",
+        ("dialogue__project",),
+        (F("dialogue__starts_at").desc(nulls_last=True), "-pk"),
+    ),
+    ("insights", "insights", ("dialogue",), ("-created_at", "-pk")),
+    ("feedback", "feedback", ("dialogue",), ("-pk",)),
+    ("comments", "outcome_comments", ("outcome__dialogue",), ("-created_at", "-pk")),
+    ("actions", "follow_up_actions", ("dialogue",), ("-pk",)),
+]
+
+
+def person_blocks(request, participant):
+    """Each block bounded to BLOCK_LIMIT rows, newest first, with the count of all (one query for the five
+    counts): someone in 900 gatherings still has a page of a few kilobytes. The one asked for in full comes in
+    pages."""
+    in_full = request.GET.get("alle")
+    counts = related_counts(participant, [relation for _section, relation, _related, _order in PERSON_BLOCKS])
+    blocks = {}
+    for section, relation, related, order in PERSON_BLOCKS:
+        rows = getattr(participant, relation).select_related(*related).order_by(*order)
+        if section == in_full:
+            page = paginate(request, rows)
+            blocks[section] = Block(page.object_list, counts[relation], page)
+        else:
+            blocks[section] = Block(list(rows[:BLOCK_LIMIT]), counts[relation])
+    return blocks
 
 
 def participant_create(request):
@@ -300,7 +342,8 @@ def participant_anonymise(request, pk):
 def access_log(request):
     require(request.user, "participants.view_accesslog")
     log_filter = AccessLogFilter(request.GET, queryset=access_log_for_list(AccessLog.objects.all()))
-    page = paginate(request, log_filter.qs)
+    # A row for every person shown, for ever: from a cursor, newest first, without counting them all.
+    page = keyset_page(request, log_filter.qs, ordering=ACCESS_LOG_ORDER)
     context = {"filter": log_filter, "page": page}
     template = "participants/access_log.html#results" if is_htmx(request) else "participants/access_log.html"
     return render(request, template, context)
@@ -327,7 +370,7 @@ def my_page(request):
         "give_consent_form": GiveConsentForm(participant=participant, prefix="give"),
         "consents": [(consent, WithdrawConsentForm(consent=consent, prefix=f"c{consent.pk}")) for consent in consents],
         "invitations": participant.invitations.select_related("created_by").prefetch_related("created_by__groups"),
-        "page": paginate(request, access_log_for_list(participant.access_log.all())),
+        "page": keyset_page(request, access_log_for_list(participant.access_log.all()), ordering=ACCESS_LOG_ORDER),
         "now": timezone.now(),
     }
     return render(request, "participants/my_page.html", context)

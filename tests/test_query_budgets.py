@@ -683,8 +683,9 @@ BUDGETS = {
     ("home", "member"): 23,
     ("home", "participant"): 14,
     # anonymous: the project, its municipalities, partners, published outcomes, results, system changes (with their
-    # status as a subquery) and their adopting organisations, the public learning entries; and the SAVEPOINT pair
-    ("public_project", "coordinator"): 10,
+    # status as a subquery) and their adopting organisations, the public learning entries; and the SAVEPOINT pair;
+    # the outcomes come in pages of 15, with their count (+1, issue 16)
+    ("public_project", "coordinator"): 11,
     ("deleted_items", "coordinator"): 9,  # +1: the deleted gatherings are a list in pages, with its count (16)
     # one query per kind (projects, learning log, dialogues, insights, proposals, agenda items, partners), each
     # with what its hits show joined in and the visibility and quoting rules in subqueries
@@ -710,9 +711,11 @@ BUDGETS = {
         "coordinator",
     ): 27,  # +1: the files (15), +1: the gatherings' count, -2: stored voices (16)
     ("reports:project_report", "member"): 29,
-    # the ordering of the ids, the summary's counts (each one query), and the chapters' blocks (each one query)
-    ("reports:portfolio_report", "coordinator"): 29,  # -2: the voice balance sums the stored counts (issue 16)
-    ("reports:portfolio_report", "member"): 29,
+    # the ordering of the ids, the summary's counts (each one query), and the chapters' blocks (each one query);
+    # each chapter's timeline shows its latest 15 gatherings, with the count of all: one query for the counts of
+    # every chapter (+1, issue 16); the voice balance sums the stored counts (-2, issue 16)
+    ("reports:portfolio_report", "coordinator"): 30,
+    ("reports:portfolio_report", "member"): 30,
     # (the indicators' and the measurements' history records are one query each)
     ("projects:project_history", "coordinator"): 26,
     ("projects:project_history", "member"): 26,
@@ -799,15 +802,19 @@ BUDGETS = {
     # + the dialogue, the people's name consents; a member: + whether they may change it, their projects (names)
     ("dialogues:attendee_lookup", "coordinator"): 8,
     ("dialogues:attendee_lookup", "member"): 10,
-    # the view is written in the access log (an INSERT); every block is one query, accounts' groups are prefetched
-    ("participants:participant_detail", "coordinator"): 22,
-    ("participants:access_log", "coordinator"): 9,
+    # the view is written in the access log (an INSERT); every block is one query, accounts' groups are prefetched;
+    # the blocks of what the person took part in show 15 each, with the count of all: one query for the five (+1,
+    # issue 16)
+    ("participants:participant_detail", "coordinator"): 23,
+    # from a cursor, without the COUNT of the whole log (-1, issue 16)
+    ("participants:access_log", "coordinator"): 8,
     # a coordinator without a participant record: the page that says there is none
     ("participants:my_page", "coordinator"): 7,
     # and one query for each part the person took part in (attended, insights, feedback, comments, actions), and
-    # the purposes without an active consent (the form to give one)
-    ("participants:my_page", "member"): 21,
-    ("participants:my_page", "participant"): 21,
+    # the purposes without an active consent (the form to give one); the person's access log goes from a cursor,
+    # without its COUNT (-1, issue 16)
+    ("participants:my_page", "member"): 20,
+    ("participants:my_page", "participant"): 20,
     # the access-log INSERT, then export_data: the record, each registered section and its change history, the
     # consents, invitations and access log, each with its accounts' groups prefetched (none per row); notices are
     # a registered section too

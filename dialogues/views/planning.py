@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from kremlib.formsets import empty_row, requested_index, with_one_more_row
@@ -11,6 +12,7 @@ from kremlib.permissions import can
 from kremlib.softdelete import RESTORE_DAYS
 from kremlib.versioning import save_or_conflict
 from participants.personal_data import PersonalData, with_name_consents, with_quoting_consents
+from projects.panels import BLOCK_LIMIT
 from projects.views import get_project_for_user
 
 from .. import services
@@ -92,7 +94,13 @@ def dialogue_page(request, dialogue, *, bound=None):
         "feedback": dialogue.feedback.all(),
         "balance": services.voice_balance([dialogue]),
         "attendance_totals": services.attendance_totals(dialogue),
-        "attendees": attendees,
+        # A gathering of 400 shows the first BLOCK_LIMIT names, with the count of all and a link to all of them:
+        # the attendance page for those who register it, else this page with ?alle=attendees.
+        "attendees": attendees if request.GET.get("alle") == "attendees" else attendees[:BLOCK_LIMIT],
+        "attendee_count": len(attendees),
+        "attendees_url": reverse("dialogues:attendance", args=[dialogue.pk])
+        if can_change
+        else "?alle=attendees#attendance",
         "attendees_hidden": len(attendances) - len(attendees),
         **contribution_context(user, dialogue, outcome, attendances, people, bound or {}),
     }

@@ -9,11 +9,12 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, F, Prefetch, Q, Window
+from django.db.models.functions import RowNumber
 
 from dialogues.models import Dialogue, DialogueKind
 from dialogues.services import voice_balance
-from kremlib.http import PAGE_PARAM
+from kremlib.http import PAGE_PARAM, list_url
 from projects.models import (
     ChangeLevel,
     LearningEntry,
@@ -23,6 +24,7 @@ from projects.models import (
     Result,
     SystemChange,
 )
+from projects.panels import BLOCK_LIMIT
 
 
 @dataclass(frozen=True)
@@ -201,15 +203,41 @@ class Chapter:
 
     project: Project
     learning: list = field(default_factory=list)
-    dialogues: list = field(default_factory=list)
+    dialogues: list = field(default_factory=list)  # the latest BLOCK_LIMIT in the period, in timeline order
+    dialogue_count: int = 0  # all of them in the period
+    dialogues_url: str = ""  # the dialogue list of them
 
     @property
     def idp(self):
         return f"p{self.project.pk}-"
 
 
-def chapters(project_ids, gatherings):
-    """The chapters of these projects, in the order given. A fixed number of queries, however many."""
+def latest_gatherings(project_ids, gatherings, limit=BLOCK_LIMIT):
+    """The `limit` latest gatherings of each project by date, in one query (a numbering of each project's gatherings,
+    latest first), in timeline order: soonest first, those of unknown date last. A project with 5,000 gatherings
+    is a chapter of a few pages, not a hundred."""
+    latest = Window(
+        RowNumber(),
+        partition_by=[F("project_id")],
+        order_by=[F("starts_at").desc(nulls_last=True), F("pk").desc()],
+    )
+    rows = (
+        gatherings.filter(project__in=project_ids)
+        .select_related("municipality")
+        .annotate(krem_latest=latest)
+        .filter(krem_latest__lte=limit)
+    )
+    by_project = {}
+    for dialogue in sorted(rows, key=lambda d: (d.starts_at is None, d.starts_at or 0, d.pk)):
+        by_project.setdefault(dialogue.project_id, []).append(dialogue)
+    return by_project
+
+
+def chapters(project_ids, gatherings, selection=None):
+    """The chapters of these projects, in the order given. A fixed number of queries, however many.
+
+    Each chapter's timeline shows the latest BLOCK_LIMIT gatherings in the period, with the count of all and the
+    address of the dialogue list that shows them (the project, and the period's dates)."""
     entries = LearningEntry.objects.order_by("date", "created_at", "pk")
     projects = (
         Project.objects.filter(pk__in=project_ids)
@@ -228,15 +256,19 @@ def chapters(project_ids, gatherings):
         .select_related("continued_by")
     )
     by_pk = {project.pk: project for project in projects}
-    dialogues = {}
-    for dialogue in (
-        gatherings.filter(project__in=project_ids).select_related("municipality").order_by("starts_at", "pk")
-    ):
-        dialogues.setdefault(dialogue.project_id, []).append(dialogue)
+    dialogues = latest_gatherings(project_ids, gatherings)
+    counts = dict(gatherings.filter(project__in=project_ids).order_by().values_list("project").annotate(n=Count("pk")))
+    period = {}
+    if selection is not None and selection.period_start:
+        period["date_from"] = selection.period_start.isoformat()
+    if selection is not None and selection.period_end:
+        period["date_to"] = selection.period_end.isoformat()
     result = []
     for pk in project_ids:
         project = by_pk[pk]
         project_entries = list(project.learning_entries.all())
         learning = [(kind, [e for e in project_entries if e.kind == kind]) for kind in LearningKind]
-        result.append(Chapter(project, learning, dialogues.get(pk, [])))
+        chapter = Chapter(project, learning, dialogues.get(pk, []), counts.get(pk, 0))
+        chapter.dialogues_url = list_url("dialogues:dialogue_list", project=pk, **period)
+        result.append(chapter)
     return result

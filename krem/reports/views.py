@@ -48,7 +48,7 @@ def portfolio_context(request):
         selection=selection,
         summary=queries.summary(projects, gatherings),
         page=page,
-        chapters=queries.chapters(list(page.object_list), gatherings),
+        chapters=queries.chapters(list(page.object_list), gatherings, selection),
     )
     return context
 
