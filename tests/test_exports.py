@@ -407,13 +407,13 @@ EXPORT_BUDGETS = {
     ("projects:system_change_export", "coordinator"): 7,
     ("projects:system_change_export", "member"): 7,
     ("dialogues:dialogue_export", "coordinator"): 6,
-    ("dialogues:dialogue_export", "member"): 6,
+    ("dialogues:dialogue_export", "member"): 7,
     # the counts per perspective are subqueries of the one query of the rows
     ("dialogues:attendance_export", "coordinator"): 6,
-    ("dialogues:attendance_export", "member"): 6,
+    ("dialogues:attendance_export", "member"): 7,
     # the user's participant record (whose actions are theirs), the rows, the responsible people's name consents
     ("dialogues:action_export", "coordinator"): 8,
-    ("dialogues:action_export", "member"): 9,
+    ("dialogues:action_export", "member"): 10,
     # whether a coordinator, the ids for the access log and its INSERT (one per 1,000 people), then the rows
     ("participants:participant_export_list", "coordinator"): 8,
 }

@@ -306,7 +306,7 @@ def test_dialogue_history_query_count(client, world):
             edit(dialogue, title=f"Versjon {number}", municipality=MunicipalityFactory())
             dialogue.agenda.create(title=f"Punkt {number}")
 
-    budget(client, world, "member", "dialogue", build, 16)
+    budget(client, world, "member", "dialogue", build, 17)
 
 
 def test_outcome_history_query_count(client, world):

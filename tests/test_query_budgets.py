@@ -671,6 +671,8 @@ PAGES = {
 
 # (url name, role): the queries of one GET, at 1 row as at 30. Six of them are on every page of a logged-in
 # user (see the module's docstring); the notes say what else the page asks for.
+# A member or a participant: +1 on every page that lists or checks dialogues, the projects and attendances that
+# decide which they may see (dialogues.models.visibility_scope, once a request; issue 16).
 BUDGETS = {
     # the dashboard (krem/dashboard.py): six figures, each one COUNT (projects, active projects, gatherings held,
     # system changes, open and overdue actions), and the charts' GROUP BY queries (gatherings by year and kind;
@@ -680,8 +682,8 @@ BUDGETS = {
     # A member is asked once whether they see any project (their role), and the visibility subqueries cost one
     # more; a participant gets their three counts of "Min side" instead of the figures and charts
     ("home", "coordinator"): 21,  # -2: the voice trend sums the stored counts (issue 16)
-    ("home", "member"): 23,
-    ("home", "participant"): 14,
+    ("home", "member"): 24,
+    ("home", "participant"): 15,
     # anonymous: the project, its municipalities, partners, published outcomes, results, system changes (with their
     # status as a subquery) and their adopting organisations, the public learning entries; and the SAVEPOINT pair;
     # the outcomes come in pages of 15, with their count (+1, issue 16)
@@ -690,8 +692,8 @@ BUDGETS = {
     # one query per kind (projects, learning log, dialogues, insights, proposals, agenda items, partners), each
     # with what its hits show joined in and the visibility and quoting rules in subqueries
     ("search", "coordinator"): 13,
-    ("search", "member"): 13,
-    ("search", "participant"): 13,
+    ("search", "member"): 14,
+    ("search", "participant"): 14,
     # the count, the page, its municipalities and partners; the filter's lists of municipalities and partners
     ("projects:project_list", "coordinator"): 12,
     ("projects:project_list", "member"): 12,
@@ -724,8 +726,8 @@ BUDGETS = {
     # (one count of the projects the user may not open, named as a number: issue 13); its projects, network and
     # gatherings show 15 each, with the count of all (+3, issue 16)
     ("projects:organisation_detail", "coordinator"): 14,
-    ("projects:organisation_detail", "member"): 14,
-    ("projects:organisation_detail", "participant"): 14,
+    ("projects:organisation_detail", "member"): 15,
+    ("projects:organisation_detail", "participant"): 15,
     ("projects:organisation_history", "coordinator"): 12,
     ("projects:organisation_history", "member"): 12,
     ("projects:municipality_list", "coordinator"): 7,
@@ -753,40 +755,40 @@ BUDGETS = {
     # status; +2), and the projects no longer load their municipalities and partners, which it does not show (-2)
     # the voice balance is one sum of the dialogues' stored counts (issue 16: it was three counts of the rows)
     ("projects:municipality_detail", "coordinator"): 17,
-    ("projects:municipality_detail", "member"): 17,
+    ("projects:municipality_detail", "member"): 18,
     ("dialogues:dialogue_list", "coordinator"): 12,
-    ("dialogues:dialogue_list", "member"): 12,
-    ("dialogues:dialogue_list", "participant"): 12,
+    ("dialogues:dialogue_list", "member"): 13,
+    ("dialogues:dialogue_list", "participant"): 13,
     # the most expensive page: every block is one query, consents are prefetched per block, the voice balance and
     # the attendance totals are one query each (the stored counts, issue 16); whether a member or participant is a
     # member of the project is asked once (projects.rules.is_project_member keeps the answer for the request)
     ("dialogues:series_detail", "coordinator"): 10,
-    ("dialogues:series_detail", "member"): 10,
-    ("dialogues:series_detail", "participant"): 10,
+    ("dialogues:series_detail", "member"): 11,
+    ("dialogues:series_detail", "participant"): 11,
     ("dialogues:dialogue_detail", "coordinator"): 26,  # +1: the files (issue 15); -3: stored voice counts (16)
-    ("dialogues:dialogue_detail", "member"): 29,
-    ("dialogues:dialogue_detail", "participant"): 30,  # + the feedback already given, shown in its box
+    ("dialogues:dialogue_detail", "member"): 30,
+    ("dialogues:dialogue_detail", "participant"): 31,  # + the feedback already given, shown in its box
     ("dialogues:dialogue_history", "coordinator"): 16,
-    ("dialogues:dialogue_history", "member"): 17,
+    ("dialogues:dialogue_history", "member"): 18,
     ("dialogues:outcome_history", "coordinator"): 18,
-    ("dialogues:outcome_history", "member"): 21,
+    ("dialogues:outcome_history", "member"): 22,
     ("dialogues:attendance", "coordinator"): 13,  # -1: the totals from the stored counts (issue 16)
-    ("dialogues:attendance", "member"): 16,
+    ("dialogues:attendance", "member"): 17,
     ("dialogues:outcome_edit", "coordinator"): 17,
-    ("dialogues:outcome_edit", "member"): 19,
+    ("dialogues:outcome_edit", "member"): 20,
     # a coordinator answers for nothing (no participant record); the others' own actions are the first few and
     # their count (+1, issue 16)
     ("dialogues:action_overview", "coordinator"): 9,
-    ("dialogues:action_overview", "member"): 12,
-    ("dialogues:action_overview", "participant"): 10,
+    ("dialogues:action_overview", "member"): 13,
+    ("dialogues:action_overview", "participant"): 11,
     # +1: the count of the projects' pages (issue 16)
     ("dialogues:feeds", "coordinator"): 9,
     ("dialogues:feeds", "member"): 9,
     # anonymous (calendar clients do not log in): the feed and its user, the newest change and the count in the
     # window (ETag and Last-Modified: a 304 stops here), the dialogues; the role is whose feed
     ("dialogues:feed", "coordinator"): 6,
-    ("dialogues:feed", "member"): 6,
-    ("dialogues:feed", "participant"): 6,
+    ("dialogues:feed", "member"): 7,
+    ("dialogues:feed", "participant"): 7,
     ("dialogues:feed", "project"): 5,
     # +1: the attendances are counted for the page's 25 people only, after the plain count and page (issue 16)
     ("participants:participant_list", "coordinator"): 12,
@@ -796,12 +798,12 @@ BUDGETS = {
     ("projects:project_lookup", "member"): 6,
     ("projects:organisation_lookup", "coordinator"): 5,
     ("dialogues:dialogue_lookup", "coordinator"): 6,
-    ("dialogues:dialogue_lookup", "member"): 6,
-    ("dialogues:dialogue_lookup", "participant"): 6,
+    ("dialogues:dialogue_lookup", "member"): 7,
+    ("dialogues:dialogue_lookup", "participant"): 7,
     ("participants:participant_lookup", "coordinator"): 6,
     # + the dialogue, the people's name consents; a member: + whether they may change it, their projects (names)
     ("dialogues:attendee_lookup", "coordinator"): 8,
-    ("dialogues:attendee_lookup", "member"): 10,
+    ("dialogues:attendee_lookup", "member"): 11,
     # the view is written in the access log (an INSERT); every block is one query, accounts' groups are prefetched;
     # the blocks of what the person took part in show 15 each, with the count of all: one query for the five (+1,
     # issue 16)
@@ -813,8 +815,8 @@ BUDGETS = {
     # and one query for each part the person took part in (attended, insights, feedback, comments, actions), and
     # the purposes without an active consent (the form to give one); the person's access log goes from a cursor,
     # without its COUNT (-1, issue 16)
-    ("participants:my_page", "member"): 20,
-    ("participants:my_page", "participant"): 20,
+    ("participants:my_page", "member"): 21,
+    ("participants:my_page", "participant"): 21,
     # the access-log INSERT, then export_data: the record, each registered section and its change history, the
     # consents, invitations and access log, each with its accounts' groups prefetched (none per row); notices are
     # a registered section too

@@ -548,7 +548,7 @@ def test_user_feed_query_count_does_not_grow(client):
     project = ProjectFactory()
     PartnershipFactory(project=project, organisation=partner)
     calendar_feed = CalendarFeedFactory(user=member_of(partner))
-    assert_budget(client, feed_url(calendar_feed), lambda n: make_dialogues(project, n), 6)
+    assert_budget(client, feed_url(calendar_feed), lambda n: make_dialogues(project, n), 7)
 
 
 def test_project_feed_query_count_does_not_grow(client):

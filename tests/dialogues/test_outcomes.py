@@ -486,7 +486,7 @@ def test_outcome_page_query_budget_is_the_same_for_1_and_30_rows(client, world):
             DocumentationLinkFactory(dialogue=dialogue)
             FeedbackFactory(dialogue=dialogue)
 
-    assert_budget(client, page(dialogue), build, 19, user=world["member"])
+    assert_budget(client, page(dialogue), build, 20, user=world["member"])
 
 
 def test_add_row_of_an_unknown_list_saves_nothing_either(client, world):

@@ -199,8 +199,8 @@ def test_dialogue_page_query_budget_is_the_same_for_1_and_30_people(client, worl
             OutcomeCommentFactory(outcome=outcome, participant=person)
 
     assert_budget(
-        client, dialogue.get_absolute_url(), build, 29, user=world["member"]
-    )  # its files (issue 15); stored voice counts (16)
+        client, dialogue.get_absolute_url(), build, 30, user=world["member"]
+    )  # its files (issue 15); stored voice counts, the visibility scope (16)
 
 
 @translation.override("en")
