@@ -785,11 +785,12 @@ BUDGETS = {
     ("dialogues:feeds", "coordinator"): 9,
     ("dialogues:feeds", "member"): 9,
     # anonymous (calendar clients do not log in): the feed and its user, the newest change and the count in the
-    # window (ETag and Last-Modified: a 304 stops here), the dialogues; the role is whose feed
-    ("dialogues:feed", "coordinator"): 6,
-    ("dialogues:feed", "member"): 7,
-    ("dialogues:feed", "participant"): 7,
-    ("dialogues:feed", "project"): 5,
+    # window (ETag and Last-Modified: a 304 stops here), the dialogues not yet over and the latest past ones (at
+    # most FEED_MAX_EVENTS in all); the role is whose feed
+    ("dialogues:feed", "coordinator"): 7,
+    ("dialogues:feed", "member"): 8,
+    ("dialogues:feed", "participant"): 8,
+    ("dialogues:feed", "project"): 6,
     # +1: the attendances are counted for the page's 25 people only, after the plain count and page (issue 16)
     ("participants:participant_list", "coordinator"): 12,
     # the bounded selects' lookups (kremlib/widgets.py), a partial without the menu: the session, the user, the

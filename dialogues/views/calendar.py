@@ -32,6 +32,9 @@ from .common import get_dialogue_for_user
 # is whole days (Oslo), so within a day the feed changes only when its gatherings do (its ETag, below).
 FEED_MONTHS_BACK = 12
 FEED_MONTHS_AHEAD = 24
+# And at most this many gatherings, those nearest today: a coordinator's feed holds every gathering in the
+# country (34,000 in the window at national scale: 9.5 MB, 7 s to render), and a calendar needs the near ones.
+FEED_MAX_EVENTS = 500
 ICS_CONTENT_TYPE = "text/calendar; charset=utf-8"
 
 
@@ -55,6 +58,16 @@ def in_window(dialogues, window):
     """The gatherings that overlap the window; one whose date is not known has no place in a calendar."""
     first, last = window
     return dialogues.filter(ends_at__gt=first, starts_at__lt=last)
+
+
+def nearest(dialogues, limit):
+    """At most `limit` of the gatherings: every one not yet over (soonest first), then the latest past ones."""
+    now = timezone.now()
+    upcoming = list(dialogues.filter(ends_at__gt=now).soonest_first()[:limit])
+    if len(upcoming) == limit:
+        return upcoming
+    past = list(dialogues.filter(ends_at__lte=now).latest_first()[: limit - len(upcoming)])
+    return past[::-1] + upcoming
 
 
 def feed_version(dialogues, today):
@@ -96,7 +109,7 @@ def feed(request, token):
     not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
     if not_modified is not None:
         return not_modified
-    response = ics_response(request, dialogues.for_list().soonest_first(), name=name)
+    response = ics_response(request, nearest(dialogues.for_list(), FEED_MAX_EVENTS), name=name)
     response["ETag"] = etag
     response["Last-Modified"] = http_date(last_modified)
     return response

@@ -13,6 +13,7 @@ from icalendar import Calendar
 
 from dialogues.ical import build_calendar
 from dialogues.models import CalendarFeed, Dialogue, DialogueStatus, TimePrecision
+from dialogues.views import calendar as calendar_views
 from dialogues.views.calendar import feed_version, plannable_projects
 from kremlib.dates import add_months
 from kremlib.http import PAGE_SIZE
@@ -534,6 +535,23 @@ def test_anonymous_reaches_a_feed_by_its_token_alone(client, world):
     assert client.get(feed_url(calendar_feed)).status_code == 200
 
 
+def test_a_feed_holds_the_gatherings_nearest_today_up_to_its_cap(client, monkeypatch):
+    monkeypatch.setattr(calendar_views, "FEED_MAX_EVENTS", 3)
+    project = ProjectFactory()
+    calendar_feed = CalendarFeedFactory(project=project)
+    now = timezone.now()
+
+    def gathering(days):
+        starts_at = now + datetime.timedelta(days=days)
+        return DialogueFactory(project=project, starts_at=starts_at, ends_at=starts_at + datetime.timedelta(hours=2))
+
+    past = [gathering(-days) for days in (30, 20, 10)]
+    soon = gathering(5)
+    assert set(events(parse(client.get(feed_url(calendar_feed))))) == {uid(soon), uid(past[2]), uid(past[1])}
+    later = [gathering(days) for days in (40, 50, 60)]
+    assert set(events(parse(client.get(feed_url(calendar_feed))))) == {uid(soon), uid(later[0]), uid(later[1])}
+
+
 # --- Query budgets: pinned, the same for 1 dialogue as for 30 (tests/test_query_budgets.py) --------
 
 
@@ -548,7 +566,9 @@ def test_user_feed_query_count_does_not_grow(client):
     project = ProjectFactory()
     PartnershipFactory(project=project, organisation=partner)
     calendar_feed = CalendarFeedFactory(user=member_of(partner))
-    assert_budget(client, feed_url(calendar_feed), lambda n: make_dialogues(project, n), 7)
+    assert_budget(
+        client, feed_url(calendar_feed), lambda n: make_dialogues(project, n), 8
+    )  # +1: the past ones after the upcoming (FEED_MAX_EVENTS)
 
 
 def test_project_feed_query_count_does_not_grow(client):
@@ -558,7 +578,7 @@ def test_project_feed_query_count_does_not_grow(client):
     def build(n):
         make_dialogues(project, n, time_precision=TimePrecision.SEASON)
 
-    assert_budget(client, feed_url(calendar_feed), build, 5)
+    assert_budget(client, feed_url(calendar_feed), build, 6)
 
 
 def test_feeds_page_query_count_does_not_grow(client):
