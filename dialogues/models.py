@@ -290,6 +290,8 @@ class Dialogue(Versioned, SoftDeletable):
             # list. Without it PostgreSQL walks dialogue_starts_at_idx past every held gathering (191,000 rows at
             # national scale, 148 ms); with it 0.2 ms.
             models.Index(fields=["status", "starts_at"], name="dialogue_status_starts_idx"),
+            # And dialogue_latest_first_idx, (starts_at DESC NULLS LAST, id DESC), on PostgreSQL only (SQLite has no
+            # NULLS LAST in an index): migration 0012_latest_first_index says which queries need it.
         ]
 
     def __str__(self):

@@ -183,11 +183,13 @@ class ProjectQuerySet(SoftDeletableQuerySet):
         )
 
     def in_municipality(self, municipality):
-        """Projects in the municipality or in one of its city districts. Two indexed lookups as subqueries, not
-        joins: no project is repeated, so no DISTINCT over every column."""
+        """Projects in the municipality or in one of its city districts. A UNION of two indexed lookups, not joins:
+        no project is repeated, so no DISTINCT over every column; and not an OR of the two, which PostgreSQL
+        estimated at 15,000 of 20,000 projects, so that the dialogues of a municipality's projects were found by
+        reading every dialogue (200 ms a query on the municipality page at national scale)."""
         in_it = self.model.municipalities.through.objects.filter(municipality=municipality).values("project")
         in_district = self.model.districts.through.objects.filter(district__municipality=municipality)
-        return self.filter(Q(pk__in=in_it) | Q(pk__in=in_district.values("project")))
+        return self.filter(pk__in=in_it.order_by().union(in_district.order_by().values("project")))
 
     def with_partner(self, organisation):
         """Projects the organisation is a partner in (in any role), without repeating one."""
