@@ -73,12 +73,24 @@ def targets():
         rows = sql(query, dbname=DATABASE)
         return rows[0][0] if rows else None
 
-    big_project = one(
-        "SELECT p.slug FROM projects_project p JOIN dialogues_dialogue d ON d.project_id = p.id "
+    # The member's pages are of their own organisation's projects (another's answer 404, which times nothing).
+    members = (
+        "JOIN projects_partnership pp ON pp.project_id = p.id JOIN participants_participant pa "
+        "ON pa.organisation_id = pp.organisation_id JOIN auth_user u ON u.id = pa.user_id AND u.username = %s "
+    )
+
+    def per_user(query):
+        return {
+            "skala-koordinator": one(query.format(members="")),
+            "skala-medlem": one(query.format(members=members.replace("%s", "'skala-medlem'"))),
+        }
+
+    big_project = per_user(
+        "SELECT p.slug FROM projects_project p JOIN dialogues_dialogue d ON d.project_id = p.id {members}"
         "GROUP BY p.slug ORDER BY count(*) DESC LIMIT 1"
     )
-    small_project = one(
-        "SELECT p.slug FROM projects_project p JOIN dialogues_dialogue d ON d.project_id = p.id "
+    small_project = per_user(
+        "SELECT p.slug FROM projects_project p JOIN dialogues_dialogue d ON d.project_id = p.id {members}"
         "GROUP BY p.slug HAVING count(*) BETWEEN 3 AND 10 ORDER BY p.slug LIMIT 1"
     )
     big_municipality = one(
@@ -91,8 +103,10 @@ def targets():
         "WHERE r = t / 2 + 1"
     )
     partner = one("SELECT id FROM projects_organisation WHERE name = 'Skalaorganisasjon 0'")
-    dialogue = one(
-        "SELECT dialogue_id FROM participants_attendance GROUP BY dialogue_id ORDER BY count(*) DESC, dialogue_id LIMIT 1"
+    dialogue = per_user(
+        "SELECT a.dialogue_id FROM participants_attendance a JOIN dialogues_dialogue d ON d.id = a.dialogue_id "
+        "JOIN projects_project p ON p.id = d.project_id {members}"
+        "GROUP BY a.dialogue_id ORDER BY count(*) DESC, a.dialogue_id LIMIT 1"
     )
     feeds = {}
     for username in ("skala-koordinator", "skala-medlem"):
@@ -111,18 +125,24 @@ def targets():
         "partner page, biggest": f"/partnere/{partner}/",
         "dialogue list": "/dialoger/",
         "calendar page": "/kalender/",
-        "big project page": f"/prosjekter/{big_project}/",
+        "big project page": {user: f"/prosjekter/{slug}/" for user, slug in big_project.items()},
         "project list, search": "/prosjekter/?q=arbeid",
         "municipality page, typical": f"/kommuner/{typical_municipality}/",
         "project list": "/prosjekter/",
         "home": "/",
         "follow-up": "/oppfolging/",
         "partner list": "/partnere/",
-        "dialogue page": f"/dialoger/{dialogue}/",
-        "small project page": f"/prosjekter/{small_project}/",
+        "dialogue page": {user: f"/dialoger/{pk}/" for user, pk in dialogue.items()},
+        "small project page": {user: f"/prosjekter/{slug}/" for user, slug in small_project.items()},
         "search": "/sok/?q=arbeid",
         "bare view (/healthz)": "/healthz",
     }
+
+
+def path_for(path, username, feeds):
+    """A page's address for `username`: its own where the page differs per user, the feed with their token."""
+    path = path[username] if isinstance(path, dict) else path
+    return path.format(feed=feeds[username])
 
 
 def log_in(port, username):
@@ -192,7 +212,7 @@ def main():
             print(f"\n{username} (scale {SCALE}, {ROUNDS} requests a page)")
             print(f"{'page':<30} {'status':>6} {'p50 ms':>8} {'p95 ms':>8} {'size':>10}")
             for name, path in pages.items():
-                path = path.format(feed=feeds[username])
+                path = path_for(path, username, feeds)
                 if username == "skala-medlem" and name == "participant registry":
                     continue
                 timed(client, path)  # warm
@@ -220,7 +240,7 @@ def main():
         gunicorn.wait(30)
     shown = {
         username: {
-            name: path.format(feed=feeds[username])
+            name: path_for(path, username, feeds)
             for name, path in pages.items()
             if "bare" not in name and not (username == "skala-medlem" and name == "participant registry")
         }
